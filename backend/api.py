@@ -1,0 +1,114 @@
+"""What every Essaim API shares: one error format, pagination, strict input.
+
+Every error answers ``{"code": "machine_code", "detail": "human message",
+"fields": {...}}``. Services raise :class:`DomainError` subclasses; views never
+build error responses by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(Exception):
+    """A business rule refused the operation; the API answers ``status``.
+
+    Subclasses set ``code`` (stable, for machines) and ``message`` (French
+    first, translated); ``field`` names the input at fault when there is one.
+    """
+
+    status = status.HTTP_409_CONFLICT
+    code = "conflict"
+    message = _("L'opération n'est pas possible.")
+
+    def __init__(self, message: Any = None, *, field: str | None = None, **params: Any) -> None:
+        self.field = field
+        self.params = params
+        text = message if message is not None else self.message
+        self.detail = str(text) % params if params else str(text)
+        super().__init__(self.detail)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("Champ inconnu.")] for name in unknown}, code="unknown_field"
+                )
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(value) for value in detail]
+    return str(detail)
+
+
+def _first_message(fields: dict[str, Any]) -> str:
+    for name, messages in fields.items():
+        message = messages
+        while isinstance(message, (list, dict)):
+            if not message:
+                break
+            message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+        prefix = "" if name == "non_field_errors" else f"{name}: "
+        return f"{prefix}{message}"
+    return str(_("Données invalides."))
+
+
+def error_response(code: str, detail: str, status_code: int, fields: dict | None = None,
+                   headers: dict | None = None) -> Response:
+    body: dict[str, Any] = {"code": code, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    return Response(body, status=status_code, headers=headers)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        fields = {exc.field: [exc.detail]} if exc.field else None
+        return error_response(exc.code, exc.detail, exc.status, fields)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = _flatten(detail)
+        return error_response("invalid", _first_message(fields), response.status_code, fields,
+                              headers)
+    if isinstance(exc, exceptions.ParseError):
+        return error_response("malformed_body", str(exc.detail), response.status_code, None,
+                              headers)
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    code = codes if isinstance(codes, str) else "error"
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    return error_response(code, str(detail), response.status_code, None, headers)

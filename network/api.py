@@ -1,0 +1,191 @@
+"""API for accounts, organizations and roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+
+from backend.api import StrictModelSerializer, StrictSerializer
+from network import selectors, services
+from network.models import Membership, Organization, Person, Role
+
+
+class TokenRequestSerializer(StrictSerializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(max_length=256, style={"input_type": "password"})
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+)
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def token_obtain(request):
+    """Exchange an email and password for the API token (``Authorization: Token …``)."""
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    person = authenticate(
+        request, username=data.validated_data["email"], password=data.validated_data["password"]
+    )
+    if person is None:
+        raise AuthenticationFailed(_("E-mail ou mot de passe incorrect."), code="bad_credentials")
+    token, _created = Token.objects.get_or_create(user=person)
+    return Response({"token": token.key})
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "email", "full_name", "language"]
+        read_only_fields = ["id", "email"]
+
+
+class MeSerializer(StrictModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "email", "full_name", "language", "roles"]
+        read_only_fields = ["id", "email", "roles"]
+
+    def get_roles(self, person: Person) -> list[dict]:
+        return [
+            {"organization": m.organization.slug, "role": m.role}
+            for m in person.memberships.select_related("organization")
+        ]
+
+
+@extend_schema(request=MeSerializer, responses=MeSerializer)
+@api_view(["GET", "PATCH"])
+@permission_classes([permissions.IsAuthenticated])
+def me(request):
+    """The caller's profile and roles; PATCH changes name and language."""
+    if request.method == "PATCH":
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+    return Response(MeSerializer(request.user).data)
+
+
+class OrganizationSerializer(StrictModelSerializer):
+    class Meta:
+        model = Organization
+        fields = [
+            "id", "name", "slug", "kind", "region", "department", "commune_insee",
+            "website", "contact_email", "description",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class OrganizationFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Recherche")
+
+    class Meta:
+        model = Organization
+        fields = ["kind", "region", "department", "commune_insee"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class IsOrganizationAdmin(permissions.BasePermission):
+    message = _("Seuls les administrateur·rices de la structure peuvent la modifier.")
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return selectors.has_role(request.user, obj.id, Role.ADMIN)
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):
+    """The directory of organizations: public to read; its admins edit it.
+
+    Any signed-in person may create an organization and becomes its admin.
+    """
+
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    lookup_field = "slug"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOrganizationAdmin]
+    filterset_class = OrganizationFilter
+    ordering_fields = ["name", "created_at"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.organization_create(
+            creator=self.request.user, **serializer.validated_data
+        )
+
+
+class MembershipSerializer(StrictModelSerializer):
+    organization = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all()
+    )
+    person_email = serializers.EmailField(write_only=True)
+    person = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organization", "person", "person_email", "role", "created_at"]
+        read_only_fields = ["id", "person", "created_at"]
+
+    def validate_organization(self, organization):
+        if not selectors.has_role(self.context["request"].user, organization.id, Role.ADMIN):
+            raise serializers.ValidationError(
+                _("Seuls les administrateur·rices de la structure gèrent ses rôles.")
+            )
+        return organization
+
+    def validate_person_email(self, email):
+        person = Person.objects.filter(email__iexact=email).first()
+        if person is None:
+            raise serializers.ValidationError(_("Aucun compte avec cette adresse e-mail."))
+        return person
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):
+    """Roles: a person sees their own; an organization's admins see and manage all of its."""
+
+    serializer_class = MembershipSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["role"]
+
+    def get_queryset(self):
+        queryset = selectors.memberships_visible_to(self.request.user)
+        organization = self.request.query_params.get("organization")
+        if organization:
+            queryset = queryset.filter(organization__slug=organization)
+        return queryset.order_by("organization__name", "person__email", "role")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_add(
+            organization=serializer.validated_data["organization"],
+            person=serializer.validated_data["person_email"],
+            role=serializer.validated_data["role"],
+        )
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        membership = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if not selectors.has_role(request.user, membership.organization_id, Role.ADMIN):
+            self.permission_denied(request, message=_("Réservé aux administrateur·rices."))
+        services.membership_remove(membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
