@@ -1,0 +1,14 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+RUN pip install .
+COPY . .
+RUN DEBUG=1 python manage.py collectstatic --no-input -v0
+
+RUN useradd --system --home /app essaim && mkdir -p /app/var && chown essaim /app/var
+USER essaim
+EXPOSE 8000
+CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,64 @@
+"""Bad input gets a 4xx in the one error format, naming the field; nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from network.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_field_is_named(login, person):
+    response = login(person).post("/api/v1/organizations/",
+                                  {"name": "A", "kind": "association", "colour": "red"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"colour": ["Champ inconnu."]}
+    assert not Organization.objects.exists()
+
+
+def test_wrong_type_and_bad_choice_are_named(login, person):
+    response = login(person).post("/api/v1/organizations/",
+                                  {"name": ["A"], "kind": "banque"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"name", "kind"}
+
+
+def test_malformed_json_is_a_400(login, person):
+    response = login(person).post("/api/v1/organizations/", data='{"name": "A",',
+                                  content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
+
+
+def test_oversized_body_is_refused_before_parsing(login, person, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = login(person).post("/api/v1/organizations/",
+                                  {"name": "A", "kind": "association", "description": "x" * 5000},
+                                  format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not Organization.objects.exists()
+
+
+def test_bad_insee_code_is_named(login, person):
+    response = login(person).post("/api/v1/organizations/",
+                                  {"name": "A", "kind": "association", "commune_insee": "123"},
+                                  format="json")
+    assert response.status_code == 400
+    assert "commune_insee" in response.json()["fields"]
+
+
+def test_unknown_object_is_a_404_in_the_error_format(api):
+    response = api.get("/api/v1/organizations/nope/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_schema_and_docs_are_served(api):
+    schema = api.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/organizations/" in schema.content
+    docs = api.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
