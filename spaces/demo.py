@@ -1,0 +1,60 @@
+"""Demo spaces: Lille-area tiers-lieux (the ch'tipass network) and a Le Mans venue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from network.models import Organization
+from spaces.models import Room, Space
+
+SPACES = [
+    # slug, name, operator slug, address, lat, lng, dept, insee, desks, amenities, rooms
+    ("mutualab", "Mutualab", "mutualab", "5 place de la République, 59000 Lille",
+     "50.631600", "3.059800", "59", "59350", 60, ["wifi", "café", "fablab", "cuisine"],
+     [("grande-salle", "Grande salle", 60, ["vidéoprojecteur", "sono"]),
+      ("salle-atelier", "Salle atelier", 20, ["paperboard"])]),
+    ("maison-economie-solidaire", "Maison de l'Économie Solidaire", "apes",
+     "235 boulevard Paul Painlevé, 59000 Lille", "50.619900", "3.077300", "59", "59350", 25,
+     ["wifi", "café", "accessible PMR"],
+     [("salle-des-reseaux", "Salle des réseaux", 40, ["vidéoprojecteur"])]),
+    ("atelier-grands-ensemble", "L'Atelier Grands Ensemble", "grands-ensemble",
+     "12 rue Gosselet, 59000 Lille", "50.628300", "3.069100", "59", "59350", 20,
+     ["wifi", "café"], [("salle-cooperation", "Salle Coopération", 16, ["écran"])]),
+    ("fabrique-roubaix", "La Fabrique roubaisienne", "ville-roubaix",
+     "20 rue de l'Alma, 59100 Roubaix", "50.695600", "3.168900", "59", "59512", 30,
+     ["wifi", "accessible PMR", "parking vélo"],
+     [("auditorium", "Auditorium", 120, ["vidéoprojecteur", "sono", "boucle magnétique"])]),
+    ("relais-roncq", "Le Relais de Roncq", "kaleide", "8 rue de Lille, 59223 Roncq",
+     "50.753200", "3.121900", "59", "59508", 12, ["wifi", "jardin"],
+     [("salle-du-jardin", "Salle du jardin", 25, [])]),
+    ("maison-associations-le-mans", "Maison des associations du Mans", "le-mans-metropole",
+     "4 rue d'Arcole, 72000 Le Mans", "48.005300", "0.197100", "72", "72181", 0,
+     ["accessible PMR"], [("salle-polyvalente", "Salle polyvalente", 80, ["vidéoprojecteur"])]),
+]
+
+REGIONS = {"59": "Hauts-de-France", "72": "Pays de la Loire"}
+
+
+def load(*, today: date, log: Callable[[str], None]) -> None:
+    operators = {o.slug: o for o in Organization.objects.all()}
+    rooms = 0
+    for (slug, name, operator, address, lat, lng, dept, insee, desks, amenities,
+         space_rooms) in SPACES:
+        space, _ = Space.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name, "operator": operators[operator], "address": address,
+                "latitude": Decimal(lat), "longitude": Decimal(lng), "department": dept,
+                "region": REGIONS[dept], "commune_insee": insee, "desk_capacity": desks,
+                "amenities": amenities, "contact_email": f"bonjour@{slug}.demo",
+            },
+        )
+        for room_slug, room_name, capacity, equipment in space_rooms:
+            Room.objects.update_or_create(
+                space=space, slug=room_slug,
+                defaults={"name": room_name, "capacity": capacity, "equipment": equipment},
+            )
+            rooms += 1
+    log(f"{len(SPACES)} espaces, {rooms} salles")
