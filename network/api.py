@@ -10,13 +10,23 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 
 from backend.api import StrictModelSerializer, StrictSerializer
 from network import selectors, services
 from network.models import Membership, Organization, Person, Role
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    """Password guesses per client address, signed in or not."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenRequestSerializer(StrictSerializer):
@@ -30,6 +40,7 @@ class TokenRequestSerializer(StrictSerializer):
 )
 @api_view(["POST"])
 @permission_classes([permissions.AllowAny])
+@throttle_classes([LoginRateThrottle])
 def token_obtain(request):
     """Exchange an email and password for the API token (``Authorization: Token …``)."""
     data = TokenRequestSerializer(data=request.data)

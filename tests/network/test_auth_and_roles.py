@@ -116,3 +116,18 @@ def test_other_organizations_memberships_are_invisible(login):
     assert hidden.id not in listed
     assert client.get(f"/api/v1/memberships/{hidden.id}/").status_code == 404
     assert client.delete(f"/api/v1/memberships/{hidden.id}/").status_code == 404
+
+
+def test_password_guessing_is_rate_limited_even_with_a_forged_forwarded_for(api):
+    from django.core.cache import cache
+
+    cache.clear()
+    PersonFactory(email="manon@cress.example")
+    statuses = [
+        api.post("/api/v1/auth/token/", {"email": "manon@cress.example", "password": f"guess{n}"},
+                 format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    cache.clear()
