@@ -174,6 +174,7 @@ class MembershipViewSet(
     """Roles: a person sees their own; an organization's admins see and manage all of its."""
 
     queryset = Membership.objects.none()
+    lookup_value_regex = "[0-9]+"
     serializer_class = MembershipSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_fields = ["role"]

@@ -1,0 +1,43 @@
+"""OpenAPI: document the one error format on every operation."""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "description": "stable machine code, e.g. allowance_exhausted"},
+        "detail": {"type": "string", "description": "human message, in the caller's language"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "messages per input field",
+        },
+    },
+    "required": ["code", "detail"],
+}
+
+ERROR_STATUSES = {
+    "400": "Invalid input; `fields` names each field at fault.",
+    "401": "Not authenticated.",
+    "403": "Authenticated without the role this needs.",
+    "404": "Not found, or not visible to the caller.",
+    "409": "A business rule refused the operation.",
+    "413": "Request body too large.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation may answer the error format."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(
+                    status, {"description": description,
+                             "content": {"application/json": {"schema": reference}}}
+                )
+    return result
