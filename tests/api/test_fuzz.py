@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -18,6 +20,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 # to the default page size), so "was invalid input refused / valid input accepted"
 # is not asserted; "no 500" and "the answer matches the schema" are.
 LENIENT = [negative_data_rejection, positive_data_acceptance]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go through the real WSGI handler, which closes old connections at
+    each request's start and end (as Django's test client avoids doing): that would
+    close the connection holding the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
