@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "spaces",
     "events",
     "passes",
+    "feeds",
     "worker",
 ]
 

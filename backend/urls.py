@@ -3,17 +3,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.health import healthz
+from feeds.api import private_feed
 
 api_v1 = [
     path("", include("network.urls")),
     path("", include("spaces.urls")),
     path("", include("events.urls")),
     path("", include("passes.urls")),
+    path("me/private-feed/", private_feed, name="private-feed"),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("feeds/", include("feeds.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

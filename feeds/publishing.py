@@ -1,0 +1,114 @@
+"""Publishing feeds: build, store with an ETag, and coalesce republishing.
+
+Feed kinds register a *source* by key prefix (``events``, ``organization``…):
+a function that takes the rest of the key and returns a :class:`FeedContent`,
+or None when the feed does not exist (unknown slug). Publishing stores the
+bytes only when they changed, so an unchanged feed keeps its ETag and
+Last-Modified and clients get 304s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from feeds.ical import calendar_document
+from feeds.models import PublishedFeed
+
+
+@dataclass
+class FeedContent:
+    name: str
+    description: str
+    vevents: list[bytes]
+    zones: set[str] = field(default_factory=set)
+    years: tuple[int, int] = (2025, 2027)
+    last_modified: datetime | None = None
+
+
+Source = Callable[[str], FeedContent | None]
+SOURCES: dict[str, Source] = {}
+
+
+def register_source(prefix: str) -> Callable[[Source], Source]:
+    def decorator(function: Source) -> Source:
+        SOURCES[prefix] = function
+        return function
+
+    return decorator
+
+
+def build_content(key: str) -> FeedContent | None:
+    prefix, _, rest = key.partition(":")
+    source = SOURCES.get(prefix)
+    return source(rest) if source else None
+
+
+def feed_publish(*, key: str) -> PublishedFeed | None:
+    """Build the feed ``key`` and store it if its bytes changed; None if it does not exist.
+
+    The row is locked before the content is read, so an edit committed while we
+    build marks the feed stale again instead of being lost.
+    """
+    try:
+        with transaction.atomic():
+            feed = PublishedFeed.objects.select_for_update().filter(key=key).first()
+            content = build_content(key)
+            if content is None:
+                if feed is not None:
+                    feed.delete()
+                return None
+            return _store(feed or PublishedFeed(key=key), content)
+    except IntegrityError:
+        # Two first requests built the same new feed at once; the other one stored it.
+        return PublishedFeed.objects.filter(key=key).first()
+
+
+def _store(feed: PublishedFeed, content: FeedContent) -> PublishedFeed:
+    body = calendar_document(
+        name=content.name, description=content.description, vevents=content.vevents,
+        zones=content.zones, years=content.years,
+    )
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if feed.pk is not None and feed.etag == etag:
+        if feed.stale_since is not None:
+            feed.stale_since = None
+            feed.save(update_fields=["stale_since", "built_at"])
+        return feed
+    feed.body = body
+    # mtime=0: the same bytes always compress to the same bytes.
+    feed.gzip_body = gzip.compress(body, compresslevel=6, mtime=0)
+    feed.etag = etag
+    feed.last_modified = (content.last_modified or timezone.now()).replace(microsecond=0)
+    feed.stale_since = None
+    feed.save()
+    return feed
+
+
+def feed_for_request(key: str) -> PublishedFeed | None:
+    """The stored feed; a feed never published yet is built once, here."""
+    feed = PublishedFeed.objects.filter(key=key).first()
+    return feed if feed is not None else feed_publish(key=key)
+
+
+def feeds_mark_stale(keys: Iterable[str]) -> None:
+    """Mark published feeds for republishing and ask the worker, after commit."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    PublishedFeed.objects.filter(key__in=keys, stale_since__isnull=True).update(
+        stale_since=timezone.now()
+    )
+
+    def wake() -> None:
+        from feeds.tasks import request_publish
+
+        request_publish()
+
+    transaction.on_commit(wake)
