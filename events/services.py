@@ -345,7 +345,8 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     Growing the capacity promotes the waitlist; it may not drop below the
     confirmed registrations.
     """
-    event = Event.objects.select_for_update().select_related("organization", "campaign").get(pk=event.pk)
+    event = (Event.objects.select_for_update(of=("self",)).select_related("organization", "campaign")
+             .get(pk=event.pk))
     _check_can_organize(actor, event)
     if event.status == EventStatus.CANCELLED:
         raise EventCancelled()
@@ -415,7 +416,7 @@ def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
 @transaction.atomic
 def event_moderate(*, actor: Person, event: Event, approve: bool, comment: str = "") -> Event:
     """A coordinator of the event's campaign approves it (it carries the label) or rejects it."""
-    event = Event.objects.select_for_update().select_related("campaign").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=event.pk)
     if event.campaign is None:
         raise NotInCampaign()
     if not can_moderate(actor, event.campaign):
