@@ -18,6 +18,7 @@ PostgreSQL by an exclusion constraint as the last line of defence.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -456,6 +457,8 @@ def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list
                                   "attendu (ex. FREQ=MONTHLY;BYDAY=1TH;COUNT=10)."), field="rrule")
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise InvalidRecurrence(_("La règle doit se terminer : ajoutez COUNT ou UNTIL."), field="rrule")
+    # A date-only UNTIL means "through that day", as people who write one expect.
+    text = re.sub(r"UNTIL=(\d{8})(?=;|$)", r"UNTIL=\1T235959", text, flags=re.IGNORECASE)
     zone = _zone(time_zone)
     local_start = starts_at.astimezone(zone)
     try:
