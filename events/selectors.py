@@ -54,16 +54,13 @@ def events_organized_by(organization_ids) -> Q:
 def events_visible_to(person: Person | None) -> QuerySet[Event]:
     """Published and cancelled events for everyone; drafts only for their organizers.
 
-    Coordinators also see the drafts submitted to the campaigns they moderate.
+    Coordinators moderate what is published: a draft is not yet submitted.
     """
     visible = Q(status__in=PUBLIC_STATUSES)
     organizer_of = organization_ids_for(person, Role.ORGANIZER)
     if organizer_of:
         visible |= events_organized_by(organizer_of)
-    coordinator_of = organization_ids_for(person, Role.COORDINATOR)
-    if coordinator_of:
-        visible |= Q(campaign__coordinators__in=coordinator_of) & ~Q(moderation="none")
-    return Event.objects.filter(id__in=Event.objects.filter(visible).values("id"))
+    return Event.objects.filter(visible)
 
 
 def event_list(person: Person | None) -> QuerySet[Event]:

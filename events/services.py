@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -243,14 +244,16 @@ def _registration_link(registration: Registration) -> str:
     return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
 
 
-def _notify(registration: Registration, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+def _notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
+            **params: Any) -> None:
+    """Record one message, written in the registrant's language (``subject`` and ``line`` are lazy)."""
     event = registration.event
     language = registration.person.language if registration.person_id else "fr"
     with translation.override(language):
         when = _local(event.starts_at, event.time_zone)
         body = "\n\n".join([
             gettext("Bonjour %(name)s,") % {"name": registration.name},
-            *[str(line) for line in lines],
+            str(line) % params if params else str(line),
             gettext("« %(title)s », le %(when)s.") % {"title": event.title, "when": when},
             gettext("Voir ou annuler votre inscription : %(link)s") % {
                 "link": _registration_link(registration)},
@@ -262,18 +265,19 @@ def _notify(registration: Registration, *, key: str, kind: str, subject: str, li
 def _notify_registered(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
         _notify(registration, key=f"registration-confirmed:{registration.id}",
-                kind="registration_confirmed", subject=gettext("Inscription confirmée"),
-                lines=[gettext("Votre inscription est confirmée.")])
+                kind="registration_confirmed", subject=_("Inscription confirmée"),
+                line=_("Votre inscription est confirmée."))
     else:
         _notify(registration, key=f"registration-waitlisted:{registration.id}",
-                kind="registration_waitlisted", subject=gettext("Liste d'attente"),
-                lines=[gettext("L'événement est complet : vous êtes n° %(position)s en liste d'attente.")
-                       % {"position": registration.position}])
+                kind="registration_waitlisted", subject=_("Liste d'attente"),
+                line=_("L'événement est complet : vous êtes n° %(position)s en liste d'attente."),
+                position=registration.position)
 
 
-def _notify_all(event: Event, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+def _notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Promise, **params: Any) -> None:
     for registration in event.registrations.filter(ACTIVE_REGISTRATION).select_related("person", "event"):
-        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, lines=lines)
+        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, line=line,
+                **params)
 
 
 # --- campaigns --------------------------------------------------------------
@@ -387,8 +391,8 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
         _promote(event)
     if changed and event.status == EventStatus.PUBLISHED and before["status"] == EventStatus.PUBLISHED:
         _notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
-                    subject=gettext("Changement d'horaire ou de lieu"),
-                    lines=[gettext("L'horaire ou le lieu de l'événement a changé.")])
+                    subject=_("Changement d'horaire ou de lieu"),
+                    line=_("L'horaire ou le lieu de l'événement a changé."))
     return event
 
 
@@ -409,8 +413,8 @@ def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
     event.full_clean()
     event.save()
     _notify_all(event, key=f"event-cancelled:{event.id}", kind="event_cancelled",
-                subject=gettext("Événement annulé"),
-                lines=[gettext("L'événement est annulé. Motif : %(reason)s") % {"reason": reason}])
+                subject=_("Événement annulé"), line=_("L'événement est annulé. Motif : %(reason)s"),
+                reason=reason)
     return event
 
 
@@ -534,7 +538,8 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
         raise ValidationError({"ends_at": _("La date de fin doit suivre la date de début.")})
     dates = recurrence_dates(rrule=rrule or series.rrule, starts_at=first, time_zone=str(zone))
 
-    future = {e.recurrence_id.astimezone(zone).date(): e for e in occurrences if e.recurrence_id > now}
+    future = {e.recurrence_id.astimezone(zone).date(): e for e in occurrences
+              if e.recurrence_id and e.recurrence_id > now}
     template = next(iter(future.values()), occurrences[-1] if occurrences else None)
     base = _template_fields(template) if template else {}
     for start in (d for d in dates if d > now):
@@ -643,8 +648,8 @@ def _promote(event: Event) -> list[Registration]:
     for registration in promoted:
         registration.status, registration.position = RegistrationStatus.CONFIRMED, None
         _notify(registration, key=f"registration-promoted:{registration.id}", kind="registration_promoted",
-                subject=gettext("Une place s'est libérée"),
-                lines=[gettext("Une place s'est libérée : votre inscription est confirmée.")])
+                subject=_("Une place s'est libérée"),
+                line=_("Une place s'est libérée : votre inscription est confirmée."))
     return promoted
 
 
@@ -678,7 +683,7 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
         event.registrations.filter(status=RegistrationStatus.WAITLISTED, position__gt=position).update(
             position=F("position") - 1)
     _notify(registration, key=f"registration-cancelled:{registration.id}", kind="registration_cancelled",
-            subject=gettext("Inscription annulée"), lines=[gettext("Votre inscription est annulée.")])
+            subject=_("Inscription annulée"), line=_("Votre inscription est annulée."))
     if was == RegistrationStatus.CONFIRMED:
         _promote(event)
     return registration

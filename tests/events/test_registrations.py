@@ -32,6 +32,8 @@ def test_signed_in_person_gets_a_seat_then_the_waitlist(login):
     assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 2)
     assert Message.objects.filter(kind="registration_confirmed").count() == 1
     assert Message.objects.filter(kind="registration_waitlisted").count() == 2
+    first_waiting = Message.objects.filter(kind="registration_waitlisted").first()
+    assert "n° 1 en liste d'attente" in first_waiting.body_text
 
 
 def test_guest_registers_with_name_and_email_and_cancels_with_the_secret_link(api):
