@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zoneinfo
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -125,6 +126,10 @@ class EventSerializer(serializers.ModelSerializer):
 
     def to_representation(self, event: Event) -> dict:
         data = super().to_representation(event)
+        # Shown in the event's own zone: an event in Cayenne reads 09:00-03:00, not 13:00+01:00.
+        zone = zoneinfo.ZoneInfo(event.time_zone)
+        for name in ("starts_at", "ends_at"):
+            data[name] = getattr(event, name).astimezone(zone).isoformat()
         user = self.context["request"].user
         if not (data["can_edit"] or selectors.can_moderate(user, event.campaign)):
             data.pop("moderation_comment")

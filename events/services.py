@@ -19,6 +19,7 @@ PostgreSQL by an exclusion constraint as the last line of defence.
 from __future__ import annotations
 
 import re
+import secrets
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -212,7 +213,8 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
         today = timezone.localdate()
         opens, closes = campaign.submissions_open_on, campaign.submissions_close_on
         if (opens and today < opens) or (closes and today > closes):
-            raise SubmissionsClosed(field="campaign", opens=opens or "…", closes=closes or "…")
+            raise SubmissionsClosed(field="campaign", opens=opens.strftime("%d/%m/%Y") if opens else "…",
+                                    closes=closes.strftime("%d/%m/%Y") if closes else "…")
         event.moderation = Moderation.PENDING if campaign.moderation_required else Moderation.APPROVED
         event.moderation_comment, event.moderated_by, event.moderated_at = "", None, None
     day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
@@ -671,7 +673,7 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
     registration = Registration.objects.select_related("person", "event").get(pk=registration.pk)
     if token is None and not can_cancel_registration(actor, registration):
         raise NotAllowed(_("Seuls la personne inscrite et les organisateur·rices annulent une inscription."))
-    if token is not None and token != registration.token:
+    if token is not None and not secrets.compare_digest(token, registration.token):
         raise NotAllowed()
     if registration.status == RegistrationStatus.CANCELLED:
         return registration

@@ -121,3 +121,38 @@ def test_an_outsider_cannot_edit_a_series(login, world):
                                         format="json")
     assert patch.status_code == 403
     assert not Event.objects.filter(title="X").exists()
+
+
+def test_a_series_clashing_with_a_booked_room_on_one_date_writes_nothing(login, world):
+    first = (timezone.localtime() + timedelta(days=2)).replace(hour=18, minute=30, second=0, microsecond=0)
+    Event.objects.create(organization=world.lead, title="Assemblée générale", slug="ag", room=world.room,
+                         status="published", starts_at=first + timedelta(days=14, hours=1),
+                         ends_at=first + timedelta(days=14, hours=3))
+    response = create_series(login(world.organizer), world, "FREQ=WEEKLY;COUNT=4", first, room=world.room.id)
+    assert response.status_code == 409
+    assert "Assemblée générale" in response.json()["fields"]["room"][0]
+    assert not Series.objects.exists()
+    assert not Event.objects.filter(series__isnull=False).exists()
+
+
+def test_one_date_can_move_to_another_room(login, world):
+    client = login(world.organizer)
+    response = create_series(client, world, "FREQ=WEEKLY;COUNT=3", timezone.localtime() + timedelta(days=1))
+    second = Event.objects.filter(series_id=response.json()["id"]).order_by("starts_at")[1]
+    moved = client.patch(f"/api/v1/events/{second.id}/", {"room": world.room.id}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["room"]["id"], moved.json()["sequence"]) == (world.room.id, 1)
+    assert Event.objects.filter(series_id=response.json()["id"], room=world.room).count() == 1
+
+
+def test_a_series_in_another_time_zone_keeps_its_own_local_time(login, world):
+    cayenne = zoneinfo.ZoneInfo("America/Cayenne")
+    first = datetime(2027, 3, 20, 9, 0, tzinfo=cayenne)
+    response = create_series(login(world.organizer), world, "FREQ=WEEKLY;COUNT=3", first,
+                             time_zone="America/Cayenne")
+    assert response.status_code == 201, response.json()
+    starts = [e["starts_at"] for e in response.json()["events"]]
+    assert [s.astimezone(cayenne).hour for s in map(datetime.fromisoformat, starts)] == [9, 9, 9]
+    event_id = response.json()["events"][0]["id"]
+    assert login(world.organizer).get(f"/api/v1/events/{event_id}/").json()["starts_at"] \
+        == "2027-03-20T09:00:00-03:00"
