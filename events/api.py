@@ -202,18 +202,18 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 class EventFilter(filters.FilterSet):
     campaign = filters.CharFilter(field_name="campaign__slug",
-                                  label="Campagne (événements approuvés, sauf si moderation est donné)")
+                                  label=_("Campagne (événements approuvés, sauf si moderation est donné)"))
     moderation = filters.ChoiceFilter(choices=Moderation.choices)
-    organization = filters.CharFilter(method="by_organization", label="Structure (ou co-organisatrice)")
+    organization = filters.CharFilter(method="by_organization", label=_("Structure (ou co-organisatrice)"))
     theme = filters.CharFilter(field_name="themes__slug")
     format = filters.ChoiceFilter(choices=EventFormat.choices)
     status = filters.ChoiceFilter(choices=EventStatus.choices)
-    territory = filters.CharFilter(method="by_territory", label="Région, département ou code INSEE")
+    territory = filters.CharFilter(method="by_territory", label=_("Région, département ou code INSEE"))
     space = filters.CharFilter(field_name="room__space__slug")
     series = filters.NumberFilter(field_name="series_id")
     starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-    q = filters.CharFilter(method="search", label="Recherche plein texte")
+    q = filters.CharFilter(method="search", label=_("Recherche plein texte"))
 
     class Meta:
         model = Event
