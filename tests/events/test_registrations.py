@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events import services
@@ -155,3 +156,21 @@ def test_my_registrations_are_listed(login):
     services.registration_create(event=EventFactory(), person=person)
     RegistrationFactory()
     assert login(person).get("/api/v1/registrations/").json()["count"] == 1
+
+
+def test_the_database_keeps_one_active_registration_per_email_and_per_person():
+    event = EventFactory()
+    person = PersonFactory()
+    RegistrationFactory(event=event, email="lou@example.org", person=person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegistrationFactory(event=event, email="lou@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegistrationFactory(event=event, email="autre@example.org", person=person)
+    RegistrationFactory(event=event, email="lou@example.org", status=RegistrationStatus.CANCELLED)
+
+
+def test_the_schema_documents_the_events_api(api):
+    schema = api.get("/api/schema/").content
+    for path in (b"/api/v1/events/{id}/registrations/", b"/api/v1/series/", b"/api/v1/campaigns/",
+                 b"/api/v1/registrations/secret/{token}/"):
+        assert path in schema
