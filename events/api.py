@@ -29,8 +29,7 @@ from events.models import (
     Series,
     Theme,
 )
-from network.models import Organization, Role
-from network.selectors import organization_ids_for
+from network.models import Organization
 from spaces.models import Room
 
 # Cancelling has its own action, which asks for a reason.
@@ -436,10 +435,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        organized = selectors.events_organized_by(organization_ids_for(self.request.user, Role.ORGANIZER))
-        return Registration.objects.filter(
-            Q(person=self.request.user) | Q(event__in=Event.objects.filter(organized))
-        ).select_related("event")
+        return selectors.registrations_visible_to(self.request.user)
 
     def destroy(self, request, *args, **kwargs):
         services.registration_cancel(registration=self.get_object(), actor=request.user)

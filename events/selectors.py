@@ -109,9 +109,11 @@ def registrations_of(event: Event) -> QuerySet[Registration]:
     return event.registrations.select_related("person").order_by("created_at", "id")
 
 
-def registrations_of_person(person: Person) -> QuerySet[Registration]:
-    return Registration.objects.filter(person=person).select_related("event")
-
-
 def series_visible_to(person: Person | None) -> QuerySet[Series]:
     return Series.objects.filter(events__in=events_visible_to(person)).distinct()
+
+
+def registrations_visible_to(person: Person) -> QuerySet[Registration]:
+    """A person's own registrations and those of the events they organize."""
+    organized = Event.objects.filter(events_organized_by(organization_ids_for(person, Role.ORGANIZER)))
+    return Registration.objects.filter(Q(person=person) | Q(event__in=organized)).select_related("event")
