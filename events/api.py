@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.api import StrictModelSerializer, StrictSerializer
+from backend.filters import UTCDateTimeFilter
 from events import selectors, services
 from events.models import (
     Campaign,
@@ -210,8 +211,8 @@ class EventFilter(filters.FilterSet):
     territory = filters.CharFilter(method="by_territory", label=_("Région, département ou code INSEE"))
     space = filters.CharFilter(field_name="room__space__slug")
     series = filters.NumberFilter(field_name="series_id")
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     q = filters.CharFilter(method="search", label=_("Recherche plein texte"))
 
     class Meta:
