@@ -99,7 +99,7 @@ def clash_hints(event: Event) -> list[Event]:
 
 
 def campaigns_visible() -> QuerySet[Campaign]:
-    return Campaign.objects.prefetch_related("coordinators").annotate(
+    return Campaign.objects.prefetch_related("coordinators").order_by("-starts_on", "title").annotate(
         approved_count=Count("events", filter=Q(events__moderation="approved",
                                                 events__status__in=PUBLIC_STATUSES))
     )
