@@ -187,8 +187,10 @@ def weekly_across_next_october_change(zone) -> list[datetime]:
     return [(first + timedelta(weeks=n)).replace(hour=18, minute=30) for n in range(4)]
 
 
-hostile = st.text(alphabet=st.sampled_from(list("ab é\r\n\x00\\;,:\"'<>\t")) | st.characters(exclude_categories=("Cs",)),
-                  min_size=1, max_size=200)
+hostile = st.text(
+    alphabet=st.sampled_from(list("ab é\r\n\x00\\;,:\"'<>\t")) | st.characters(exclude_categories=("Cs",)),
+    min_size=1, max_size=200,
+)
 
 
 @given(title=hostile, description=hostile)
