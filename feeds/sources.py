@@ -13,12 +13,11 @@ replies to the organizers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Event as VEvent
@@ -48,10 +47,6 @@ def uid_for(event: Event) -> str:
 
 def event_page_url(event: Event) -> str:
     return f"{settings.SITE_URL}/events/{event.slug}/"
-
-
-def entry_version(event: Event, tentative: bool) -> str:
-    return f"{event.sequence}:{event.updated_at.isoformat()}:{int(tentative)}"
 
 
 def _location(event: Event) -> tuple[str, tuple[float, float] | None]:
@@ -110,35 +105,37 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     return vevent.to_ical()
 
 
-def vevents_for(events: Iterable[Event], *, tentative_ids: set[int] = frozenset()) -> list[bytes]:
-    """The VEVENTs of ``events``, reusing each event's stored serialization when its
-    version has not changed (one edit re-serializes one event)."""
-    events = list(events)
-    stored = {e.event_id: e for e in EventEntry.objects.filter(event_id__in=[e.pk for e in events])}
-    result, fresh, changed = [], [], []
-    for event in events:
-        tentative = event.pk in tentative_ids
-        version = entry_version(event, tentative)
-        entry = stored.get(event.pk)
-        if entry is None or entry.version != version:
-            body = serialize_event(event, tentative=tentative)
-            if entry is None:
-                fresh.append(EventEntry(event_id=event.pk, version=version, vevent=body))
-            else:
-                entry.version, entry.vevent = version, body
-                changed.append(entry)
-            result.append(body)
-        else:
-            result.append(bytes(entry.vevent))
-    EventEntry.objects.bulk_create(fresh, ignore_conflicts=True)
-    EventEntry.objects.bulk_update(changed, ["version", "vevent"])
-    return result
+def vevents_for(events: QuerySet[Event], *, tentative_ids: set[int] = frozenset()) -> list[bytes]:
+    """The VEVENTs of ``events`` in order, reusing each event's stored serialization
+    when its version has not changed: one edit re-serializes one event.
+
+    Versions are compared on plain tuples; only changed events are loaded as
+    models with their relations.
+    """
+    rows = list(events.values_list("id", "sequence", "updated_at"))
+    versions = {pk: f"{seq}:{updated.isoformat()}:{int(pk in tentative_ids)}" for pk, seq, updated in rows}
+    stored = {
+        event_id: (version, vevent)
+        for event_id, version, vevent in EventEntry.objects.filter(
+            event_id__in=events.values("id")
+        ).values_list("event_id", "version", "vevent")
+    }
+    changed_ids = [pk for pk in versions if stored.get(pk, (None,))[0] != versions[pk]]
+    fresh: dict[int, bytes] = {}
+    for event in _with_relations(Event.objects.filter(id__in=changed_ids)):
+        fresh[event.pk] = serialize_event(event, tentative=event.pk in tentative_ids)
+    if fresh:
+        EventEntry.objects.filter(event_id__in=list(fresh)).delete()
+        EventEntry.objects.bulk_create(
+            EventEntry(event_id=pk, version=versions[pk], vevent=body) for pk, body in fresh.items()
+        )
+    return [fresh[pk] if pk in fresh else bytes(stored[pk][1]) for pk, _seq, _updated in rows]
 
 
 def _with_relations(queryset: QuerySet[Event]) -> QuerySet[Event]:
     return queryset.select_related("organization", "campaign", "room__space").prefetch_related(
         "co_organizers", "themes"
-    ).order_by("starts_at", "id")
+    )
 
 
 def public_events(now: datetime | None = None) -> QuerySet[Event]:
@@ -152,18 +149,17 @@ def public_events(now: datetime | None = None) -> QuerySet[Event]:
 
 def _content(name: str, description: str, events: QuerySet[Event],
              tentative_ids: set[int] = frozenset()) -> FeedContent:
-    events = list(_with_relations(events))
+    events = events.order_by("starts_at", "id")
+    summary = events.aggregate(first=Min("starts_at"), last=Max("ends_at"),
+                               modified=Max("updated_at"))
     now_year = timezone.now().year
-    years = (
-        min([e.starts_at.year for e in events], default=now_year),
-        max([e.ends_at.year for e in events], default=now_year),
-    )
+    years = (summary["first"].year if summary["first"] else now_year,
+             summary["last"].year if summary["last"] else now_year)
+    zones = set(events.filter(all_day=False).values_list("time_zone", flat=True).distinct())
     return FeedContent(
         name=name, description=description,
         vevents=vevents_for(events, tentative_ids=tentative_ids),
-        zones={e.time_zone for e in events if not e.all_day},
-        years=years,
-        last_modified=max((e.updated_at for e in events), default=None),
+        zones=zones, years=years, last_modified=summary["modified"],
     )
 
 
