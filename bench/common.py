@@ -43,6 +43,21 @@ class Row:
         return self.essaim / self.baseline
 
 
+def run_inner(module: str) -> list[Row]:
+    """Run ``python -m <module> --inner`` in a throwaway environment; return its rows."""
+    with throwaway_environment() as env:
+        out = subprocess.run([PYTHON, "-m", module, "--inner"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+    sys.stderr.write(out.stderr[-3000:])
+    lines = [line for line in out.stdout.splitlines() if line.startswith("BENCH-ROWS ")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"{module} failed:\n{out.stdout[-2000:]}")
+    for line in out.stdout.splitlines():
+        if not line.startswith("BENCH-ROWS "):
+            print(line, flush=True)
+    return [Row(**row) for row in json.loads(lines[-1].removeprefix("BENCH-ROWS "))]
+
+
 def emit(rows: list[Row]) -> None:
     """Print the rows as the last line, for bench/run to collect."""
     print("BENCH-ROWS " + json.dumps([asdict(r) for r in rows]), flush=True)
@@ -162,3 +177,99 @@ def wrk(url: str, *, seconds: int = 5, connections: int = 16, headers: dict | No
 def _ms(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+@dataclass
+class OpenLoopResult:
+    sent: int
+    statuses: dict[int, int]
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    duration_s: float
+
+
+def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None,
+              connections: int = 64) -> OpenLoopResult:
+    """Open-loop load: requests are *scheduled* at ``rate`` per second whatever the
+    server's pace (a slow server piles up latency instead of slowing the client), over
+    keep-alive HTTP/1.1 connections. ``paths`` is a callable returning the next path;
+    ``headers_for(path)`` extra headers. Latency counts from the scheduled time."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+
+    async def one(reader, writer, path: str) -> tuple[int, bool]:
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers_for(path) if headers_for else {}).items())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode())
+        await writer.drain()
+        status_line = await reader.readline()
+        status = int(status_line.split()[1])
+        length, close = 0, False
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        if length:
+            await reader.readexactly(length)
+        return status, close
+
+    async def worker(queue: asyncio.Queue) -> None:
+        nonlocal errors
+        reader = writer = None
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            scheduled, path = item
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                status, close = await asyncio.wait_for(one(reader, writer, path), timeout=10)
+                statuses[status] = statuses.get(status, 0) + 1
+                latencies.append((time.monotonic() - scheduled) * 1000)
+                if close:
+                    # gunicorn's sync workers close after each answer.
+                    writer.close()
+                    reader = writer = None
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                errors += 1
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    async def run() -> int:
+        queue: asyncio.Queue = asyncio.Queue()
+        workers = [asyncio.create_task(worker(queue)) for _ in range(connections)]
+        start = time.monotonic()
+        total = int(rate * seconds)
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            queue.put_nowait((due, paths()))
+        for _ in workers:
+            queue.put_nowait(None)
+        await asyncio.gather(*workers)
+        return total
+
+    started = time.monotonic()
+    sent = asyncio.run(run())
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else 0.0
+
+    return OpenLoopResult(sent, statuses, errors, pct(0.50), pct(0.99), time.monotonic() - started)

@@ -10,13 +10,12 @@ Run: ``.venv/bin/python -m bench.feeds`` (or ``bench/run`` for every benchmark).
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import PYTHON, ROOT, Row, emit, gunicorn, print_table, throwaway_environment, wrk
+from bench.common import Row, emit, gunicorn, print_table, run_inner, wrk
 
 EVENTS = 10_000
 
@@ -162,19 +161,7 @@ def inner() -> None:
 
 
 def main() -> list[Row]:
-    import json
-
-    with throwaway_environment() as env:
-        out = subprocess.run([PYTHON, "-m", "bench.feeds", "--inner"], cwd=ROOT, env=env,
-                             capture_output=True, text=True)
-    sys.stderr.write(out.stderr[-3000:])
-    lines = [line for line in out.stdout.splitlines() if line.startswith("BENCH-ROWS ")]
-    if out.returncode != 0 or not lines:
-        raise SystemExit(f"bench.feeds failed:\n{out.stdout[-2000:]}")
-    for line in out.stdout.splitlines():
-        if not line.startswith("BENCH-ROWS "):
-            print(line)
-    return [Row(**row) for row in json.loads(lines[-1].removeprefix("BENCH-ROWS "))]
+    return run_inner("bench.feeds")
 
 
 if __name__ == "__main__":
