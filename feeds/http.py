@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from feeds.models import PublishedFeed
+from feeds.store import StoredFeed
 
 PUBLIC_MAX_AGE = 15 * 60
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def _not_modified(request: HttpRequest, feed: PublishedFeed) -> bool:
+def _not_modified(request: HttpRequest, feed: StoredFeed) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = parse_etags(if_none_match)
@@ -24,7 +24,7 @@ def _not_modified(request: HttpRequest, feed: PublishedFeed) -> bool:
     return since is not None and int(feed.last_modified.timestamp()) <= since
 
 
-def feed_response(request: HttpRequest, feed: PublishedFeed, *, filename: str,
+def feed_response(request: HttpRequest, feed: StoredFeed, *, filename: str,
                   private: bool = False) -> HttpResponse:
     """The HTTP answer for ``feed``: 304, HEAD or the (gzipped when asked) bytes."""
     headers = {
@@ -38,7 +38,7 @@ def feed_response(request: HttpRequest, feed: PublishedFeed, *, filename: str,
     else:
         # Outlook has failed on gzip-encoded feeds: compress only when asked.
         gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-        body = bytes(feed.gzip_body if gzip else feed.body)
+        body = feed.body(gzip=gzip)
         response = HttpResponse(b"" if request.method == "HEAD" else body,
                                 content_type=CONTENT_TYPE)
         response["Content-Length"] = str(len(body))

@@ -8,7 +8,7 @@ from django.conf import settings
 
 
 def feed_links(path: str) -> dict[str, str]:
-    """``feed_url`` (https), ``webcal_url`` (opens the calendar app) and ``google_url``
+    """``feed_url`` (https), ``webcal_url`` (opens the calendar app) and ``google_calendar_url``
     (Google Calendar's "add by URL", which wants the webcal address)."""
     url = f"{settings.SITE_URL}{path}"
     parts = urlsplit(url)
@@ -16,5 +16,5 @@ def feed_links(path: str) -> dict[str, str]:
     return {
         "feed_url": url,
         "webcal_url": webcal,
-        "google_url": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+        "google_calendar_url": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
     }

@@ -46,3 +46,22 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+class EventEntry(models.Model):
+    """One event's VEVENT as last serialized, reused by every feed holding the event.
+
+    Keyed by the event's id rather than a foreign key: the feeds only cache what
+    the events app owns, and a stale row is simply re-serialized.
+    """
+
+    event_id = models.BigIntegerField(unique=True)
+    version = models.CharField(max_length=80)
+    vevent = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("VEVENT sérialisé")
+        verbose_name_plural = _("VEVENT sérialisés")
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} v{self.version}"

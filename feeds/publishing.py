@@ -88,13 +88,12 @@ def _store(feed: PublishedFeed, content: FeedContent) -> PublishedFeed:
     feed.last_modified = (content.last_modified or timezone.now()).replace(microsecond=0)
     feed.stale_since = None
     feed.save()
+    from feeds.store import forget
+
+    # Now for this process, and again once other transactions can see the new row.
+    forget(feed.key)
+    transaction.on_commit(lambda: forget(feed.key))
     return feed
-
-
-def feed_for_request(key: str) -> PublishedFeed | None:
-    """The stored feed; a feed never published yet is built once, here."""
-    feed = PublishedFeed.objects.filter(key=key).first()
-    return feed if feed is not None else feed_publish(key=key)
 
 
 def feeds_mark_stale(keys: Iterable[str]) -> None:

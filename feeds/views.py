@@ -6,7 +6,7 @@ from django.http import Http404
 from django.views.decorators.http import require_safe
 
 from feeds.http import feed_response
-from feeds.publishing import feed_for_request
+from feeds.store import stored_feed
 from feeds.tokens import person_for_calendar_token
 
 EVENT_FILTERS = ("campaign", "organization", "space", "theme", "territory", "format")
@@ -20,7 +20,7 @@ def events_feed_key(params) -> str:
 
 
 def _serve(request, key: str, filename: str, *, private: bool = False):
-    feed = feed_for_request(key)
+    feed = stored_feed(key)
     if feed is None:
         raise Http404("no such feed")
     return feed_response(request, feed, filename=filename, private=private)

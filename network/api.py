@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from backend.api import StrictModelSerializer, StrictSerializer
+from feeds.api import FeedLinksMixin
 from network import selectors, services
 from network.models import Membership, Organization, Person, Role
 
@@ -88,15 +90,20 @@ def me(request):
     return Response(MeSerializer(request.user).data)
 
 
-class OrganizationSerializer(StrictModelSerializer):
+class OrganizationSerializer(FeedLinksMixin, StrictModelSerializer):
     class Meta:
         model = Organization
         fields = [
             "id", "name", "slug", "kind", "region", "department", "commune_insee",
-            "website", "contact_email", "description",
+            "website", "contact_email", "description", "feed_url", "webcal_url",
+            "google_calendar_url",
         ]
         read_only_fields = ["id"]
         extra_kwargs = {"slug": {"required": False}}
+
+    def feed_path(self, organization: Organization) -> str:
+        """The organization's feed, co-organized events included."""
+        return reverse("feeds:organization", kwargs={"slug": organization.slug})
 
 
 class OrganizationFilter(filters.FilterSet):

@@ -26,6 +26,14 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, where every service must be available: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_feed_caches():
+    """Each test starts with no feed version remembered by this process."""
+    from feeds import store
+
+    store.clear()
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

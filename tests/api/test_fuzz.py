@@ -3,6 +3,8 @@ anonymous and authenticated: no answer is a 500, and answers match the schema.""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -20,6 +22,9 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 # to the default page size), so "was invalid input refused / valid input accepted"
 # is not asserted; "no 500" and "the answer matches the schema" are.
 LENIENT = [negative_data_rejection, positive_data_acceptance]
+# Bounded so the suite stays fast; FUZZ_EXAMPLES=500 for a deeper run.
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "15")), deadline=None,
+                suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(autouse=True)
@@ -41,13 +46,13 @@ def token(db):
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 @pytest.mark.django_db
 def test_anonymous_callers_never_get_a_500(case):
     case.call_and_validate(excluded_checks=LENIENT)
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 def test_authenticated_callers_never_get_a_500(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, excluded_checks=LENIENT)

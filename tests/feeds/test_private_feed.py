@@ -23,7 +23,7 @@ def test_private_feed_url_works_and_rotation_kills_the_old_one(login, person, cl
     assert first.status_code == 201
     links = first.json()
     assert links["webcal_url"].startswith("webcal://")
-    assert "calendar.google.com" in links["google_url"]
+    assert "calendar.google.com" in links["google_calendar_url"]
     old_path = links["feed_url"].split("://", 1)[1].split("/", 1)[1]
     response = client.get(f"/{old_path}")
     assert response.status_code == 200
@@ -53,3 +53,4 @@ def test_revoked_feed_answers_404(login, person, client):
 
 def test_private_feed_needs_an_account(api):
     assert api.post("/api/v1/me/private-feed/").status_code == 401
+

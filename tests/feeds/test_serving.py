@@ -123,3 +123,11 @@ def test_a_burst_of_stale_marks_publishes_each_feed_once(client, source, django_
     assert publish_stale() == 1
     assert source.builds == builds + 1
     assert publish_stale() == 0
+
+
+def test_repeated_polls_cost_no_database_query(client, source, django_assert_num_queries):
+    first = client.get("/feeds/organizations/apes.ics")
+    with django_assert_num_queries(0):
+        assert client.get("/feeds/organizations/apes.ics",
+                          HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        assert client.get("/feeds/organizations/apes.ics").content == first.content
