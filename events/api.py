@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -30,6 +32,7 @@ from events.models import (
     Series,
     Theme,
 )
+from feeds.api import FeedLinksMixin
 from network.models import Organization
 from spaces.models import Room
 
@@ -40,7 +43,7 @@ EDITABLE_STATUSES = [(EventStatus.DRAFT, EventStatus.DRAFT.label),
 # --- campaigns --------------------------------------------------------------
 
 
-class CampaignSerializer(StrictModelSerializer):
+class CampaignSerializer(FeedLinksMixin, StrictModelSerializer):
     coordinators = serializers.SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), many=True, allow_empty=False)
     approved_count = serializers.IntegerField(read_only=True)
@@ -49,9 +52,14 @@ class CampaignSerializer(StrictModelSerializer):
         model = Campaign
         fields = ["id", "title", "slug", "description", "coordinators", "starts_on", "ends_on",
                   "submissions_open_on", "submissions_close_on", "label", "moderation_required",
-                  "approved_count", "created_at", "updated_at"]
+                  "approved_count", "feed_url", "webcal_url", "google_calendar_url", "created_at",
+                  "updated_at"]
         read_only_fields = ["id", "approved_count", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
+
+    def feed_path(self, campaign: Campaign) -> str:
+        """The campaign's approved events."""
+        return reverse("feeds:campaign", kwargs={"slug": campaign.slug})
 
 
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -108,6 +116,7 @@ class EventSerializer(serializers.ModelSerializer):
     confirmed_count = serializers.IntegerField(read_only=True)
     waitlist_count = serializers.IntegerField(read_only=True)
     can_edit = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField(help_text="Download this event (\"Ajouter à mon agenda\").")
 
     class Meta:
         model = Event
@@ -118,8 +127,11 @@ class EventSerializer(serializers.ModelSerializer):
             "ends_at", "time_zone", "all_day", "room", "address", "latitude", "longitude", "region",
             "department", "commune_insee", "capacity", "registration_opens_at",
             "registration_closes_at", "confirmed_count", "waitlist_count", "series", "recurrence_id",
-            "sequence", "can_edit", "created_at", "updated_at",
+            "sequence", "can_edit", "ics_url", "created_at", "updated_at",
         ]
+
+    def get_ics_url(self, event: Event) -> str:
+        return settings.SITE_URL + reverse("feeds:event", kwargs={"pk": event.pk})
 
     def get_can_edit(self, event: Event) -> bool:
         return selectors.can_organize(self.context["request"].user, event)
