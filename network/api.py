@@ -18,7 +18,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from backend.api import StrictModelSerializer, StrictSerializer
 from feeds.api import FeedLinksMixin
-from network import selectors, services
+from network import privacy, selectors, services
 from network.models import Membership, Organization, Person, Role
 
 
@@ -78,16 +78,43 @@ class MeSerializer(StrictModelSerializer):
         ]
 
 
-@extend_schema(request=MeSerializer, responses=MeSerializer)
-@api_view(["GET", "PATCH"])
+class EraseSerializer(StrictSerializer):
+    password = serializers.CharField(max_length=256, style={"input_type": "password"},
+                                     help_text="Your password, to confirm.")
+
+
+@extend_schema(methods=["GET", "PATCH"], request=MeSerializer, responses=MeSerializer)
+@extend_schema(methods=["DELETE"], request=EraseSerializer, responses={204: None})
+@api_view(["GET", "PATCH", "DELETE"])
 @permission_classes([permissions.IsAuthenticated])
 def me(request):
-    """The caller's profile and roles; PATCH changes name and language."""
+    """The caller's profile and roles; PATCH changes name and language.
+
+    DELETE erases the account and its personal data (with the password, to confirm):
+    upcoming registrations are cancelled, past ones kept anonymous.
+    """
+    if request.method == "DELETE":
+        data = EraseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not request.user.check_password(data.validated_data["password"]):
+            raise serializers.ValidationError({"password": [_("Mot de passe incorrect.")]})
+        privacy.person_erase(person=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method == "PATCH":
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         serializer.save()
     return Response(MeSerializer(request.user).data)
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def my_data(request):
+    """Everything Essaim holds about you, as a JSON download."""
+    response = Response(privacy.export(request.user))
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-essaim.json"'
+    return response
 
 
 class OrganizationSerializer(FeedLinksMixin, StrictModelSerializer):

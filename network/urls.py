@@ -10,5 +10,6 @@ router.register("memberships", api.MembershipViewSet, basename="membership")
 urlpatterns = [
     path("auth/token/", api.token_obtain, name="auth-token"),
     path("me/", api.me, name="me"),
+    path("me/data/", api.my_data, name="my-data"),
     *router.urls,
 ]

@@ -9,13 +9,11 @@ the command twice leaves the same data.
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+
+from backend.modules import app_modules
 
 
 class Command(BaseCommand):
@@ -23,13 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = timezone.localdate()
-        for config in apps.get_app_configs():
-            module_name = f"{config.name}.demo"
-            if find_spec(module_name) is None:
-                continue
+        for config, module in app_modules("demo"):
             self.stdout.write(f"→ {config.verbose_name}…")
             with transaction.atomic():
-                import_module(module_name).load(today=today, log=self._log)
+                module.load(today=today, log=self._log)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
 
     def _log(self, message: str) -> None:

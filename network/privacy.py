@@ -1,0 +1,61 @@
+"""A person's data: export it (GDPR articles 15 and 20) and erase it (article 17).
+
+Each app that holds personal data has ``<app>/privacy.py`` with
+``export(person) -> dict`` and ``erase(person) -> None``. Erasure cancels what
+is still running through the owning services (a freed seat goes to the
+waitlist), anonymizes what other people's records need (past attendance,
+settlement between spaces) and deletes the rest, then the account itself.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.api import DomainError
+from backend.modules import app_modules
+from network.models import Membership, Person, Role
+
+
+class LastAdminOfOrganization(DomainError):
+    code = "last_admin"
+    message = _("Vous êtes le ou la dernière administrateur·rice de %(names)s : "
+                "transmettez ce rôle avant de supprimer votre compte.")
+
+
+def export(person: Person) -> dict:
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": person.email, "full_name": person.full_name, "language": person.language,
+            "date_joined": person.date_joined.isoformat(),
+            "last_login": person.last_login.isoformat() if person.last_login else None,
+        },
+        "roles": [
+            {"organization": m.organization.slug, "role": m.role}
+            for m in person.memberships.select_related("organization")
+        ],
+    }
+    for config, module in app_modules("privacy"):
+        if module.__name__ != __name__:
+            data[config.label] = module.export(person)
+    return data
+
+
+@transaction.atomic
+def person_erase(*, person: Person) -> None:
+    """Erase ``person`` and their personal data; refused while they alone administer
+    an organization."""
+    alone = [
+        m.organization.name
+        for m in Membership.objects.filter(person=person, role=Role.ADMIN).select_related("organization")
+        if not Membership.objects.filter(organization=m.organization, role=Role.ADMIN)
+        .exclude(person=person).exists()
+    ]
+    if alone:
+        raise LastAdminOfOrganization(names=", ".join(alone))
+    for _config, module in app_modules("privacy"):
+        if module.__name__ != __name__:
+            module.erase(person)
+    person.delete()
