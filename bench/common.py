@@ -189,12 +189,22 @@ class OpenLoopResult:
     duration_s: float
 
 
-def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None,
-              connections: int = 64) -> OpenLoopResult:
+@dataclass
+class Request:
+    path: str
+    method: str = "GET"
+    headers: dict | None = None
+    body: bytes = b""
+    label: str = ""
+
+
+def open_loop(base: str, next_request, *, rate: float, seconds: float,
+              connections: int = 64, on_answer=None) -> OpenLoopResult:
     """Open-loop load: requests are *scheduled* at ``rate`` per second whatever the
     server's pace (a slow server piles up latency instead of slowing the client), over
-    keep-alive HTTP/1.1 connections. ``paths`` is a callable returning the next path;
-    ``headers_for(path)`` extra headers. Latency counts from the scheduled time."""
+    HTTP/1.1 connections kept alive when the server allows. ``next_request()`` returns
+    the next :class:`Request`; ``on_answer(request, status, body)`` sees each answer.
+    Latency counts from the scheduled time."""
     import asyncio
     from urllib.parse import urlsplit
 
@@ -203,9 +213,13 @@ def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None
     statuses: dict[int, int] = {}
     errors = 0
 
-    async def one(reader, writer, path: str) -> tuple[int, bool]:
-        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers_for(path) if headers_for else {}).items())
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode())
+    async def one(reader, writer, request: Request) -> tuple[int, bool, bytes]:
+        headers = dict(request.headers or {})
+        if request.body:
+            headers["Content-Length"] = str(len(request.body))
+        extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head = f"{request.method} {request.path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n"
+        writer.write(head.encode() + request.body)
         await writer.drain()
         status_line = await reader.readline()
         status = int(status_line.split()[1])
@@ -219,9 +233,8 @@ def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None
                 length = int(value)
             elif name.lower() == "connection" and value.strip().lower() == "close":
                 close = True
-        if length:
-            await reader.readexactly(length)
-        return status, close
+        body = await reader.readexactly(length) if length else b""
+        return status, close, body
 
     async def worker(queue: asyncio.Queue) -> None:
         nonlocal errors
@@ -230,13 +243,15 @@ def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None
             item = await queue.get()
             if item is None:
                 break
-            scheduled, path = item
+            scheduled, request = item
             try:
                 if writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
-                status, close = await asyncio.wait_for(one(reader, writer, path), timeout=10)
+                status, close, body = await asyncio.wait_for(one(reader, writer, request), timeout=10)
                 statuses[status] = statuses.get(status, 0) + 1
                 latencies.append((time.monotonic() - scheduled) * 1000)
+                if on_answer is not None:
+                    on_answer(request, status, body)
                 if close:
                     # gunicorn's sync workers close after each answer.
                     writer.close()
@@ -259,7 +274,7 @@ def open_loop(base: str, paths, *, rate: float, seconds: float, headers_for=None
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            queue.put_nowait((due, paths()))
+            queue.put_nowait((due, next_request()))
         for _ in workers:
             queue.put_nowait(None)
         await asyncio.gather(*workers)

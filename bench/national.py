@@ -21,6 +21,7 @@ import time
 from datetime import timedelta
 
 from bench.common import (
+    Request,
     Row,
     emit,
     gunicorn,
@@ -102,22 +103,15 @@ def inner() -> None:
         organizations, regions, campaign = paths[:ORGANIZATIONS], paths[ORGANIZATIONS:-1], paths[-1]
         rng = random.Random(2026)
 
-        def next_path() -> str:
+        def next_request() -> Request:
             draw = rng.random()
             path = (rng.choice(organizations) if draw < 0.70
                     else rng.choice(regions) if draw < 0.95 else campaign)
             if rng.random() < 0.03:
-                # A marker headers_for() reads: this subscriber has no ETag yet.
-                return path + ("&" if "?" in path else "?") + f"new={rng.random()}"
-            return path
+                return Request(path)  # a new subscriber: no ETag yet
+            return Request(path, headers={"If-None-Match": etags[path]})
 
-        def headers_for(path: str) -> dict:
-            base_path = path.split("&new=")[0].split("?new=")[0]
-            if base_path != path:
-                return {}
-            return {"If-None-Match": etags[path]}
-
-        result = open_loop(base, next_path, rate=RATE, seconds=seconds, headers_for=headers_for)
+        result = open_loop(base, next_request, rate=RATE, seconds=seconds)
     served = sum(result.statuses.values())
     not_modified = result.statuses.get(304, 0)
     print(f"{result.sent:,} requests scheduled, statuses {json.dumps(result.statuses)}, "

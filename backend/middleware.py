@@ -1,0 +1,47 @@
+"""Answer 503, not 500, while the database cannot be reached (a restart, a failover).
+
+Nothing was written when the connection itself failed, so the client may retry;
+``Retry-After`` says when.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)) or not _is_connection_error(
+            exception
+        ):
+            return None
+        logger.warning("database unavailable: %s", exception)
+        response = JsonResponse(
+            {"code": "unavailable",
+             "detail": _("Service momentanément indisponible, réessayez dans un instant.")},
+            status=503,
+        )
+        response["Retry-After"] = "5"
+        return response
+
+
+def _is_connection_error(exception: Exception) -> bool:
+    # OperationalError also covers lock timeouts and serialization failures, which are
+    # bugs to see as 500s; only lost or refused connections are an outage.
+    text = str(exception).lower()
+    return isinstance(exception, InterfaceError) or any(
+        marker in text for marker in ("connection", "server closed", "terminating", "shutting down",
+                                      "could not connect", "the database system is")
+    )
