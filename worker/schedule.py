@@ -6,7 +6,16 @@ the task. Apps add their entries to ``ENTRIES``.
 
 from __future__ import annotations
 
-ENTRIES: dict[str, dict] = {}
+from django.conf import settings
+
+ENTRIES: dict[str, dict] = {
+    "worker.send_pending": {
+        "task": "worker.send_pending",
+        "schedule": settings.OUTBOX_SCAN_SECONDS,
+        # Scans queued while no worker ran are dropped: the next one does their work.
+        "options": {"expires": settings.OUTBOX_SCAN_SECONDS},
+    },
+}
 
 
 def beat_schedule() -> dict[str, dict]:
