@@ -175,6 +175,7 @@ class CeleryWorker:
     env: dict[str, str]
     directory: Path
     concurrency: int = 2
+    extra_args: list[str] = field(default_factory=list)
     process: subprocess.Popen | None = None
     log: Path = field(init=False)
 
@@ -185,7 +186,7 @@ class CeleryWorker:
         command = [sys.executable, "-m", "celery", "-A", "worker", "worker",
                    "-c", str(self.concurrency), "-P", "prefork", "-l", "INFO",
                    "--without-gossip", "--without-mingle", "--without-heartbeat",
-                   "-n", f"test-{uuid.uuid4().hex[:8]}@%h"]
+                   "-n", f"test-{uuid.uuid4().hex[:8]}@%h", *self.extra_args]
         if beat:
             command += ["-B", "-s", str(self.directory / "beat-schedule")]
         offset = self.log.stat().st_size if self.log.exists() else 0
