@@ -156,6 +156,8 @@ else:
     # No task may be given an ETA or countdown further away than this: Redis would hand it to
     # a second worker before it is due. Later work is a database row a periodic scan claims.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Deployments (or test runs) sharing one Redis each use their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,7 +176,7 @@ class CeleryWorker:
     env: dict[str, str]
     directory: Path
     concurrency: int = 2
-    extra_args: list[str] = field(default_factory=list)
+    queue: str = "celery"
     process: subprocess.Popen | None = None
     log: Path = field(init=False)
 
@@ -186,13 +187,14 @@ class CeleryWorker:
         command = [sys.executable, "-m", "celery", "-A", "worker", "worker",
                    "-c", str(self.concurrency), "-P", "prefork", "-l", "INFO",
                    "--without-gossip", "--without-mingle", "--without-heartbeat",
-                   "-n", f"test-{uuid.uuid4().hex[:8]}@%h", *self.extra_args]
+                   "-n", f"test-{uuid.uuid4().hex[:8]}@%h"]
         if beat:
             command += ["-B", "-s", str(self.directory / "beat-schedule")]
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env={**os.environ, **self.env},
+                command, cwd=BASE_DIR,
+                env={**os.environ, **self.env, "CELERY_TASK_DEFAULT_QUEUE": self.queue},
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         if not wait_until(lambda: b" ready." in self.log.read_bytes()[offset:], timeout=timeout):
@@ -216,6 +218,15 @@ class CeleryWorker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         self.process = None
+
+    def forget_queue(self, broker_url: str) -> None:
+        """Delete the queue and kombu's bookkeeping of it from Redis."""
+        import redis
+
+        with suppress(redis.RedisError):  # a private Redis may be gone already
+            redis.Redis.from_url(broker_url, socket_connect_timeout=1).delete(
+                self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
+            )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:] if self.log.exists() else ""

@@ -39,16 +39,21 @@ def _wake_connection():
     )
 
 
-def wake_for_message(message_id: int) -> None:
-    """Enqueue the send of one message; a broker failure is logged, never raised:
-    the message row is already committed and the periodic scan will send it."""
+def _enqueue(task, args: tuple = (), **options) -> None:
+    """Publish ``task`` with one quick attempt; a broker that is down is logged, not raised."""
     try:
         # A pool of its own: the app's pool retries a lost broker for seconds per call.
         with kombu.pools.connections[_wake_connection()].acquire(block=True, timeout=WAKE_TIMEOUT) as conn:
-            send_message.apply_async((message_id,), connection=conn, retry=False)
+            task.apply_async(args, connection=conn, retry=False, **options)
     except (OperationalError, RedisError, OSError) as exc:
-        logger.warning("outbox: message %s recorded, broker unreachable (%s); the scan will send it",
-                       message_id, exc)
+        logger.warning("outbox: cannot enqueue %s%s, broker unreachable (%s); the scan will do it",
+                       task.name, args, exc)
+
+
+def wake_for_message(message_id: int) -> None:
+    """Enqueue the send of one message; a broker failure is logged, never raised:
+    the message row is already committed and the periodic scan will send it."""
+    _enqueue(send_message, (message_id,))
 
 
 @shared_task(name="worker.send_message", acks_late=True, ignore_result=True)
@@ -63,9 +68,13 @@ def send_message(message_id: int) -> None:
         connection.close()
 
 
-@shared_task(name="worker.send_pending", acks_late=True, ignore_result=True)
-def send_pending() -> int:
+@shared_task(name="worker.send_pending", acks_late=True, ignore_result=True, bind=True)
+def send_pending(self) -> int:
     """Claim due messages in batches and send them; return how many were sent.
+
+    When the first batch is full there is a backlog (a burst of reminders, the hour
+    after a broker outage): the scan enqueues one more scan, which does the same once
+    it starts, so a backlog is drained by every free worker process, not one.
 
     A claim is used for at most half its lease: past that, the rest of the batch is
     released for the next scan rather than sent late, so a lease never runs out while
@@ -76,10 +85,15 @@ def send_pending() -> int:
     sent = 0
     connection = get_connection()
     try:
+        first = True
         while time.monotonic() - started < budget:
             ids = messages_claim_due(limit=BATCH_SIZE)
             if not ids:
                 break
+            if first and len(ids) == BATCH_SIZE:
+                queue = (self.request.delivery_info or {}).get("routing_key")
+                _enqueue(send_pending, queue=queue, expires=settings.OUTBOX_SCAN_SECONDS)
+            first = False
             claimed_at = time.monotonic()
             batch = list(Message.objects.filter(id__in=ids).order_by("created_at", "id"))
             for index, message in enumerate(batch):

@@ -3,11 +3,11 @@ point this process's Celery app at another broker."""
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.db import connection
 
 from tests.services import CeleryWorker, SmtpSink, require_postgres
@@ -34,7 +34,8 @@ def database_url() -> str:
 
 @pytest.fixture
 def celery_worker(transactional_db, smtp_sink, tmp_path):
-    """``celery_worker(broker_url)`` → a started :class:`CeleryWorker` on the test database.
+    """``celery_worker(broker_url)`` → a started :class:`CeleryWorker` on the test database,
+    with a queue of its own (``worker.queue``, see :func:`use_broker`).
 
     PostgreSQL only: the worker is another process and must see what the test commits
     (pytest-django's SQLite test database lives in this process's memory).
@@ -43,9 +44,7 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
     workers: list[CeleryWorker] = []
 
     def start(broker_url: str, *, beat: bool = False) -> CeleryWorker:
-        # Tasks left in the queue by an earlier run name rows of another database.
-        redis.Redis.from_url(broker_url).delete("celery")
-        worker = CeleryWorker(env={
+        worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:12]}", env={
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker_url,
@@ -54,24 +53,26 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
             "OUTBOX_SCAN_SECONDS": "1",
             "ESSAIM_VAR_DIR": str(tmp_path / "var"),
         }, directory=tmp_path)
-        workers.append(worker)
+        workers.append((worker, broker_url))
         worker.start(beat=beat)
         return worker
 
     yield start
-    for worker in workers:
+    for worker, broker_url in workers:
         worker.stop()
+        worker.forget_queue(broker_url)
 
 
 @contextmanager
-def use_broker(url: str):
-    """Publish from this process to ``url``. The wake-up builds its connection from the
-    app's configuration at each call, so changing it is enough."""
+def use_broker(url: str, *, queue: str = "celery"):
+    """Publish from this process to ``queue`` on ``url``. The wake-up builds its connection
+    from the app's configuration at each call, and the queue is read at each publication,
+    so changing the configuration is enough."""
     from worker.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
+    previous = app.conf.broker_url, app.conf.task_default_queue
+    app.conf.broker_url, app.conf.task_default_queue = url, queue
     try:
         yield
     finally:
-        app.conf.broker_url = previous
+        app.conf.broker_url, app.conf.task_default_queue = previous

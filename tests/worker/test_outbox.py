@@ -31,6 +31,13 @@ from worker.schedule import beat_schedule
 from worker.tasks import send_message, send_pending, wake_for_message
 
 
+@pytest.fixture(autouse=True)
+def closed_broker():
+    """Scans called here enqueue follow-ups: let them fail fast instead of reaching a broker."""
+    with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
+
+
 def make(n: int = 1, **fields) -> list[Message]:
     return [message_record(key=f"k:{i}", kind="test", to=f"p{i}@example.org", subject=f"S{i}",
                            body_text="Bonjour", **fields) for i in range(n)]
@@ -125,7 +132,7 @@ def test_a_forged_unsubscribe_token_is_404(client):
     payload = signing.b64_encode(b'"bob@example.org"').decode()
     forged = payload + token[token.index(":"):]
     assert client.post(f"/notifications/unsubscribe/{forged}/").status_code == 404
-    unsalted = signing.dumps("bob@example.org")
+    unsalted = signing.Signer().sign_object("bob@example.org")
     assert client.post(f"/notifications/unsubscribe/{unsalted}/").status_code == 404
     assert client.post("/notifications/unsubscribe/not-signed/").status_code == 404
 
@@ -172,12 +179,25 @@ def test_healthz_shows_outbox_depth_and_the_age_of_the_oldest_unsent_message(cli
 
 
 def test_waking_the_worker_with_the_broker_down_neither_raises_nor_waits(caplog):
-    with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
-        started = time.monotonic()
-        for message_id in range(20):
-            wake_for_message(message_id)
-        assert time.monotonic() - started < 1.0
+    started = time.monotonic()
+    for message_id in range(20):
+        wake_for_message(message_id)
+    assert time.monotonic() - started < 1.0
     assert "broker unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_scan_facing_a_backlog_enqueues_one_more_scan_and_no_more(monkeypatch):
+    monkeypatch.setattr(tasks, "BATCH_SIZE", 3)
+    enqueued = []
+    monkeypatch.setattr(tasks, "_enqueue", lambda task, *args, **options: enqueued.append(task.name))
+    make(2)
+    assert send_pending() == 2
+    assert enqueued == []
+    Message.objects.all().delete()
+    make(7)
+    assert send_pending() == 7
+    assert enqueued == ["worker.send_pending"]
 
 
 def test_beat_runs_the_outbox_scan_every_minute_and_drops_stale_scans():

@@ -31,8 +31,8 @@ def unsent() -> int:
 
 
 def test_a_recorded_message_is_sent_once_by_the_real_worker(celery_worker, smtp_sink, redis_url, client):
-    celery_worker(redis_url)
-    with use_broker(redis_url):
+    worker = celery_worker(redis_url)
+    with use_broker(redis_url, queue=worker.queue):
         with transaction.atomic():
             message = message_record(
                 key="registration-confirmed:1", kind="registration_confirmed", to="ada@example.org",
@@ -75,7 +75,7 @@ def test_a_thousand_messages_survive_a_sigkilled_worker_and_none_is_sent_twice(
     window, so at most ``concurrency`` copies; everything else is sent exactly once.
     """
     worker = celery_worker(redis_url)
-    with use_broker(redis_url):
+    with use_broker(redis_url, queue=worker.queue):
         record(1000)
         assert wait_until(lambda: smtp_sink.count >= 300, timeout=60), worker.output()
         worker.kill()
@@ -99,8 +99,8 @@ def test_a_thousand_messages_survive_a_sigkilled_worker_and_none_is_sent_twice(
 def test_recording_with_redis_stopped_commits_at_once_and_is_sent_when_redis_returns(
     celery_worker, smtp_sink, redis_server
 ):
-    celery_worker(redis_server.url, beat=True)
-    with use_broker(redis_server.url):
+    worker = celery_worker(redis_server.url, beat=True)
+    with use_broker(redis_server.url, queue=worker.queue):
         redis_server.stop()
         started = time.monotonic()
         record(1, prefix="broker-down")
