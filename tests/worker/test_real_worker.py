@@ -104,8 +104,8 @@ def test_recording_with_redis_stopped_commits_at_once_and_is_sent_when_redis_ret
         redis_server.stop()
         started = time.monotonic()
         record(1, prefix="broker-down")
-        elapsed = time.monotonic() - started
-        assert elapsed < 1.0
+        # One refused connection, no retries: kombu's own retries would take 6 s per message.
+        assert time.monotonic() - started < 2.0
         assert unsent() == 1
         time.sleep(1)
         assert smtp_sink.count == 0
