@@ -3,8 +3,10 @@ point this process's Celery app at another broker."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import contextmanager
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
@@ -41,7 +43,7 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
     (pytest-django's SQLite test database lives in this process's memory).
     """
     require_postgres()
-    workers: list[CeleryWorker] = []
+    workers: list[tuple[CeleryWorker, str]] = []
 
     def start(broker_url: str, *, beat: bool = False) -> CeleryWorker:
         worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:12]}", env={
@@ -67,12 +69,14 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
 def use_broker(url: str, *, queue: str = "celery"):
     """Publish from this process to ``queue`` on ``url``. The wake-up builds its connection
     from the app's configuration at each call, and the queue is read at each publication,
-    so changing the configuration is enough."""
+    so changing the configuration is enough (Celery reads ``CELERY_BROKER_URL`` from the
+    environment before its configuration, hence the environment too)."""
     from worker.celery import app
 
     previous = app.conf.broker_url, app.conf.task_default_queue
     app.conf.broker_url, app.conf.task_default_queue = url, queue
     try:
-        yield
+        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
+            yield
     finally:
         app.conf.broker_url, app.conf.task_default_queue = previous
