@@ -7,11 +7,12 @@
 database of its own, and uses a queue of its own on Redis. Messages go over SMTP
 to a sink in this process, which counts them and their distinct Message-IDs.
 
-Two ways of draining are timed: one ``send_pending`` scan (what beat runs every
-minute, and how due reminders are sent; facing a backlog it enqueues another scan,
-so both worker processes drain it), and each message woken with its own
-``send_message`` task (what ``message_record`` does after each commit: the path
-that makes a single message leave at once, shown for comparison). The target,
+Two ways of draining are timed: one ``send_pending`` scan (what ``outbox_wake()``
+enqueues after a bulk recording and beat runs every minute, and how due reminders
+are sent; facing a backlog it enqueues another scan, so both worker processes
+drain it), and each message woken with its own ``send_message`` task (what
+``message_record`` does after each commit by default: the path that makes a
+single message leave at once, shown for comparison). The target,
 ≤ 60 s and no duplicate, applies to the scan; no duplicate applies to both.
 
 The baselines, in the same run, are a plain loop of Django's ``send_mail``: once
@@ -117,7 +118,7 @@ def run(count: int, database_url: str, redis_url: str) -> None:
         worker.start()
         try:
             create("scan")
-            drain("scan (one send_pending, as beat runs it)", lambda: send_pending.apply_async(queue=queue))
+            drain("scan (one send_pending: outbox_wake, beat)", lambda: send_pending.apply_async(queue=queue))
             ids = create("wake")
 
             def wake_each() -> None:

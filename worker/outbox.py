@@ -51,6 +51,7 @@ def message_record(
     language: str = "fr",
     attachments: list[dict] | None = None,
     essential: bool = True,
+    wake: bool = True,
 ) -> Message:
     """Record a message to send, inside the caller's transaction.
 
@@ -58,6 +59,10 @@ def message_record(
     recording the same key again returns the existing row and sends nothing more.
     ``attachments`` are ``{"filename", "content", "mimetype"}`` dicts (text content).
     ``essential=False`` marks a notice the recipient may stop with one click.
+
+    After the commit, one task sends the message at once. When recording many
+    (due reminders, a notice to every registrant), pass ``wake=False`` and call
+    :func:`outbox_wake` once: one task per message is the slow way to send thousands.
     """
     message, created = Message.objects.get_or_create(
         key=key,
@@ -67,7 +72,7 @@ def message_record(
             "essential": essential,
         },
     )
-    if created:
+    if created and wake:
         transaction.on_commit(lambda: _wake_worker(message.id))
     return message
 
@@ -77,6 +82,14 @@ def _wake_worker(message_id: int) -> None:
     from worker.tasks import wake_for_message
 
     wake_for_message(message_id)
+
+
+def outbox_wake() -> None:
+    """After the commit, send every due message with a scan (which spreads a backlog over
+    the free worker processes); if the broker is down the periodic scan does it later."""
+    from worker.tasks import wake_for_scan
+
+    transaction.on_commit(wake_for_scan)
 
 
 def _due(now) -> Q:

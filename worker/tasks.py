@@ -56,6 +56,11 @@ def wake_for_message(message_id: int) -> None:
     _enqueue(send_message, (message_id,))
 
 
+def wake_for_scan() -> None:
+    """Enqueue a scan of the outbox now rather than at the next beat; never raises."""
+    _enqueue(send_pending, expires=settings.OUTBOX_SCAN_SECONDS)
+
+
 @shared_task(name="worker.send_message", acks_late=True, ignore_result=True)
 def send_message(message_id: int) -> None:
     """Send one recorded message, unless it is already sent or being sent."""

@@ -25,6 +25,7 @@ from worker.outbox import (
     message_id_header,
     message_record,
     messages_claim_due,
+    outbox_wake,
     unsubscribe_url,
 )
 from worker.schedule import beat_schedule
@@ -206,6 +207,24 @@ def test_beat_runs_the_outbox_scan_every_minute_and_drops_stale_scans():
     assert entry["task"] == send_pending.name == "worker.send_pending"
     assert entry["schedule"] == 60.0 and entry["options"]["expires"] == 60.0
     assert send_message.name == "worker.send_message" and send_message.acks_late
+
+
+@pytest.mark.django_db
+def test_bulk_recording_wakes_one_scan_instead_of_a_task_per_message(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    enqueued = []
+    monkeypatch.setattr(tasks, "_enqueue", lambda task, *args, **options: enqueued.append(task.name))
+    with django_capture_on_commit_callbacks(execute=True):
+        make(1)
+    assert enqueued == ["worker.send_message"]
+    enqueued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            message_record(key=f"bulk:{i}", kind="t", to="a@example.org", subject="s", body_text="b",
+                           wake=False)
+        outbox_wake()
+    assert enqueued == ["worker.send_pending"]
 
 
 @pytest.mark.services
