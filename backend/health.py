@@ -1,4 +1,8 @@
-"""``/healthz``: is the database reachable, is the broker reachable."""
+"""``/healthz``: is the database reachable, is the broker reachable, how deep is the outbox.
+
+The status (200/503) depends on the database and the broker only: a deep outbox is
+something to look at, not a reason for a load balancer to stop sending traffic.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from worker.outbox import outbox_stats
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +61,7 @@ def check_broker() -> dict:
 def healthz(request):
     checks = {"database": check_database(), "broker": check_broker()}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "unavailable", **checks}
+    if checks["database"]["ok"]:
+        body["outbox"] = outbox_stats()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -140,6 +140,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Essaim <noreply@essaim.localhost>")
+# A stuck SMTP server must not hold a worker process past its message's claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Celery ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -155,7 +157,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
+    # A task not acknowledged within this many seconds (its worker died) is delivered again.
+    # No task may be given an ETA or countdown further away than this: Redis would hand it to
+    # a second worker before it is due. Later work is a database row a periodic scan claims.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Deployments (or test runs) sharing one Redis each use their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -179,6 +186,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# --- Outbox -----------------------------------------------------------------
+# How long a worker owns a message it is sending. Longer than the task time limit, so a
+# message is never sent by two live workers; after a crash, its message is retried this late.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# How often beat runs the scan that sends whatever the broker did not deliver.
+OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
 import shutil
+import signal
 import socket
+import socketserver
 import subprocess
+import sys
+import threading
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def require_postgres() -> None:
@@ -70,3 +82,151 @@ def start_redis(directory: Path, port: int) -> RedisServer | None:
     server = RedisServer(port=port, process=None, directory=directory)
     server.start()
     return server
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.1) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass; return its last value."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
+class SmtpSink:
+    """A small SMTP server that accepts every message and keeps its raw bytes.
+
+    Real SMTP rather than a test email backend: the worker under test is another
+    process, and what counts is what reached a mail server.
+    """
+
+    def __init__(self) -> None:
+        self.payloads: list[bytes] = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 sink ESMTP\r\n")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"EHLO":
+                        self.wfile.write(b"250-sink\r\n250 8BITMIME\r\n")
+                    elif verb == b"DATA":
+                        self.wfile.write(b"354 end with <CRLF>.<CRLF>\r\n")
+                        payload = self._read_data()
+                        if payload is None:
+                            return
+                        sink._record(payload)
+                        self.wfile.write(b"250 queued\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+            def _read_data(self) -> bytes | None:
+                lines = []
+                while line := self.rfile.readline():
+                    if line in (b".\r\n", b".\n"):
+                        return b"".join(lines)
+                    lines.append(line[1:] if line.startswith(b"..") else line)
+                return None  # the client went away before the end of DATA: not delivered
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def _record(self, payload: bytes) -> None:
+        with self._lock:
+            self.payloads.append(payload)
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self.payloads)
+
+    def messages(self) -> list[email.message.Message]:
+        with self._lock:
+            return [email.message_from_bytes(p, policy=email.policy.default) for p in self.payloads]
+
+    def message_ids(self) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages()]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class CeleryWorker:
+    """A real ``celery -A worker worker`` process (its own process group, so that it and
+    its children can be killed together, like a container or a machine going down)."""
+
+    env: dict[str, str]
+    directory: Path
+    concurrency: int = 2
+    queue: str = "celery"
+    process: subprocess.Popen | None = None
+    log: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = self.directory / "worker.log"
+
+    def start(self, *, beat: bool = False, timeout: float = 60) -> None:
+        command = [sys.executable, "-m", "celery", "-A", "worker", "worker",
+                   "-c", str(self.concurrency), "-P", "prefork", "-l", "INFO",
+                   "--without-gossip", "--without-mingle", "--without-heartbeat",
+                   "-n", f"test-{uuid.uuid4().hex[:8]}@%h"]
+        if beat:
+            command += ["-B", "-s", str(self.directory / "beat-schedule")]
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR,
+                env={**os.environ, **self.env, "CELERY_TASK_DEFAULT_QUEUE": self.queue},
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        if not wait_until(lambda: b" ready." in self.log.read_bytes()[offset:], timeout=timeout):
+            self.stop()
+            raise RuntimeError(f"the worker did not start:\n{self.output()}")
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes at once: nothing gets to clean up."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def forget_queue(self, broker_url: str) -> None:
+        """Delete the queue and kombu's bookkeeping of it from Redis."""
+        import redis
+
+        with suppress(redis.RedisError):  # a private Redis may be gone already
+            redis.Redis.from_url(broker_url, socket_connect_timeout=1).delete(
+                self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}"
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-5000:] if self.log.exists() else ""

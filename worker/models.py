@@ -23,7 +23,12 @@ class Message(models.Model):
     attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     essential = models.BooleanField(_("essentiel"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the message needs no more work: sent, or suppressed (see below).
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # Not sent because the recipient stopped non-essential notices.
+    suppressed = models.BooleanField(_("non envoyé (désabonnement)"), default=False)
+    # While in the future, the message is not due: a worker is sending it (its lease), or
+    # the last attempt failed and the next one waits (backoff).
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -39,3 +44,19 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+
+class NotificationPreference(models.Model):
+    """What an address accepts. Keyed by address, not account, because messages go to
+    addresses and the one-click unsubscribe link must work without logging in."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    non_essential = models.BooleanField(_("avis non essentiels"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self) -> str:
+        return self.email

@@ -7,7 +7,15 @@ nothing but a little delay.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 ENTRIES: dict[str, dict] = {
+    "worker.send_pending": {
+        "task": "worker.send_pending",
+        "schedule": settings.OUTBOX_SCAN_SECONDS,
+        # Scans queued while no worker ran are dropped: the next one does their work.
+        "options": {"expires": settings.OUTBOX_SCAN_SECONDS},
+    },
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
 }

@@ -1,0 +1,82 @@
+"""Fixtures for the worker: an SMTP sink, a real Celery worker process, and a way to
+point this process's Celery app at another broker."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from unittest import mock
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from tests.services import CeleryWorker, SmtpSink, require_postgres
+
+# A short lease so that messages claimed by a killed worker come back within seconds.
+TEST_LEASE_SECONDS = 6
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    yield sink
+    sink.stop()
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on (the test database, not the configured one)."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(transactional_db, smtp_sink, tmp_path):
+    """``celery_worker(broker_url)`` → a started :class:`CeleryWorker` on the test database,
+    with a queue of its own (``worker.queue``, see :func:`use_broker`).
+
+    PostgreSQL only: the worker is another process and must see what the test commits
+    (pytest-django's SQLite test database lives in this process's memory).
+    """
+    require_postgres()
+    workers: list[tuple[CeleryWorker, str]] = []
+
+    def start(broker_url: str, *, beat: bool = False) -> CeleryWorker:
+        worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:12]}", env={
+            "DEBUG": "1",
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": broker_url,
+            "EMAIL_URL": smtp_sink.url,
+            "OUTBOX_LEASE_SECONDS": str(TEST_LEASE_SECONDS),
+            "OUTBOX_SCAN_SECONDS": "1",
+            "ESSAIM_VAR_DIR": str(tmp_path / "var"),
+        }, directory=tmp_path)
+        workers.append((worker, broker_url))
+        worker.start(beat=beat)
+        return worker
+
+    yield start
+    for worker, broker_url in workers:
+        worker.stop()
+        worker.forget_queue(broker_url)
+
+
+@contextmanager
+def use_broker(url: str, *, queue: str = "celery"):
+    """Publish from this process to ``queue`` on ``url``. The wake-up builds its connection
+    from the app's configuration at each call, and the queue is read at each publication,
+    so changing the configuration is enough (Celery reads ``CELERY_BROKER_URL`` from the
+    environment before its configuration, hence the environment too)."""
+    from worker.celery import app
+
+    previous = app.conf.broker_url, app.conf.task_default_queue
+    app.conf.broker_url, app.conf.task_default_queue = url, queue
+    try:
+        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": url}):
+            yield
+    finally:
+        app.conf.broker_url, app.conf.task_default_queue = previous
