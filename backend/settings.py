@@ -175,23 +175,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- Cache (API rate limits) ----------------------------------------------------
-# Redis when there is one, so that every web process counts the same limits.
+# --- Cache (rate limits, coalescing marks) --------------------------------------
+# Redis when there is one, so that every web process counts the same limits;
+# CACHE_BACKEND=locmem keeps them per process (the test suite uses it).
+CACHE_BACKEND = env.str("CACHE_BACKEND", default="redis" if REDIS_URL else "locmem")
 CACHES = {
     "default": (
         {"BACKEND": "backend.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
          "KEY_PREFIX": "essaim", "TIMEOUT": 300,
          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
-        if REDIS_URL
+        if CACHE_BACKEND == "redis"
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# --- Outbox -----------------------------------------------------------------
-# How long a worker owns a message it is sending. Longer than the task time limit, so a
-# message is never sent by two live workers; after a crash, its message is retried this late.
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
-# How often beat runs the scan that sends whatever the broker did not deliver.
-OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -216,6 +212,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/minute"),
+        "registration": env.str("THROTTLE_REGISTRATION", default="30/minute"),
     },
     # Rate limits key on the client address: REMOTE_ADDR, or the address that the
     # TRUSTED_PROXIES-th proxy from the right saw in X-Forwarded-For. With 0 the

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from backend.api import StrictModelSerializer, StrictSerializer
 from backend.filters import UTCDateTimeFilter
+from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.models import (
     Campaign,
@@ -335,7 +336,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True))
     @extend_schema(methods=["POST"], request=RegistrationCreateSerializer,
                    responses={201: RegistrationResultSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.AllowAny])
+    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.AllowAny],
+            throttle_classes=[RegistrationRateThrottle])
     def registrations(self, request, pk=None):
         """POST registers you (or a name and email without an account); GET lists them (organizers)."""
         event = self.get_object()

@@ -14,21 +14,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from backend.api import StrictModelSerializer, StrictSerializer
+from backend.throttling import LoginRateThrottle
 from feeds.api import FeedLinksMixin
 from network import privacy, selectors, services
 from network.models import Membership, Organization, Person, Role
-
-
-class LoginRateThrottle(AnonRateThrottle):
-    """Password guesses per client address, signed in or not."""
-
-    scope = "login"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class TokenRequestSerializer(StrictSerializer):

@@ -5,3 +5,5 @@ unless the environment says otherwise."""
 import os
 
 os.environ.setdefault("DEBUG", "1")
+# Rate-limit counters per test process, never in the Redis the broker tests share.
+os.environ.setdefault("CACHE_BACKEND", "locmem")

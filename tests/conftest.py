@@ -27,10 +27,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_feed_caches():
-    """Each test starts with no feed version remembered by this process."""
+def _fresh_caches():
+    """Each test starts with no rate-limit count and no feed version remembered."""
+    from django.core.cache import cache
+
     from feeds import store
 
+    cache.clear()
     store.clear()
 
 

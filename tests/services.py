@@ -230,3 +230,63 @@ class CeleryWorker:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-5000:] if self.log.exists() else ""
+
+
+@dataclass
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (``initdb`` in a temporary folder), for runs that
+    stop or restart the database: the machine's shared server is never touched.
+
+    initdb refuses to run as root, so as root the cluster belongs to the ``postgres``
+    user and its commands run through ``runuser``.
+    """
+
+    directory: Path
+    port: int = field(default_factory=free_port)
+
+    @staticmethod
+    def available() -> bool:
+        return bool(_pg_bindir())
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/essaim"
+
+    def init(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        bindir = _pg_bindir()
+        self._run(f"{bindir}/initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                  "--no-sync")
+        self.start()
+        self._run(f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  "essaim")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} "
+                   "-c fsync=off -c max_connections=200")
+        self._run(f"{_pg_bindir()}/pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l",
+                  str(self.directory / "server.log"), "start")
+
+    def restart(self) -> None:
+        self._run(f"{_pg_bindir()}/pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+
+    def stop(self) -> None:
+        with suppress(subprocess.CalledProcessError):
+            self._run(f"{_pg_bindir()}/pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+
+def _pg_bindir() -> str | None:
+    import glob
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None

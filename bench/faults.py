@@ -1,0 +1,179 @@
+"""Sustained mixed traffic while the services fail, on one machine, loopback only.
+
+Its own PostgreSQL cluster (initdb in a temporary folder) and its own Redis are
+started for the run, so stopping them never touches the machine's shared
+servers. Web (gunicorn, 2 workers), a Celery worker with its beat, and an SMTP
+sink run beside them. An open-loop load (agenda pages, feed polls with and
+without ETag, guest registrations) runs for the whole timeline:
+
+    t=15 s   the worker is killed with SIGKILL; a new one starts at t=20 s
+    t=30 s   Redis stops for 60 s
+    t=105 s  PostgreSQL restarts (fast shutdown)
+    t=125 s  traffic ends; the outbox gets up to 3 minutes to drain
+
+Reported: what was served, refused (503 while the database was down), failed
+(5xx other than 503, connection errors), and lost (a registration answered 201
+but missing, or its confirmation never delivered). Goal: nothing lost, no 500.
+
+Run: ``.venv/bin/python -m bench.faults`` (root or a user that can run initdb).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import PYTHON, ROOT, Request, Row, emit, gunicorn, open_loop, print_table
+
+RATE = 40
+DURATION = 125
+TIMELINE = [(15, "kill worker"), (20, "start worker"), (30, "stop redis"), (90, "start redis"),
+            (105, "restart postgresql")]
+
+
+def main() -> list[Row]:
+    from tests.services import CeleryWorker, PostgresCluster, RedisServer, SmtpSink, free_port
+
+    if not PostgresCluster.available():
+        raise SystemExit("bench.faults needs PostgreSQL's server binaries (initdb)")
+    folder = Path(tempfile.mkdtemp(prefix="essaim-faults-"))
+    os.chmod(folder, 0o755)  # noqa: S103 - the postgres user must reach its cluster inside
+    postgres = PostgresCluster(folder / "pg")
+    postgres.init()
+    redis = RedisServer(port=free_port(), process=None, directory=folder)
+    redis.start()
+    sink = SmtpSink()
+    env = {
+        **os.environ, "DATABASE_URL": postgres.url, "REDIS_URL": redis.url, "EMAIL_URL": sink.url,
+        "ESSAIM_VAR_DIR": str(folder / "var"), "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR", "OUTBOX_SCAN_SECONDS": "5",
+        "THROTTLE_REGISTRATION": "100000/minute",
+    }
+    worker = CeleryWorker(env=env, directory=folder)
+    try:
+        for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
+            subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                           capture_output=True)
+        worker.start(beat=True)
+        with gunicorn(env) as base:
+            rows = _run(base, env, postgres, redis, worker, sink)
+    finally:
+        worker.stop()
+        sink.stop()
+        redis.stop()
+        postgres.stop()
+    return rows
+
+
+def _open_events(base: str) -> list[int]:
+    from datetime import UTC, datetime
+    from urllib.parse import quote
+
+    now = quote(datetime.now(UTC).isoformat())
+    url = f"{base}/api/v1/events/?page_size=100&ordering=starts_at&starts_after={now}"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+        events = json.load(response)["results"]
+    return [e["id"] for e in events if e["status"] == "published" and e["capacity"]]
+
+
+def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
+    from datetime import datetime
+
+    events = _open_events(base)
+    with urllib.request.urlopen(f"{base}/feeds/events.ics", timeout=60) as response:  # noqa: S310
+        etag = response.headers["ETag"]
+    rng = random.Random(2026)
+    counter = itertools.count()
+    accepted: list[str] = []
+    lock = threading.Lock()
+
+    def next_request() -> Request:
+        draw = rng.random()
+        if draw < 0.35:
+            return Request("/api/v1/events/?page_size=20", label="agenda")
+        if draw < 0.65:
+            return Request("/feeds/events.ics", headers={"If-None-Match": etag}, label="feed 304")
+        if draw < 0.75:
+            return Request("/feeds/events.ics", label="feed")
+        email = f"charge{next(counter)}@example.org"
+        body = json.dumps({"name": "Charge", "email": email}).encode()
+        return Request(f"/api/v1/events/{rng.choice(events)}/registrations/", method="POST",
+                       headers={"Content-Type": "application/json"}, body=body, label=email)
+
+    def on_answer(request: Request, status: int, body: bytes) -> None:
+        if request.method == "POST" and status == 201:
+            with lock:
+                accepted.append(request.label)
+
+    log: list[str] = []
+
+    def faults() -> None:
+        started = time.monotonic()
+        for at, action in TIMELINE:
+            time.sleep(max(0.0, started + at - time.monotonic()))
+            {"kill worker": worker.kill, "start worker": lambda: worker.start(beat=True),
+             "stop redis": redis.stop, "start redis": redis.start,
+             "restart postgresql": postgres.restart}[action]()
+            log.append(f"t={time.monotonic() - started:5.1f}s {action}")
+
+    thread = threading.Thread(target=faults)
+    thread.start()
+    result = open_loop(base, next_request, rate=RATE, seconds=DURATION, on_answer=on_answer,
+                       connections=32)
+    thread.join()
+    print("\n".join(log), flush=True)
+
+    registered = set(_registered_emails(env))
+    lost_registrations = [email for email in accepted if email not in registered]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        delivered = {str(m["To"]) for m in sink.messages()}
+        undelivered = [email for email in accepted if email not in delivered]
+        if not undelivered:
+            break
+        time.sleep(2)
+    duplicates = len(sink.message_ids()) - len(set(sink.message_ids()))
+    statuses = result.statuses
+    failed = result.errors + sum(n for code, n in statuses.items() if code >= 500 and code != 503)
+    print(f"{datetime.now():%H:%M:%S} statuses {json.dumps(statuses)}, connection errors "
+          f"{result.errors}, registrations accepted {len(accepted)}, missing {len(lost_registrations)}, "
+          f"confirmations undelivered {len(undelivered)}, duplicate deliveries {duplicates}", flush=True)
+    return [
+        Row("faults: requests served (2xx/3xx/4xx)", float(sum(n for c, n in statuses.items() if c < 500)),
+            float(result.sent), "of scheduled", "informative"),
+        Row("faults: refused with 503 (database down)", float(statuses.get(503, 0)), None, "count",
+            "informative"),
+        Row("faults: 500s and connection errors", float(failed), None, "count", "0", ok=failed == 0),
+        Row("faults: registrations lost", float(len(lost_registrations)), float(len(accepted)),
+            "of accepted", "0", ok=not lost_registrations),
+        Row("faults: confirmations never delivered", float(len(undelivered)), float(len(accepted)),
+            "of accepted", "0", ok=not undelivered),
+        Row("faults: duplicate deliveries", float(duplicates), None, "count", "informative"),
+        Row("faults: p99 latency (ms)", result.p99_ms, None, "ms", "informative"),
+    ]
+
+
+def _registered_emails(env: dict) -> list[str]:
+    code = ("import django; django.setup(); from events.models import Registration; "
+            "print('\\n'.join(Registration.objects.values_list('email', flat=True)))")
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    return out.stdout.split()
+
+
+if __name__ == "__main__":
+    rows = main()
+    emit(rows)
+    print_table(rows)
+    sys.exit(0 if all(r.ok is not False for r in rows) else 1)
