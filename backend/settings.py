@@ -207,6 +207,8 @@ REST_FRAMEWORK = {
     # TRUSTED_PROXIES-th proxy from the right saw in X-Forwarded-For. With 0 the
     # header is ignored, so a forged X-Forwarded-For cannot reset a limit.
     "NUM_PROXIES": env.int("TRUSTED_PROXIES", default=0),
+    # "?format=" filters events by format (café métiers, forum…); responses are JSON anyway.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Essaim API",

@@ -1,0 +1,59 @@
+"""Admin for shared events. Edits made here bypass the services' checks (role, room
+booking, capacity), so the admin is for staff repairs; organizers use the API."""
+
+from django.contrib import admin
+
+from events.models import Campaign, Event, Registration, Series, Theme
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on", "moderation_required"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["coordinators"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["name", "email", "status", "position", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "starts_at", "status", "campaign", "moderation", "room"]
+    list_filter = ["status", "moderation", "format", "campaign"]
+    search_fields = ["title", "slug", "organization__name"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["organization", "co_organizers", "room"]
+    filter_horizontal = ["themes"]
+    list_select_related = ["organization", "campaign", "room__space"]
+    readonly_fields = ["sequence", "recurrence_id", "moderated_by", "moderated_at", "created_at",
+                       "updated_at"]
+    inlines = [RegistrationInline]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "rrule", "starts_at"]
+    search_fields = ["title"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "event", "status", "position", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "email", "event__title"]
+    list_select_related = ["event"]
+    raw_id_fields = ["event", "person"]
+    readonly_fields = ["token", "created_at"]

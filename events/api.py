@@ -1,0 +1,472 @@
+"""API for campaigns, events, series and registrations. Views stay thin: rules live in services."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.api import StrictModelSerializer, StrictSerializer
+from events import selectors, services
+from events.models import (
+    Campaign,
+    Event,
+    EventFormat,
+    EventStatus,
+    Moderation,
+    Registration,
+    Series,
+    Theme,
+)
+from network.models import Organization, Role
+from network.selectors import organization_ids_for
+from spaces.models import Room
+
+# --- campaigns --------------------------------------------------------------
+
+
+class CampaignSerializer(StrictModelSerializer):
+    coordinators = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all(), many=True, allow_empty=False)
+    approved_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "title", "slug", "description", "coordinators", "starts_on", "ends_on",
+                  "submissions_open_on", "submissions_close_on", "label", "moderation_required",
+                  "approved_count", "created_at", "updated_at"]
+        read_only_fields = ["id", "approved_count", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Campaigns (the Mois de l'ESS): public to read; their coordinators create and edit them."""
+
+    serializer_class = CampaignSerializer
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["moderation_required"]
+    ordering_fields = ["starts_on", "title", "created_at"]
+
+    def get_queryset(self):
+        return selectors.campaigns_visible()
+
+    def perform_create(self, serializer):
+        campaign = services.campaign_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=campaign.pk)
+
+    def perform_update(self, serializer):
+        campaign = services.campaign_update(actor=self.request.user, campaign=serializer.instance,
+                                            **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=campaign.pk)
+
+
+# --- events -----------------------------------------------------------------
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "name"]
+
+
+class RoomRefSerializer(serializers.ModelSerializer):
+    space = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    space_name = serializers.CharField(source="space.name", read_only=True)
+    address = serializers.CharField(source="space.address", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "name", "space", "space_name", "address"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as read. The moderation comment is shown to its organizers and coordinators only."""
+
+    organization = OrganizationRefSerializer(read_only=True)
+    co_organizers = OrganizationRefSerializer(many=True, read_only=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    room = RoomRefSerializer(read_only=True)
+    label = serializers.CharField(read_only=True)
+    confirmed_count = serializers.IntegerField(read_only=True)
+    waitlist_count = serializers.IntegerField(read_only=True)
+    can_edit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id", "slug", "title", "description", "format", "themes", "audience", "accessibility",
+            "price_text", "online_url", "organization", "co_organizers", "status", "cancel_reason",
+            "cancelled_at", "campaign", "moderation", "moderation_comment", "label", "starts_at",
+            "ends_at", "time_zone", "all_day", "room", "address", "latitude", "longitude", "region",
+            "department", "commune_insee", "capacity", "registration_opens_at",
+            "registration_closes_at", "confirmed_count", "waitlist_count", "series", "recurrence_id",
+            "sequence", "can_edit", "created_at", "updated_at",
+        ]
+
+    def get_can_edit(self, event: Event) -> bool:
+        return selectors.can_organize(self.context["request"].user, event)
+
+    def to_representation(self, event: Event) -> dict:
+        data = super().to_representation(event)
+        user = self.context["request"].user
+        if not (data["can_edit"] or selectors.can_moderate(user, event.campaign)):
+            data.pop("moderation_comment")
+        return data
+
+
+class ClashSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name")
+
+    class Meta:
+        model = Event
+        fields = ["id", "title", "starts_at", "ends_at", "organization", "commune_insee"]
+
+
+class EventUpdateSerializer(StrictModelSerializer):
+    co_organizers = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organization.objects.all(), many=True, required=False)
+    themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True,
+                                          required=False)
+    campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(),
+                                            allow_null=True, required=False)
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=[EventStatus.DRAFT, EventStatus.PUBLISHED], required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "title", "description", "format", "themes", "audience", "accessibility", "price_text",
+            "online_url", "co_organizers", "status", "campaign", "starts_at", "ends_at", "time_zone",
+            "all_day", "room", "address", "latitude", "longitude", "region", "department",
+            "commune_insee", "capacity", "registration_opens_at", "registration_closes_at",
+        ]
+
+
+class EventCreateSerializer(EventUpdateSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
+
+    class Meta(EventUpdateSerializer.Meta):
+        fields = ["organization", *EventUpdateSerializer.Meta.fields]
+
+
+class CancelSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ModerationSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class RegistrationCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(required=False)
+
+
+class RegistrationResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = ["id", "status", "position"]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    event = serializers.PrimaryKeyRelatedField(read_only=True)
+    event_title = serializers.CharField(source="event.title", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = ["id", "event", "event_title", "name", "email", "status", "position",
+                  "email_confirmed_at", "created_at", "promoted_at", "cancelled_at"]
+
+
+class EventFilter(filters.FilterSet):
+    campaign = filters.CharFilter(field_name="campaign__slug",
+                                  label="Campagne (événements approuvés, sauf si moderation est donné)")
+    moderation = filters.ChoiceFilter(choices=Moderation.choices)
+    organization = filters.CharFilter(method="by_organization", label="Structure (ou co-organisatrice)")
+    theme = filters.CharFilter(field_name="themes__slug")
+    format = filters.ChoiceFilter(choices=EventFormat.choices)
+    status = filters.ChoiceFilter(choices=EventStatus.choices)
+    territory = filters.CharFilter(method="by_territory", label="Région, département ou code INSEE")
+    space = filters.CharFilter(field_name="room__space__slug")
+    series = filters.NumberFilter(field_name="series_id")
+    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    q = filters.CharFilter(method="search", label="Recherche plein texte")
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Under a campaign only approved events appear, unless a moderation state is asked for.
+        if self.form.cleaned_data.get("campaign") and not self.form.cleaned_data.get("moderation"):
+            queryset = queryset.filter(moderation=Moderation.APPROVED)
+        return queryset
+
+    def by_organization(self, queryset, name, value):
+        ids = Organization.objects.filter(slug=value).values("id")
+        return queryset.filter(selectors.events_organized_by(ids))
+
+    def by_territory(self, queryset, name, value):
+        return queryset.filter(Q(region=value) | Q(department=value) | Q(commune_insee=value))
+
+    def search(self, queryset, name, value):
+        words = Q(title__icontains=value) | Q(description__icontains=value)
+        if connection.vendor == "postgresql":
+            matching = Event.objects.annotate(
+                document=SearchVector("title", "description", "audience", config="french")
+            ).filter(document=SearchQuery(value, config="french", search_type="websearch"))
+            words |= Q(id__in=matching.values("id"))
+        return queryset.filter(words)
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A leading = + - @ would run as a formula in a spreadsheet.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Events: published and cancelled ones are public; drafts only show to their organizers.
+
+    Writes check the caller's role on the event in the services (403); events
+    the caller may not see answer 404.
+    """
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    ordering_fields = ["starts_at", "ends_at", "title", "created_at", "updated_at"]
+    ordering = ["starts_at", "id"]
+
+    def get_queryset(self):
+        return selectors.event_list(self.request.user)
+
+    def get_serializer_class(self):
+        return {"create": EventCreateSerializer, "partial_update": EventUpdateSerializer}.get(
+            self.action, EventSerializer)
+
+    def _answer(self, event: Event, status_code: int = 200, *, hints: bool = False) -> Response:
+        event = self.get_queryset().get(pk=event.pk)
+        data = EventSerializer(event, context=self.get_serializer_context()).data
+        if hints:
+            data["clash_hints"] = ClashSerializer(selectors.clash_hints(event), many=True).data
+        return Response(data, status=status_code)
+
+    @extend_schema(request=EventCreateSerializer, responses={201: EventSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create an event for one of your organizations; the answer lists ``clash_hints``."""
+        serializer = EventCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        event = services.event_create(actor=request.user, **serializer.validated_data)
+        return self._answer(event, status.HTTP_201_CREATED, hints=True)
+
+    @extend_schema(request=EventUpdateSerializer, responses=EventSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        event = self.get_object()
+        serializer = EventUpdateSerializer(data=request.data, partial=True,
+                                           context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        event = services.event_update(actor=request.user, event=event, **serializer.validated_data)
+        return self._answer(event, hints=True)
+
+    @extend_schema(request=CancelSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel with a reason: the event stays listed as cancelled and registration closes."""
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_cancel(actor=request.user, event=self.get_object(), **data.validated_data)
+        return self._answer(event)
+
+    @extend_schema(request=ModerationSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """A coordinator of the event's campaign approves it: it carries the label."""
+        return self._moderate(request, approve=True)
+
+    @extend_schema(request=ModerationSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """A coordinator of the event's campaign rejects it, with a comment for its organizers."""
+        return self._moderate(request, approve=False)
+
+    def _moderate(self, request, *, approve: bool) -> Response:
+        data = ModerationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_moderate(actor=request.user, event=self.get_object(), approve=approve,
+                                        **data.validated_data)
+        return self._answer(event)
+
+    @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=RegistrationCreateSerializer,
+                   responses={201: RegistrationResultSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.AllowAny])
+    def registrations(self, request, pk=None):
+        """POST registers you (or a name and email without an account); GET lists them (organizers)."""
+        event = self.get_object()
+        if request.method == "GET":
+            self._check_organizer(event)
+            page = self.paginate_queryset(selectors.registrations_of(event))
+            return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
+        data = RegistrationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = request.user if request.user.is_authenticated else None
+        registration = services.registration_create(event=event, person=person, **data.validated_data)
+        return Response(RegistrationResultSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"], url_path="registrations/export")
+    def export(self, request, pk=None):
+        """The event's registrations as CSV, for its organizers."""
+        event = self.get_object()
+        self._check_organizer(event)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.slug}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["nom", "e-mail", "statut", "rang", "inscrit le", "confirmé le", "annulé le"])
+        for r in selectors.registrations_of(event):
+            writer.writerow([_csv_cell(v) for v in (
+                r.name, r.email, r.get_status_display(), r.position, r.created_at.isoformat(),
+                r.promoted_at and r.promoted_at.isoformat(), r.cancelled_at and r.cancelled_at.isoformat())])
+        return response
+
+    def _check_organizer(self, event: Event) -> None:
+        if not selectors.can_organize(self.request.user, event):
+            self.permission_denied(self.request, message=_("Réservé aux organisateur·rices de l'événement."))
+
+
+# --- series -----------------------------------------------------------------
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    events = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Series
+        fields = ["id", "title", "organization", "rrule", "starts_at", "duration", "time_zone", "events",
+                  "created_at", "updated_at"]
+
+    def get_events(self, series: Series) -> list[dict]:
+        return [{"id": e.id, "slug": e.slug, "starts_at": e.starts_at, "ends_at": e.ends_at,
+                 "status": e.status} for e in series.events.all()]
+
+
+class SeriesCreateSerializer(EventCreateSerializer):
+    rrule = serializers.CharField(max_length=500)
+
+    class Meta(EventCreateSerializer.Meta):
+        fields = ["rrule", *EventCreateSerializer.Meta.fields]
+
+
+class SeriesUpdateSerializer(EventUpdateSerializer):
+    rrule = serializers.CharField(max_length=500, required=False)
+
+    class Meta(EventUpdateSerializer.Meta):
+        fields = ["rrule", *EventUpdateSerializer.Meta.fields]
+
+
+class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Recurring series (cafés métiers): each date is its own event; editing changes future dates only."""
+
+    serializer_class = SeriesSerializer
+    ordering_fields = ["starts_at", "title"]
+
+    def get_queryset(self):
+        visible = selectors.events_visible_to(self.request.user).order_by("starts_at")
+        return (selectors.series_visible_to(self.request.user).select_related("organization")
+                .prefetch_related(Prefetch("events", queryset=visible)))
+
+    @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesSerializer})
+    def create(self, request, *args, **kwargs):
+        """Create a series from an RRULE (with COUNT or UNTIL, at most 200 dates) and a first date."""
+        serializer = SeriesCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        series = services.series_create(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=series.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesUpdateSerializer, responses=SeriesSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change the series from now on; past dates and dates moved on their own keep their time."""
+        series = self.get_object()
+        serializer = SeriesUpdateSerializer(data=request.data, partial=True,
+                                            context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.series_update(actor=request.user, series=series, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=series.pk)).data)
+
+
+# --- registrations ----------------------------------------------------------
+
+
+class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                          viewsets.GenericViewSet):
+    """Your registrations; DELETE cancels one (yours, or one of an event you organize)."""
+
+    serializer_class = RegistrationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["status", "event"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        organized = selectors.events_organized_by(organization_ids_for(self.request.user, Role.ORGANIZER))
+        return Registration.objects.filter(
+            Q(person=self.request.user) | Q(event__in=Event.objects.filter(organized))
+        ).select_related("event")
+
+    def destroy(self, request, *args, **kwargs):
+        services.registration_cancel(registration=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SecretRegistrationSerializer(serializers.ModelSerializer):
+    event = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "name", "status", "position", "email_confirmed_at", "event"]
+
+    def get_event(self, registration: Registration) -> dict:
+        event = registration.event
+        return {"id": event.id, "title": event.title, "starts_at": event.starts_at,
+                "status": event.status}
+
+
+@extend_schema(responses=SecretRegistrationSerializer)
+class SecretRegistrationViewSet(viewsets.ViewSet):
+    """The secret link sent by email: see, confirm (``POST confirm/``) or cancel (DELETE), no account."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "token"
+    lookup_value_regex = r"[A-Za-z0-9_\-]{20,64}"
+
+    def retrieve(self, request, token=None):
+        registration = get_object_or_404(Registration.objects.select_related("event"), token=token)
+        return Response(SecretRegistrationSerializer(registration).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, token=None):
+        get_object_or_404(Registration, token=token)
+        registration = services.registration_confirm_email(token=token)
+        return Response(SecretRegistrationSerializer(registration).data)
+
+    def destroy(self, request, token=None):
+        registration = get_object_or_404(Registration, token=token)
+        services.registration_cancel(registration=registration, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,300 @@
+"""Shared events: campaigns (Mois de l'ESS), co-organized events, recurring series, registrations.
+
+Rules live in ``events/services.py``; the models only hold data and the
+invariants a row can check on its own (``clean``) or that the database keeps
+(constraints). On PostgreSQL, migration 0002 adds an exclusion constraint so
+that two non-cancelled events never hold the same room at overlapping times;
+it is not declared in ``Meta`` because SQLite cannot build it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from network.models import Organization, department_code, insee_code
+from spaces.models import Room, validate_time_zone
+
+TEXT_MAX = 10_000
+NOTE_MAX = 2_000
+
+
+class Campaign(models.Model):
+    """A coordinated programme (the Mois de l'ESS): organizers submit, coordinators moderate."""
+
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX)
+    coordinators = models.ManyToManyField(
+        Organization, related_name="coordinated_campaigns", verbose_name=_("structures coordinatrices")
+    )
+    starts_on = models.DateField(_("début"))
+    ends_on = models.DateField(_("fin"))
+    submissions_open_on = models.DateField(_("ouverture des propositions"), null=True, blank=True)
+    submissions_close_on = models.DateField(_("clôture des propositions"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=120, blank=True,
+                             help_text=_("Porté par les seuls événements approuvés."))
+    moderation_required = models.BooleanField(_("modération requise"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="campaign_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("La fin de la campagne doit suivre son début.")})
+        if (self.submissions_open_on and self.submissions_close_on
+                and self.submissions_close_on < self.submissions_open_on):
+            raise ValidationError({"submissions_close_on": _(
+                "La clôture des propositions doit suivre leur ouverture.")})
+
+
+class Theme(models.Model):
+    slug = models.SlugField(_("identifiant"), max_length=50, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventFormat(models.TextChoices):
+    CAFE_METIERS = "cafe_metiers", _("Café métiers")
+    FORUM = "forum", _("Forum")
+    ATELIER = "atelier", _("Atelier")
+    CONFERENCE = "conference", _("Conférence-débat")
+    VISITE = "visite", _("Visite, portes ouvertes")
+    RENCONTRES = "rencontres", _("Journée de rencontres")
+    FORMATION = "formation", _("Formation")
+    PROJECTION = "projection", _("Projection")
+    AUTRE = "autre", _("Autre")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Moderation(models.TextChoices):
+    NONE = "none", _("Hors campagne")
+    PENDING = "pending", _("En attente")
+    APPROVED = "approved", _("Approuvé")
+    REJECTED = "rejected", _("Refusé")
+
+
+class Series(models.Model):
+    """A recurrence (cafés métiers): each date is its own :class:`Event`.
+
+    ``rrule`` is an RFC 5545 rule read with python-dateutil against
+    ``starts_at`` seen in ``time_zone``, so every date keeps the local wall time
+    across daylight-saving changes.
+    """
+
+    title = models.CharField(_("titre"), max_length=200)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="series",
+                                     verbose_name=_("structure organisatrice"))
+    rrule = models.CharField(_("règle de récurrence"), max_length=500)
+    starts_at = models.DateTimeField(_("première date"))
+    duration = models.DurationField(_("durée"))
+    time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris",
+                                 validators=[validate_time_zone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("série")
+        verbose_name_plural = _("séries")
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(models.Model):
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX)
+    format = models.CharField(_("format"), max_length=20, choices=EventFormat.choices,
+                              default=EventFormat.AUTRE)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="events", verbose_name=_("thèmes"))
+    audience = models.CharField(_("public"), max_length=200, blank=True)
+    accessibility = models.TextField(_("accessibilité"), blank=True, max_length=NOTE_MAX)
+    price_text = models.CharField(_("tarif"), max_length=200, blank=True)
+    online_url = models.URLField(_("lien en ligne"), blank=True)
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_events",
+                                     verbose_name=_("structure organisatrice"))
+    co_organizers = models.ManyToManyField(Organization, blank=True, related_name="co_organized_events",
+                                           verbose_name=_("co-organisateurs"))
+
+    status = models.CharField(_("statut"), max_length=10, choices=EventStatus.choices,
+                              default=EventStatus.DRAFT)
+    cancel_reason = models.TextField(_("motif d'annulation"), blank=True, max_length=NOTE_MAX)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="events", verbose_name=_("campagne"))
+    moderation = models.CharField(_("modération"), max_length=10, choices=Moderation.choices,
+                                  default=Moderation.NONE)
+    moderation_comment = models.TextField(_("commentaire de modération"), blank=True, max_length=NOTE_MAX)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris",
+                                 validators=[validate_time_zone])
+    all_day = models.BooleanField(_("toute la journée"), default=False)
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="events", verbose_name=_("salle"))
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    # The territory is copied from the room's space when there is one, so that
+    # listings filter on the event's own columns.
+    region = models.CharField(_("région"), max_length=80, blank=True)
+    department = models.CharField(_("département"), max_length=3, blank=True, validators=[department_code])
+    commune_insee = models.CharField(_("commune (code INSEE)"), max_length=5, blank=True,
+                                     validators=[insee_code])
+
+    capacity = models.PositiveIntegerField(_("places"), null=True, blank=True,
+                                           help_text=_("Vide : sans limite."))
+    registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("clôture des inscriptions"), null=True, blank=True,
+                                                  help_text=_("Vide : au début de l'événement."))
+
+    series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="events", verbose_name=_("série"))
+    # The date this occurrence was generated for (iCal RECURRENCE-ID); it does
+    # not move when the occurrence itself is moved.
+    recurrence_id = models.DateTimeField(null=True, blank=True)
+    # Raised on every change that matters to attendees (time, place, status):
+    # calendar clients key updates on it (iCal SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                   name="event_ends_after_start"),
+            models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                                   name="event_cancel_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="event_status_start_idx"),
+            models.Index(fields=["room", "starts_at"], name="event_room_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("La date de fin doit suivre la date de début.")
+        if self.room_id and self.address:
+            errors["address"] = _("Une adresse libre ou une salle, pas les deux.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Latitude et longitude vont ensemble.")
+        if (self.registration_opens_at and self.registration_closes_at
+                and self.registration_closes_at <= self.registration_opens_at):
+            errors["registration_closes_at"] = _(
+                "La clôture des inscriptions doit suivre leur ouverture.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def registration_deadline(self):
+        return self.registration_closes_at or self.starts_at
+
+    @property
+    def label(self) -> str:
+        """The campaign label, carried by approved events only."""
+        if self.campaign_id and self.moderation == Moderation.APPROVED:
+            return self.campaign.label or self.campaign.title
+        return ""
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmée")
+    WAITLISTED = "waitlisted", _("En liste d'attente")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+ACTIVE_REGISTRATION = Q(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED])
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Registration(models.Model):
+    """A seat or a place in the waitlist, by an account or by name and email.
+
+    ``position`` is the place in the waitlist (1 is next), kept dense by the
+    services under the event's row lock; it is empty for other statuses.
+    ``token`` is the secret of the link sent by email (guests confirm and
+    cancel with it).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="registrations")
+    name = models.CharField(_("nom"), max_length=150)
+    email = models.EmailField(_("adresse e-mail"))
+    status = models.CharField(_("statut"), max_length=10, choices=RegistrationStatus.choices)
+    position = models.PositiveIntegerField(_("rang en liste d'attente"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(_("passée en place confirmée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], condition=ACTIVE_REGISTRATION,
+                                    name="registration_one_active_per_person"),
+            models.UniqueConstraint(fields=["event", "email"], condition=ACTIVE_REGISTRATION,
+                                    name="registration_one_active_per_email"),
+            models.CheckConstraint(
+                condition=(Q(status=RegistrationStatus.WAITLISTED, position__isnull=False)
+                           | (~Q(status=RegistrationStatus.WAITLISTED) & Q(position__isnull=True))),
+                name="registration_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"], name="registration_event_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.event}"

@@ -1,0 +1,120 @@
+"""Read-side queries about campaigns, events and registrations, and who may do what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from events.models import (
+    Campaign,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
+from network.models import Person, Role
+from network.selectors import organization_ids_for
+
+# Clash hints look this far before and after an event.
+CLASH_WINDOW = timedelta(hours=2)
+
+PUBLIC_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED]
+
+
+def organizing_ids(event: Event) -> set[int]:
+    """The lead organization and the co-organizers (uses the prefetch when there is one)."""
+    return {event.organization_id, *(o.id for o in event.co_organizers.all())}
+
+
+def can_organize(person: Person | None, event: Event) -> bool:
+    """Organizers of the lead organization or of any co-organizer edit the event."""
+    return bool(organization_ids_for(person, Role.ORGANIZER) & organizing_ids(event))
+
+
+def can_moderate(person: Person | None, campaign: Campaign | None) -> bool:
+    if campaign is None:
+        return False
+    coordinators = {o.id for o in campaign.coordinators.all()}
+    return bool(organization_ids_for(person, Role.COORDINATOR) & coordinators)
+
+
+def _co_organized_by(organization_ids) -> QuerySet:
+    return Event.co_organizers.through.objects.filter(
+        organization_id__in=organization_ids
+    ).values("event_id")
+
+
+def events_organized_by(organization_ids) -> Q:
+    """Events whose lead or co-organizer is among ``organization_ids``, without duplicate rows."""
+    return Q(organization_id__in=organization_ids) | Q(id__in=_co_organized_by(organization_ids))
+
+
+def events_visible_to(person: Person | None) -> QuerySet[Event]:
+    """Published and cancelled events for everyone; drafts only for their organizers.
+
+    Coordinators also see the drafts submitted to the campaigns they moderate.
+    """
+    visible = Q(status__in=PUBLIC_STATUSES)
+    organizer_of = organization_ids_for(person, Role.ORGANIZER)
+    if organizer_of:
+        visible |= events_organized_by(organizer_of)
+    coordinator_of = organization_ids_for(person, Role.COORDINATOR)
+    if coordinator_of:
+        visible |= Q(campaign__coordinators__in=coordinator_of) & ~Q(moderation="none")
+    return Event.objects.filter(id__in=Event.objects.filter(visible).values("id"))
+
+
+def event_list(person: Person | None) -> QuerySet[Event]:
+    """Visible events with everything a listing shows, in a fixed number of queries."""
+    return (
+        events_visible_to(person)
+        .select_related("organization", "campaign", "room__space", "series")
+        .prefetch_related("co_organizers", "themes", "campaign__coordinators")
+        .annotate(
+            confirmed_count=Count("registrations", filter=Q(
+                registrations__status=RegistrationStatus.CONFIRMED), distinct=True),
+            waitlist_count=Count("registrations", filter=Q(
+                registrations__status=RegistrationStatus.WAITLISTED), distinct=True),
+        )
+    )
+
+
+def clash_hints(event: Event) -> list[Event]:
+    """Other published events in the same territory within two hours: a coordination aid."""
+    territory = (
+        Q(commune_insee=event.commune_insee) if event.commune_insee
+        else Q(department=event.department) if event.department
+        else Q(region=event.region) if event.region
+        else None
+    )
+    if territory is None:
+        return []
+    return list(
+        Event.objects.filter(territory, status=EventStatus.PUBLISHED,
+                             starts_at__lt=event.ends_at + CLASH_WINDOW,
+                             ends_at__gt=event.starts_at - CLASH_WINDOW)
+        .exclude(pk=event.pk)
+        .select_related("organization")
+        .order_by("starts_at")[:20]
+    )
+
+
+def campaigns_visible() -> QuerySet[Campaign]:
+    return Campaign.objects.prefetch_related("coordinators").annotate(
+        approved_count=Count("events", filter=Q(events__moderation="approved",
+                                                events__status__in=PUBLIC_STATUSES))
+    )
+
+
+def registrations_of(event: Event) -> QuerySet[Registration]:
+    return event.registrations.select_related("person").order_by("created_at", "id")
+
+
+def registrations_of_person(person: Person) -> QuerySet[Registration]:
+    return Registration.objects.filter(person=person).select_related("event")
+
+
+def series_visible_to(person: Person | None) -> QuerySet[Series]:
+    return Series.objects.filter(events__in=events_visible_to(person)).distinct()

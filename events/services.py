@@ -1,0 +1,691 @@
+"""Writes about campaigns, events, series and registrations: every rule of shared events lives here.
+
+Who may do what:
+
+- an **organizer** (or admin) of the lead organization or of any co-organizer
+  edits, cancels and exports the event;
+- a **coordinator** of one of a campaign's coordinating organizations edits the
+  campaign and moderates the events submitted to it;
+- a **room** may be booked for an event when its space is operated by the
+  event's lead organization or one of its co-organizers, or by a person who
+  manages that space (space manager). Anyone else gets ``room_not_bookable``.
+
+Capacity is exact under concurrency: registration and cancellation lock the
+event row (``select_for_update``) and recount from rows. Rooms are kept free
+of double bookings by locking the room row before the overlap check, and on
+PostgreSQL by an exclusion constraint as the last line of defence.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from backend.api import DomainError
+from events.models import (
+    ACTIVE_REGISTRATION,
+    Campaign,
+    Event,
+    EventStatus,
+    Moderation,
+    Registration,
+    RegistrationStatus,
+    Series,
+    Theme,
+)
+from events.selectors import can_moderate, can_organize
+from network.models import Organization, Person, Role
+from network.selectors import has_role, organization_ids_for
+from network.services import unique_slug
+from spaces.models import Room, validate_time_zone
+from worker.outbox import message_record
+
+# A series never produces more dates than this.
+SERIES_MAX_DATES = 200
+# Finer frequencies could make dateutil scan millions of candidates before a
+# sparse rule yields its dates.
+SERIES_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+# Changes to these fields matter to attendees: they raise ``sequence`` and notify.
+ATTENDEE_FIELDS = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address", "status")
+ROOM_CONSTRAINT = "event_room_no_overlap"
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "forbidden"
+    message = _("Vous n'avez pas le rôle nécessaire pour cette action.")
+
+
+class RoomTaken(DomainError):
+    code = "room_taken"
+    message = _("La salle est déjà réservée par « %(event)s » du %(start)s au %(end)s.")
+
+
+class RoomNotBookable(DomainError):
+    code = "room_not_bookable"
+    message = _("Cette salle n'est réservable que par la structure qui gère son espace, "
+                "ses co-organisateurs ou ses gestionnaires d'espace.")
+
+
+class SubmissionsClosed(DomainError):
+    code = "submissions_closed"
+    message = _("La campagne n'accepte pas de proposition aujourd'hui (du %(opens)s au %(closes)s).")
+
+
+class OutsideCampaign(DomainError):
+    status = 400
+    code = "outside_campaign"
+    message = _("L'événement doit avoir lieu pendant la campagne (du %(starts)s au %(ends)s).")
+
+
+class InvalidRecurrence(DomainError):
+    status = 400
+    code = "invalid_rrule"
+    message = _("Règle de récurrence invalide.")
+
+
+class CapacityBelowConfirmed(DomainError):
+    code = "capacity_below_confirmed"
+    message = _("La capacité ne peut pas descendre sous les %(confirmed)s inscriptions confirmées.")
+
+
+class EventCancelled(DomainError):
+    code = "event_cancelled"
+    message = _("Cet événement est annulé : il ne se modifie plus.")
+
+
+class UnpublishWithRegistrations(DomainError):
+    code = "has_registrations"
+    message = _("Un événement qui a des inscriptions ne repasse pas en brouillon : annulez-le.")
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+    message = _("Les inscriptions à cet événement sont closes.")
+
+
+class AlreadyRegistered(DomainError):
+    code = "already_registered"
+    message = _("Cette personne est déjà inscrite à cet événement.")
+
+
+class NotInCampaign(DomainError):
+    code = "not_in_campaign"
+    message = _("Cet événement n'est proposé à aucune campagne.")
+
+
+# --- helpers ----------------------------------------------------------------
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        validate_time_zone(name)
+    except ValidationError as error:
+        raise ValidationError({"time_zone": error.messages}) from error
+    return zoneinfo.ZoneInfo(name)
+
+
+def _local(moment: datetime, zone_name: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone_name)).strftime("%d/%m/%Y %H:%M")
+
+
+def _check_organizer_of(actor: Person | None, organization: Organization) -> None:
+    if not has_role(actor, organization.id, Role.ORGANIZER):
+        raise NotAllowed(_("Vous n'êtes pas organisateur·rice de « %(name)s »."),
+                         field="organization", name=organization.name)
+
+
+def _check_can_organize(actor: Person | None, event: Event) -> None:
+    if not can_organize(actor, event):
+        raise NotAllowed(_("Seuls les organisateur·rices de l'événement peuvent le modifier."))
+
+
+def _normalize_all_day(event: Event) -> None:
+    """An all-day event runs from local midnight to the local midnight after its last day."""
+    zone = _zone(event.time_zone)
+    first = event.starts_at.astimezone(zone).date()
+    last = max(first, (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date())
+    event.starts_at = datetime.combine(first, time(), zone)
+    event.ends_at = datetime.combine(last + timedelta(days=1), time(), zone)
+
+
+def _check_room(event: Event, *, actor: Person | None, organizing: set[int]) -> None:
+    """May this event use its room? Copies the space's territory onto the event."""
+    room = Room.objects.select_related("space").get(pk=event.room_id)
+    operator_id = room.space.operator_id
+    if operator_id not in organizing and not has_role(actor, operator_id, Role.SPACE_MANAGER):
+        raise RoomNotBookable(field="room")
+    event.region = room.space.region
+    event.department = room.space.department
+    event.commune_insee = room.space.commune_insee
+
+
+def _check_room_free(event: Event) -> None:
+    """Refuse an overlap in the room, naming the other event.
+
+    The room row is locked first so that two bookings of one room are checked
+    one after the other; the exclusion constraint catches whatever bypasses this.
+    """
+    if event.room_id is None or event.status == EventStatus.CANCELLED:
+        return
+    list(Room.objects.select_for_update().filter(pk=event.room_id).values_list("pk"))
+    other = (
+        Event.objects.filter(room_id=event.room_id, starts_at__lt=event.ends_at,
+                             ends_at__gt=event.starts_at)
+        .exclude(status=EventStatus.CANCELLED).exclude(pk=event.pk).first()
+    )
+    if other is not None:
+        raise RoomTaken(field="room", event=other.title, start=_local(other.starts_at, other.time_zone),
+                        end=_local(other.ends_at, other.time_zone))
+
+
+def _save(event: Event) -> None:
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError as error:
+        if ROOM_CONSTRAINT in str(error):
+            raise RoomTaken(_("La salle est déjà réservée sur ce créneau."), field="room") from error
+        raise
+
+
+def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
+    """A submission falls in the campaign's window and the event in its period."""
+    campaign = event.campaign
+    if campaign is None:
+        event.moderation = Moderation.NONE
+        return
+    if campaign_changed:
+        today = timezone.localdate()
+        opens, closes = campaign.submissions_open_on, campaign.submissions_close_on
+        if (opens and today < opens) or (closes and today > closes):
+            raise SubmissionsClosed(field="campaign", opens=opens or "…", closes=closes or "…")
+        event.moderation = Moderation.PENDING if campaign.moderation_required else Moderation.APPROVED
+        event.moderation_comment, event.moderated_by, event.moderated_at = "", None, None
+    day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        raise OutsideCampaign(field="starts_at", starts=campaign.starts_on.strftime("%d/%m/%Y"),
+                              ends=campaign.ends_on.strftime("%d/%m/%Y"))
+
+
+def _prepare(event: Event, *, actor: Person | None, organizing: set[int], room_changed: bool,
+             campaign_changed: bool) -> None:
+    """Normalize and check an event before it is saved (create and update share this)."""
+    _zone(event.time_zone)
+    if event.starts_at and event.ends_at and event.all_day and event.ends_at > event.starts_at:
+        _normalize_all_day(event)
+    if event.room_id and room_changed:
+        _check_room(event, actor=actor, organizing=organizing)
+    elif not (event.room_id or event.region or event.department or event.commune_insee):
+        lead = event.organization
+        event.region, event.department, event.commune_insee = (
+            lead.region, lead.department, lead.commune_insee)
+    event.full_clean(exclude=["slug"])
+    _check_campaign(event, campaign_changed=campaign_changed)
+    _check_room_free(event)
+
+
+# --- messages ---------------------------------------------------------------
+
+def _registration_link(registration: Registration) -> str:
+    return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
+
+
+def _notify(registration: Registration, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+    event = registration.event
+    language = registration.person.language if registration.person_id else "fr"
+    with translation.override(language):
+        when = _local(event.starts_at, event.time_zone)
+        body = "\n\n".join([
+            gettext("Bonjour %(name)s,") % {"name": registration.name},
+            *[str(line) for line in lines],
+            gettext("« %(title)s », le %(when)s.") % {"title": event.title, "when": when},
+            gettext("Voir ou annuler votre inscription : %(link)s") % {
+                "link": _registration_link(registration)},
+        ])
+        message_record(key=key, kind=kind, to=registration.email, language=language,
+                       subject=f"{subject} — {event.title}", body_text=body)
+
+
+def _notify_registered(registration: Registration) -> None:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _notify(registration, key=f"registration-confirmed:{registration.id}",
+                kind="registration_confirmed", subject=gettext("Inscription confirmée"),
+                lines=[gettext("Votre inscription est confirmée.")])
+    else:
+        _notify(registration, key=f"registration-waitlisted:{registration.id}",
+                kind="registration_waitlisted", subject=gettext("Liste d'attente"),
+                lines=[gettext("L'événement est complet : vous êtes n° %(position)s en liste d'attente.")
+                       % {"position": registration.position}])
+
+
+def _notify_all(event: Event, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+    for registration in event.registrations.filter(ACTIVE_REGISTRATION).select_related("person", "event"):
+        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, lines=lines)
+
+
+# --- campaigns --------------------------------------------------------------
+
+@transaction.atomic
+def campaign_create(*, actor: Person, coordinators: Iterable[Organization], **fields: Any) -> Campaign:
+    """Create a campaign; its creator must coordinate one of its coordinating organizations."""
+    coordinators = list(coordinators)
+    if not organization_ids_for(actor, Role.COORDINATOR) & {o.id for o in coordinators}:
+        raise NotAllowed(_("Vous devez coordonner l'une des structures coordinatrices."),
+                         field="coordinators")
+    if not fields.get("slug"):
+        fields["slug"] = unique_slug(Campaign, fields["title"])
+    campaign = Campaign(**fields)
+    campaign.full_clean()
+    campaign.save()
+    campaign.coordinators.set(coordinators)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, actor: Person, campaign: Campaign, **changes: Any) -> Campaign:
+    if not can_moderate(actor, campaign):
+        raise NotAllowed(_("Seuls les coordinateur·rices de la campagne peuvent la modifier."))
+    coordinators = changes.pop("coordinators", None)
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    campaign.save()
+    if coordinators is not None:
+        if not coordinators:
+            raise ValidationError({"coordinators": _("Au moins une structure coordinatrice.")})
+        campaign.coordinators.set(coordinators)
+    return campaign
+
+
+# --- events -----------------------------------------------------------------
+
+@transaction.atomic
+def event_create(
+    *, actor: Person, organization: Organization, title: str, starts_at: datetime, ends_at: datetime,
+    co_organizers: Iterable[Organization] = (), themes: Iterable[Theme] = (),
+    series: Series | None = None, recurrence_id: datetime | None = None, **fields: Any,
+) -> Event:
+    """Create an event for ``organization``, which ``actor`` must organize for.
+
+    Raises ``NotAllowed``, ``RoomNotBookable``, ``RoomTaken``, ``SubmissionsClosed``,
+    ``OutsideCampaign`` or a ``ValidationError`` naming the field.
+    """
+    _check_organizer_of(actor, organization)
+    co_organizers = [o for o in co_organizers if o.id != organization.id]
+    if fields.get("status") == EventStatus.CANCELLED:
+        raise ValidationError({"status": _("Un événement se crée en brouillon ou publié.")})
+    event = Event(organization=organization, title=title, starts_at=starts_at, ends_at=ends_at,
+                  series=series, recurrence_id=recurrence_id, **fields)
+    _prepare(event, actor=actor, organizing={organization.id, *(o.id for o in co_organizers)},
+             room_changed=True, campaign_changed=True)
+    local_day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
+    event.slug = unique_slug(Event, f"{title} {local_day.isoformat()}", max_length=100)
+    _save(event)
+    event.co_organizers.set(co_organizers)
+    event.themes.set(themes)
+    return event
+
+
+@transaction.atomic
+def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
+    """Change an event; time, place or status changes raise ``sequence`` and notify registrants.
+
+    Growing the capacity promotes the waitlist; it may not drop below the
+    confirmed registrations.
+    """
+    event = (Event.objects.select_for_update(of=("self",)).select_related("organization", "campaign")
+             .get(pk=event.pk))
+    _check_can_organize(actor, event)
+    if event.status == EventStatus.CANCELLED:
+        raise EventCancelled()
+    if changes.get("status") == EventStatus.CANCELLED:
+        raise ValidationError({"status": _("Annulez avec l'action d'annulation, qui demande un motif.")})
+    co_organizers = changes.pop("co_organizers", None)
+    themes = changes.pop("themes", None)
+    before = {name: getattr(event, name) for name in ATTENDEE_FIELDS}
+    old_campaign, old_capacity, old_moderation = event.campaign_id, event.capacity, event.moderation
+    for name, value in changes.items():
+        setattr(event, name, value)
+
+    confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    if event.status == EventStatus.DRAFT and before["status"] != EventStatus.DRAFT and (
+            event.registrations.filter(ACTIVE_REGISTRATION).exists()):
+        raise UnpublishWithRegistrations(field="status")
+    if event.capacity is not None and event.capacity < confirmed:
+        raise CapacityBelowConfirmed(field="capacity", confirmed=confirmed)
+
+    organizing = {event.organization_id, *(o.id for o in (
+        co_organizers if co_organizers is not None else event.co_organizers.all()))}
+    _prepare(event, actor=actor, organizing=organizing,
+             room_changed=event.room_id != before["room_id"],
+             campaign_changed=event.campaign_id != old_campaign)
+    if old_moderation == Moderation.REJECTED and event.campaign_id == old_campaign:
+        # Editing a refused event submits it again.
+        event.moderation = Moderation.PENDING
+    changed = [name for name in ATTENDEE_FIELDS if getattr(event, name) != before[name]]
+    if changed:
+        event.sequence += 1
+    _save(event)
+    if co_organizers is not None:
+        event.co_organizers.set([o for o in co_organizers if o.id != event.organization_id])
+    if themes is not None:
+        event.themes.set(themes)
+    if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
+        _promote(event)
+    if changed and event.status == EventStatus.PUBLISHED and before["status"] == EventStatus.PUBLISHED:
+        _notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
+                    subject=gettext("Changement d'horaire ou de lieu"),
+                    lines=[gettext("L'horaire ou le lieu de l'événement a changé.")])
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
+    """Cancel an event: it stays visible as cancelled, registration closes, registrants are told."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_can_organize(actor, event)
+    if event.status == EventStatus.CANCELLED:
+        raise EventCancelled(_("Cet événement est déjà annulé."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+    event.status = EventStatus.CANCELLED
+    event.cancel_reason = reason
+    event.cancelled_at = timezone.now()
+    event.sequence += 1
+    event.full_clean()
+    event.save()
+    _notify_all(event, key=f"event-cancelled:{event.id}", kind="event_cancelled",
+                subject=gettext("Événement annulé"),
+                lines=[gettext("L'événement est annulé. Motif : %(reason)s") % {"reason": reason}])
+    return event
+
+
+@transaction.atomic
+def event_moderate(*, actor: Person, event: Event, approve: bool, comment: str = "") -> Event:
+    """A coordinator of the event's campaign approves it (it carries the label) or rejects it."""
+    event = Event.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=event.pk)
+    if event.campaign is None:
+        raise NotInCampaign()
+    if not can_moderate(actor, event.campaign):
+        raise NotAllowed(_("Seuls les coordinateur·rices de la campagne modèrent ses événements."))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("Expliquez le refus aux organisateur·rices.")})
+    event.moderation = Moderation.APPROVED if approve else Moderation.REJECTED
+    event.moderation_comment = comment
+    event.moderated_by = actor
+    event.moderated_at = timezone.now()
+    event.full_clean(exclude=["slug"])
+    event.save(update_fields=["moderation", "moderation_comment", "moderated_by", "moderated_at",
+                              "updated_at"])
+    return event
+
+
+# --- series -----------------------------------------------------------------
+
+def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list[datetime]:
+    """Every start of ``rrule`` from ``starts_at``, at the same local wall time in ``time_zone``.
+
+    The rule is expanded against a datetime carrying the ``ZoneInfo`` itself,
+    so 18:30 stays 18:30 on both sides of a daylight-saving change. Refuses
+    rules without COUNT or UNTIL, finer than daily, or with more than
+    ``SERIES_MAX_DATES`` dates.
+    """
+    text = rrule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:"):]
+    parts = {}
+    for part in text.split(";"):
+        key, _sep, value = part.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    if not text or any(c in text for c in ":\r\n") or parts.get("FREQ") not in SERIES_FREQUENCIES:
+        raise InvalidRecurrence(_("Règle de récurrence invalide : FREQ=DAILY, WEEKLY, MONTHLY ou YEARLY "
+                                  "attendu (ex. FREQ=MONTHLY;BYDAY=1TH;COUNT=10)."), field="rrule")
+    if "COUNT" not in parts and "UNTIL" not in parts:
+        raise InvalidRecurrence(_("La règle doit se terminer : ajoutez COUNT ou UNTIL."), field="rrule")
+    zone = _zone(time_zone)
+    local_start = starts_at.astimezone(zone)
+    try:
+        try:
+            rule = rrulestr(text, dtstart=local_start)
+        except ValueError:
+            # UNTIL written as a local (floating) time needs a floating start.
+            rule = rrulestr(text, dtstart=local_start.replace(tzinfo=None))
+        dates = list(islice(rule, SERIES_MAX_DATES + 1))
+    except (ValueError, TypeError, OverflowError) as error:
+        raise InvalidRecurrence(_("Règle de récurrence invalide : %(error)s"), field="rrule",
+                                error=str(error)) from error
+    if len(dates) > SERIES_MAX_DATES:
+        raise InvalidRecurrence(_("La règle produit plus de %(max)s dates."), field="rrule",
+                                max=SERIES_MAX_DATES)
+    if not dates:
+        raise InvalidRecurrence(_("La règle ne produit aucune date."), field="rrule")
+    return [d if d.tzinfo else d.replace(tzinfo=zone) for d in dates]
+
+
+@transaction.atomic
+def series_create(*, actor: Person, organization: Organization, rrule: str, title: str,
+                  starts_at: datetime, ends_at: datetime, **fields: Any) -> Series:
+    """Create a series and one event per date (each with its own registrations)."""
+    _check_organizer_of(actor, organization)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("La date de fin doit suivre la date de début.")})
+    time_zone = fields.get("time_zone", "Europe/Paris")
+    dates = recurrence_dates(rrule=rrule, starts_at=starts_at, time_zone=time_zone)
+    series = Series.objects.create(title=title, organization=organization, rrule=rrule.strip(),
+                                   starts_at=dates[0], duration=ends_at - starts_at, time_zone=time_zone)
+    for start in dates:
+        event_create(actor=actor, organization=organization, title=title, starts_at=start,
+                     ends_at=start + series.duration, series=series, recurrence_id=start, **fields)
+    return series
+
+
+def _template_fields(event: Event) -> dict[str, Any]:
+    """What a new date of a series copies from an existing one."""
+    names = ["description", "format", "audience", "accessibility", "price_text", "online_url", "status",
+             "campaign", "room", "address", "latitude", "longitude", "region", "department",
+             "commune_insee", "capacity"]
+    fields = {name: getattr(event, name) for name in names}
+    fields["co_organizers"] = list(event.co_organizers.all())
+    fields["themes"] = list(event.themes.all())
+    if fields["status"] == EventStatus.CANCELLED:
+        fields["status"] = EventStatus.PUBLISHED
+    return fields
+
+
+@transaction.atomic
+def series_update(*, actor: Person, series: Series, rrule: str | None = None, **changes: Any) -> Series:
+    """Change a series from now on: past dates stay as they were.
+
+    Future dates are matched to the new rule by local day. A matched date takes
+    the changes (and the series' time, unless it was moved on its own); a new
+    day gets a new event; a day the rule no longer produces is cancelled (or
+    deleted while still a draft). Cancelled dates stay cancelled.
+    """
+    series = Series.objects.select_for_update().select_related("organization").get(pk=series.pk)
+    now = timezone.now()
+    occurrences = list(series.events.select_related("organization", "campaign")
+                       .prefetch_related("co_organizers", "themes").order_by("recurrence_id"))
+    if not (has_role(actor, series.organization_id, Role.ORGANIZER)
+            or any(can_organize(actor, e) for e in occurrences)):
+        raise NotAllowed(_("Seuls les organisateur·rices de la série peuvent la modifier."))
+    zone = _zone(changes.get("time_zone", series.time_zone))
+    starts_at = changes.pop("starts_at", None)
+    ends_at = changes.pop("ends_at", None)
+    first = starts_at or series.starts_at
+    duration = (ends_at - first) if ends_at else series.duration
+    if duration <= timedelta(0):
+        raise ValidationError({"ends_at": _("La date de fin doit suivre la date de début.")})
+    dates = recurrence_dates(rrule=rrule or series.rrule, starts_at=first, time_zone=str(zone))
+
+    future = {e.recurrence_id.astimezone(zone).date(): e for e in occurrences if e.recurrence_id > now}
+    template = next(iter(future.values()), occurrences[-1] if occurrences else None)
+    base = _template_fields(template) if template else {}
+    for start in (d for d in dates if d > now):
+        day: date = start.date()
+        event = future.pop(day, None)
+        if event is None:
+            fields = {**base, **changes}
+            fields.pop("title", None)
+            event_create(actor=actor, organization=series.organization,
+                         title=changes.get("title", series.title), starts_at=start,
+                         ends_at=start + duration, series=series, recurrence_id=start, **fields)
+            continue
+        if event.status == EventStatus.CANCELLED:
+            continue
+        update = dict(changes)
+        moved = event.starts_at != event.recurrence_id
+        if not moved:
+            update.update(starts_at=start, ends_at=start + duration)
+        update["recurrence_id"] = start
+        event_update(actor=actor, event=event, **update)
+    for event in future.values():
+        if event.status == EventStatus.DRAFT:
+            event.delete()
+        elif event.status == EventStatus.PUBLISHED:
+            event_cancel(actor=actor, event=event, reason=gettext("Date retirée de la série."))
+
+    series.rrule = (rrule or series.rrule).strip()
+    series.starts_at = dates[0]
+    series.duration = duration
+    series.time_zone = str(zone)
+    series.title = changes.get("title", series.title)
+    series.save()
+    return series
+
+
+# --- registrations ----------------------------------------------------------
+
+@transaction.atomic
+def registration_create(*, event: Event, person: Person | None = None, name: str = "",
+                        email: str = "") -> Registration:
+    """Register a person (or a name and email) for an event: a seat if one is left, else the waitlist.
+
+    The event row is locked, then seats are recounted from rows, so the
+    capacity holds under any number of parallel registrations.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    now = timezone.now()
+    if event.status == EventStatus.CANCELLED:
+        raise RegistrationClosed(_("L'événement est annulé : les inscriptions sont closes."))
+    if event.status != EventStatus.PUBLISHED:
+        raise RegistrationClosed(_("L'événement n'est pas publié."))
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise RegistrationClosed(_("Les inscriptions ouvrent le %(when)s."),
+                                 when=_local(event.registration_opens_at, event.time_zone))
+    if now >= event.registration_deadline:
+        raise RegistrationClosed(_("Les inscriptions sont closes depuis le %(when)s."),
+                                 when=_local(event.registration_deadline, event.time_zone))
+    if person is not None:
+        email = person.email
+        name = name or person.get_full_name()
+    email = email.strip().lower()
+    if not email or not name:
+        raise ValidationError({"email" if not email else "name": _("Nom et adresse e-mail requis.")})
+    active = event.registrations.filter(ACTIVE_REGISTRATION)
+    if active.filter(email=email).exists() or (person and active.filter(person=person).exists()):
+        raise AlreadyRegistered(field="email")
+
+    confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+    registration = Registration(event=event, person=person, name=name, email=email,
+                                email_confirmed_at=now if person else None)
+    if event.capacity is None or confirmed < event.capacity:
+        registration.status = RegistrationStatus.CONFIRMED
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.position = event.registrations.filter(status=RegistrationStatus.WAITLISTED).count() + 1
+    registration.full_clean(exclude=["token"])
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:
+        # Only reachable without the event lock (e.g. a raw insert): the partial unique index holds.
+        raise AlreadyRegistered(field="email") from error
+    _notify_registered(registration)
+    return registration
+
+
+def _promote(event: Event) -> list[Registration]:
+    """Fill free seats from the head of the waitlist; the caller holds the event lock."""
+    if event.status == EventStatus.CANCELLED:
+        return []
+    waiting = event.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("position")
+    if event.capacity is not None:
+        confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        free = event.capacity - confirmed
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting.select_related("person", "event"))
+    if not promoted:
+        return []
+    now = timezone.now()
+    Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
+        status=RegistrationStatus.CONFIRMED, position=None, promoted_at=now)
+    event.registrations.filter(status=RegistrationStatus.WAITLISTED).update(
+        position=F("position") - len(promoted))
+    for registration in promoted:
+        registration.status, registration.position = RegistrationStatus.CONFIRMED, None
+        _notify(registration, key=f"registration-promoted:{registration.id}", kind="registration_promoted",
+                subject=gettext("Une place s'est libérée"),
+                lines=[gettext("Une place s'est libérée : votre inscription est confirmée.")])
+    return promoted
+
+
+def can_cancel_registration(actor: Person | None, registration: Registration) -> bool:
+    if actor is not None and actor.is_authenticated and registration.person_id == actor.pk:
+        return True
+    return can_organize(actor, registration.event)
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor: Person | None = None,
+                        token: str | None = None) -> Registration:
+    """Cancel a registration (its person, the event's organizers, or the secret link's holder).
+
+    A freed seat goes to the head of the waitlist; a waitlist place moves the
+    people behind it up. Cancelling twice changes nothing.
+    """
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    registration = Registration.objects.select_related("person", "event").get(pk=registration.pk)
+    if token is None and not can_cancel_registration(actor, registration):
+        raise NotAllowed(_("Seuls la personne inscrite et les organisateur·rices annulent une inscription."))
+    if token is not None and token != registration.token:
+        raise NotAllowed()
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration
+    was, position = registration.status, registration.position
+    registration.status, registration.position = RegistrationStatus.CANCELLED, None
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "position", "cancelled_at"])
+    if was == RegistrationStatus.WAITLISTED:
+        event.registrations.filter(status=RegistrationStatus.WAITLISTED, position__gt=position).update(
+            position=F("position") - 1)
+    _notify(registration, key=f"registration-cancelled:{registration.id}", kind="registration_cancelled",
+            subject=gettext("Inscription annulée"), lines=[gettext("Votre inscription est annulée.")])
+    if was == RegistrationStatus.CONFIRMED:
+        _promote(event)
+    return registration
+
+
+@transaction.atomic
+def registration_confirm_email(*, token: str) -> Registration:
+    """The secret link proves a guest's address (idempotent)."""
+    registration = Registration.objects.select_for_update().get(token=token)
+    if registration.email_confirmed_at is None:
+        registration.email_confirmed_at = timezone.now()
+        registration.save(update_fields=["email_confirmed_at"])
+    return registration
