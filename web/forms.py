@@ -82,6 +82,8 @@ class EventForm(forms.Form):
             del self.fields["organization"]
         else:
             self.fields["organization"].queryset = organizations
+            if len(organizations) == 1:
+                self.fields["organization"].initial = organizations[0]
 
     def clean(self) -> dict:
         data = super().clean()

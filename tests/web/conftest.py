@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -78,3 +79,32 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Factories hash a password per person; the default hasher would dominate these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def town(db):
+    """Lille: an association that organizes, its room, a CRESS coordinating a campaign,
+    a published event with ten seats, and the people who use the pages."""
+    from events.models import Moderation
+    from network.models import Role
+    from tests.events.factories import CampaignFactory, EventFactory, RoomFactory
+    from tests.factories import OrganizationFactory, PersonFactory, member_of
+
+    apes = OrganizationFactory(name="APES", slug="apes")
+    cress = OrganizationFactory(name="CRESS Hauts-de-France", slug="cress-hdf", kind="reseau")
+    room = RoomFactory(space__operator=apes, space__name="Maison de l'ESS", name="Salle des réseaux")
+    campaign = CampaignFactory(coordinators=[cress], title="Mois de l'ESS", slug="mois-ess")
+    forum = EventFactory(organization=apes, title="Forum Entreprendre autrement", slug="forum",
+                         capacity=10, format="forum", campaign=campaign, moderation=Moderation.APPROVED)
+    return SimpleNamespace(
+        apes=apes, cress=cress, room=room, campaign=campaign, forum=forum,
+        organizer=member_of(apes, Role.ORGANIZER, email="orga@apes.test", full_name="Olga Orga"),
+        coordinator=member_of(cress, Role.COORDINATOR, email="coord@cress.test", full_name="Chloé Coord"),
+        member=PersonFactory(email="membre@essaim.test", full_name="Marc Membre"),
+    )
