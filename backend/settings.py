@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.schema.add_error_responses",
     ],
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "events.models.EventStatus",
+        "EditableEventStatusEnum": "events.api.EDITABLE_STATUSES",
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
+    },
 }
 
 # --- Security (production) --------------------------------------------------

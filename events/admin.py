@@ -2,6 +2,7 @@
 booking, capacity), so the admin is for staff repairs; organizers use the API."""
 
 from django.contrib import admin
+from django.db import models
 
 from events.models import Campaign, Event, Registration, Series, Theme
 
@@ -40,6 +41,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["sequence", "recurrence_id", "moderated_by", "moderated_at", "created_at",
                        "updated_at"]
     inlines = [RegistrationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Series)

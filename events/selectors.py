@@ -54,16 +54,13 @@ def events_organized_by(organization_ids) -> Q:
 def events_visible_to(person: Person | None) -> QuerySet[Event]:
     """Published and cancelled events for everyone; drafts only for their organizers.
 
-    Coordinators also see the drafts submitted to the campaigns they moderate.
+    Coordinators moderate what is published: a draft is not yet submitted.
     """
     visible = Q(status__in=PUBLIC_STATUSES)
     organizer_of = organization_ids_for(person, Role.ORGANIZER)
     if organizer_of:
         visible |= events_organized_by(organizer_of)
-    coordinator_of = organization_ids_for(person, Role.COORDINATOR)
-    if coordinator_of:
-        visible |= Q(campaign__coordinators__in=coordinator_of) & ~Q(moderation="none")
-    return Event.objects.filter(id__in=Event.objects.filter(visible).values("id"))
+    return Event.objects.filter(visible)
 
 
 def event_list(person: Person | None) -> QuerySet[Event]:
@@ -112,9 +109,11 @@ def registrations_of(event: Event) -> QuerySet[Registration]:
     return event.registrations.select_related("person").order_by("created_at", "id")
 
 
-def registrations_of_person(person: Person) -> QuerySet[Registration]:
-    return Registration.objects.filter(person=person).select_related("event")
-
-
 def series_visible_to(person: Person | None) -> QuerySet[Series]:
     return Series.objects.filter(events__in=events_visible_to(person)).distinct()
+
+
+def registrations_visible_to(person: Person) -> QuerySet[Registration]:
+    """A person's own registrations and those of the events they organize."""
+    organized = Event.objects.filter(events_organized_by(organization_ids_for(person, Role.ORGANIZER)))
+    return Registration.objects.filter(Q(person=person) | Q(event__in=organized)).select_related("event")

@@ -18,6 +18,8 @@ PostgreSQL by an exclusion constraint as the last line of defence.
 
 from __future__ import annotations
 
+import re
+import secrets
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -30,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -210,7 +213,8 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
         today = timezone.localdate()
         opens, closes = campaign.submissions_open_on, campaign.submissions_close_on
         if (opens and today < opens) or (closes and today > closes):
-            raise SubmissionsClosed(field="campaign", opens=opens or "…", closes=closes or "…")
+            raise SubmissionsClosed(field="campaign", opens=opens.strftime("%d/%m/%Y") if opens else "…",
+                                    closes=closes.strftime("%d/%m/%Y") if closes else "…")
         event.moderation = Moderation.PENDING if campaign.moderation_required else Moderation.APPROVED
         event.moderation_comment, event.moderated_by, event.moderated_at = "", None, None
     day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
@@ -242,14 +246,16 @@ def _registration_link(registration: Registration) -> str:
     return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
 
 
-def _notify(registration: Registration, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+def _notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
+            **params: Any) -> None:
+    """Record one message, written in the registrant's language (``subject`` and ``line`` are lazy)."""
     event = registration.event
     language = registration.person.language if registration.person_id else "fr"
     with translation.override(language):
         when = _local(event.starts_at, event.time_zone)
         body = "\n\n".join([
             gettext("Bonjour %(name)s,") % {"name": registration.name},
-            *[str(line) for line in lines],
+            str(line) % params if params else str(line),
             gettext("« %(title)s », le %(when)s.") % {"title": event.title, "when": when},
             gettext("Voir ou annuler votre inscription : %(link)s") % {
                 "link": _registration_link(registration)},
@@ -261,18 +267,19 @@ def _notify(registration: Registration, *, key: str, kind: str, subject: str, li
 def _notify_registered(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
         _notify(registration, key=f"registration-confirmed:{registration.id}",
-                kind="registration_confirmed", subject=gettext("Inscription confirmée"),
-                lines=[gettext("Votre inscription est confirmée.")])
+                kind="registration_confirmed", subject=_("Inscription confirmée"),
+                line=_("Votre inscription est confirmée."))
     else:
         _notify(registration, key=f"registration-waitlisted:{registration.id}",
-                kind="registration_waitlisted", subject=gettext("Liste d'attente"),
-                lines=[gettext("L'événement est complet : vous êtes n° %(position)s en liste d'attente.")
-                       % {"position": registration.position}])
+                kind="registration_waitlisted", subject=_("Liste d'attente"),
+                line=_("L'événement est complet : vous êtes n° %(position)s en liste d'attente."),
+                position=registration.position)
 
 
-def _notify_all(event: Event, *, key: str, kind: str, subject: str, lines: list[str]) -> None:
+def _notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Promise, **params: Any) -> None:
     for registration in event.registrations.filter(ACTIVE_REGISTRATION).select_related("person", "event"):
-        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, lines=lines)
+        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, line=line,
+                **params)
 
 
 # --- campaigns --------------------------------------------------------------
@@ -386,8 +393,8 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
         _promote(event)
     if changed and event.status == EventStatus.PUBLISHED and before["status"] == EventStatus.PUBLISHED:
         _notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
-                    subject=gettext("Changement d'horaire ou de lieu"),
-                    lines=[gettext("L'horaire ou le lieu de l'événement a changé.")])
+                    subject=_("Changement d'horaire ou de lieu"),
+                    line=_("L'horaire ou le lieu de l'événement a changé."))
     return event
 
 
@@ -408,8 +415,8 @@ def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
     event.full_clean()
     event.save()
     _notify_all(event, key=f"event-cancelled:{event.id}", kind="event_cancelled",
-                subject=gettext("Événement annulé"),
-                lines=[gettext("L'événement est annulé. Motif : %(reason)s") % {"reason": reason}])
+                subject=_("Événement annulé"), line=_("L'événement est annulé. Motif : %(reason)s"),
+                reason=reason)
     return event
 
 
@@ -456,6 +463,8 @@ def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list
                                   "attendu (ex. FREQ=MONTHLY;BYDAY=1TH;COUNT=10)."), field="rrule")
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise InvalidRecurrence(_("La règle doit se terminer : ajoutez COUNT ou UNTIL."), field="rrule")
+    # A date-only UNTIL means "through that day", as people who write one expect.
+    text = re.sub(r"UNTIL=(\d{8})(?=;|$)", r"UNTIL=\1T235959", text, flags=re.IGNORECASE)
     zone = _zone(time_zone)
     local_start = starts_at.astimezone(zone)
     try:
@@ -531,7 +540,8 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
         raise ValidationError({"ends_at": _("La date de fin doit suivre la date de début.")})
     dates = recurrence_dates(rrule=rrule or series.rrule, starts_at=first, time_zone=str(zone))
 
-    future = {e.recurrence_id.astimezone(zone).date(): e for e in occurrences if e.recurrence_id > now}
+    future = {e.recurrence_id.astimezone(zone).date(): e for e in occurrences
+              if e.recurrence_id and e.recurrence_id > now}
     template = next(iter(future.values()), occurrences[-1] if occurrences else None)
     base = _template_fields(template) if template else {}
     for start in (d for d in dates if d > now):
@@ -640,8 +650,8 @@ def _promote(event: Event) -> list[Registration]:
     for registration in promoted:
         registration.status, registration.position = RegistrationStatus.CONFIRMED, None
         _notify(registration, key=f"registration-promoted:{registration.id}", kind="registration_promoted",
-                subject=gettext("Une place s'est libérée"),
-                lines=[gettext("Une place s'est libérée : votre inscription est confirmée.")])
+                subject=_("Une place s'est libérée"),
+                line=_("Une place s'est libérée : votre inscription est confirmée."))
     return promoted
 
 
@@ -663,7 +673,7 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
     registration = Registration.objects.select_related("person", "event").get(pk=registration.pk)
     if token is None and not can_cancel_registration(actor, registration):
         raise NotAllowed(_("Seuls la personne inscrite et les organisateur·rices annulent une inscription."))
-    if token is not None and token != registration.token:
+    if token is not None and not secrets.compare_digest(token, registration.token):
         raise NotAllowed()
     if registration.status == RegistrationStatus.CANCELLED:
         return registration
@@ -675,7 +685,7 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
         event.registrations.filter(status=RegistrationStatus.WAITLISTED, position__gt=position).update(
             position=F("position") - 1)
     _notify(registration, key=f"registration-cancelled:{registration.id}", kind="registration_cancelled",
-            subject=gettext("Inscription annulée"), lines=[gettext("Votre inscription est annulée.")])
+            subject=_("Inscription annulée"), line=_("Votre inscription est annulée."))
     if was == RegistrationStatus.CONFIRMED:
         _promote(event)
     return registration

@@ -79,8 +79,8 @@ def event_detail(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     registration = None
     if request.user.is_authenticated:
-        registration = (selectors.registrations_of_person(request.user)
-                        .filter(ACTIVE_REGISTRATION, event=event).first())
+        registration = (selectors.registrations_visible_to(request.user)
+                        .filter(ACTIVE_REGISTRATION, person=request.user, event=event).first())
     return render(request, "web/event.html", {
         "event": event,
         "registration": registration,
@@ -116,7 +116,8 @@ def event_register(request, slug: str):
 def event_unregister(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     registration = get_object_or_404(
-        selectors.registrations_of_person(request.user).filter(ACTIVE_REGISTRATION), event=event)
+        selectors.registrations_visible_to(request.user).filter(ACTIVE_REGISTRATION, person=request.user),
+        event=event)
     try:
         services.registration_cancel(registration=registration, actor=request.user)
     except DomainError as error:

@@ -147,3 +147,17 @@ def test_campaigns_are_public_and_created_by_coordinators(login, api, world):
     assert created.json()["slug"] == "mois-de-less-2027"
     assert api.get("/api/v1/campaigns/mois-de-less-2027/").json()["coordinators"] == [world.cress.slug]
     assert Event.objects.count() == 1
+
+
+def test_moderating_an_event_outside_any_campaign_is_a_409(login, world):
+    response = login(world.coordinator).post(f"/api/v1/events/{world.event.id}/approve/", {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "not_in_campaign")
+
+
+def test_an_event_with_registrations_cannot_go_back_to_draft(login, world):
+    RegistrationFactory(event=world.event)
+    response = login(world.organizer).patch(f"/api/v1/events/{world.event.id}/", {"status": "draft"},
+                                            format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "has_registrations")
+    world.event.refresh_from_db()
+    assert world.event.status == EventStatus.PUBLISHED

@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events import services
@@ -32,6 +33,8 @@ def test_signed_in_person_gets_a_seat_then_the_waitlist(login):
     assert (response.json()["status"], response.json()["position"]) == ("waitlisted", 2)
     assert Message.objects.filter(kind="registration_confirmed").count() == 1
     assert Message.objects.filter(kind="registration_waitlisted").count() == 2
+    first_waiting = Message.objects.filter(kind="registration_waitlisted").first()
+    assert "n° 1 en liste d'attente" in first_waiting.body_text
 
 
 def test_guest_registers_with_name_and_email_and_cancels_with_the_secret_link(api):
@@ -153,3 +156,21 @@ def test_my_registrations_are_listed(login):
     services.registration_create(event=EventFactory(), person=person)
     RegistrationFactory()
     assert login(person).get("/api/v1/registrations/").json()["count"] == 1
+
+
+def test_the_database_keeps_one_active_registration_per_email_and_per_person():
+    event = EventFactory()
+    person = PersonFactory()
+    RegistrationFactory(event=event, email="lou@example.org", person=person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegistrationFactory(event=event, email="lou@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegistrationFactory(event=event, email="autre@example.org", person=person)
+    RegistrationFactory(event=event, email="lou@example.org", status=RegistrationStatus.CANCELLED)
+
+
+def test_the_schema_documents_the_events_api(api):
+    schema = api.get("/api/schema/").content
+    for path in (b"/api/v1/events/{id}/registrations/", b"/api/v1/series/", b"/api/v1/campaigns/",
+                 b"/api/v1/registrations/secret/{token}/"):
+        assert path in schema

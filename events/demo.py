@@ -1,0 +1,240 @@
+"""Demo events: the Mois de l'ESS in Hauts-de-France and Sarthe, a monthly café métiers, registrations.
+
+The campaign is the coming (or current) November, coordinated by CRESS
+Hauts-de-France and CRESS Pays de la Loire. Rows are looked up by slug (events)
+or by (event, email) (registrations), so loading twice changes nothing. Rows
+are written directly rather than through the services: the demo must not
+queue emails, and its rooms are planned here without overlaps.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from events.models import (
+    Campaign,
+    Event,
+    EventStatus,
+    Moderation,
+    Registration,
+    RegistrationStatus,
+    Series,
+    Theme,
+)
+from events.services import recurrence_dates
+from network.models import Organization, Person
+from spaces.models import Room
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+APPROVED, PENDING, REJECTED = Moderation.APPROVED, Moderation.PENDING, Moderation.REJECTED
+
+# Free addresses (no coworking room): address, latitude, longitude, department, commune INSEE.
+PLACES = {
+    "lille-wazemmes": ("Marché de Wazemmes, place de la Nouvelle Aventure, 59000 Lille", "50.626400",
+                       "3.049500", "59", "59350"),
+    "lille-gare": ("Gare Saint-Sauveur, 17 boulevard Jean-Baptiste Lebas, 59000 Lille", "50.629700",
+                   "3.069200", "59", "59350"),
+    "roubaix-condition": ("La Condition Publique, 14 place Faidherbe, 59100 Roubaix", "50.682600",
+                          "3.170000", "59", "59512"),
+    "tourcoing": ("Maison des associations, 100 rue de Lille, 59200 Tourcoing", "50.720000", "3.155000",
+                  "59", "59599"),
+    "villeneuve": ("Ferme du Héron, chemin de la Ferme Lenglet, 59650 Villeneuve-d'Ascq", "50.643800",
+                   "3.154200", "59", "59009"),
+    "arras": ("Maison de l'ESS, 10 rue Désiré Delansorne, 62000 Arras", "50.291000", "2.777500", "62",
+              "62041"),
+    "amiens": ("Citadelle d'Amiens, 10 rue des Français Libres, 80000 Amiens", "49.903000", "2.296000",
+               "80", "80021"),
+    "le-mans-centre": ("Café associatif Le Pied à l'Étrier, 25 rue du Port, 72000 Le Mans", "48.008200",
+                       "0.196600", "72", "72181"),
+    "allonnes": ("Ressourcerie Cagibi, 5 rue Jean Jaurès, 72700 Allonnes", "47.968100", "0.159600", "72",
+                 "72003"),
+    "la-fleche": ("Salle Coppélia, 2 rue de la Tour d'Auvergne, 72200 La Flèche", "47.699800",
+                  "-0.075700", "72", "72154"),
+    "sable": ("Centre culturel Joël Le Theule, rue Saint-Denis, 72300 Sablé-sur-Sarthe", "47.839200",
+              "-0.333700", "72", "72264"),
+    "mamers": ("Espace jeunesse, place Carnot, 72600 Mamers", "48.349000", "0.369800", "72", "72180"),
+}
+REGIONS = {"59": "Hauts-de-France", "62": "Hauts-de-France", "80": "Hauts-de-France",
+           "72": "Pays de la Loire"}
+
+# slug, title, lead, co-organizers, format, themes, November day, start, hours, venue
+# ("space/room" or a PLACES key), capacity, moderation, status
+EVENTS = [
+    ("forum-entreprendre-autrement", "Forum « Entreprendre autrement »", "ceas-72", ["le-mans-metropole"],
+     "forum", ["cooperation", "emploi"], 19, "09:30", 7.5, "maison-associations-le-mans/salle-polyvalente",
+     80, APPROVED, "published"),
+    ("forum-ess-lilloise", "Forum de l'ESS lilloise", "apes", ["mel", "cress-hdf"], "forum",
+     ["cooperation", "emploi"], 7, "10:00", 7, "maison-economie-solidaire/salle-des-reseaux", 40, APPROVED,
+     "published"),
+    ("portes-ouvertes-mutualab", "Portes ouvertes du Mutualab", "mutualab", [], "visite", ["cooperation"], 6,
+     "17:00", 3, "mutualab/grande-salle", None, APPROVED, "published"),
+    ("cafe-metiers-scop", "Café métiers : travailler dans une SCOP", "grands-ensemble", ["apes"],
+     "cafe_metiers", ["emploi", "cooperation"], 10, "18:30", 2,
+     "atelier-grands-ensemble/salle-cooperation", 16, APPROVED, "published"),
+    ("atelier-monter-scic", "Atelier : monter une SCIC", "lilas-autopartage", ["grands-ensemble"],
+     "atelier", ["cooperation"], 12, "14:00", 3, "lille-gare", 25, APPROVED, "published"),
+    ("autopartage-mode-d-emploi", "L'autopartage, mode d'emploi", "lilas-autopartage", [], "atelier",
+     ["mobilite"], 14, "10:00", 2, "lille-wazemmes", 20, APPROVED, "published"),
+    ("essaimer-roubaix", "Journée ESSAIMER à Roubaix", "ville-roubaix", ["upc-roubaix", "baraka"],
+     "rencontres", ["cooperation", "insertion"], 15, "09:00", 8, "fabrique-roubaix/auditorium", 120, APPROVED,
+     "published"),
+    ("monnaie-locale-revenu-base", "Conférence-débat : monnaie locale et revenu de base", "upc-roubaix", [],
+     "conference", ["finance-solidaire"], 13, "19:00", 2, "roubaix-condition", 60, APPROVED, "published"),
+    ("zero-dechet-baraka", "Atelier zéro déchet au restaurant Baraka", "baraka", [], "atelier",
+     ["economie-circulaire", "alimentation"], 21, "10:00", 3, "roubaix-condition", 15, APPROVED,
+     "published"),
+    ("petite-enfance-cooperative", "Visite : la petite enfance en coopérative", "kaleide", [], "visite",
+     ["jeunesse"], 18, "14:00", 2, "relais-roncq/salle-du-jardin", 20, APPROVED, "published"),
+    ("numerique-innovation-sociale", "Le numérique au service de l'innovation sociale", "anis-catalyst",
+     ["mutualab"], "atelier", ["numerique"], 20, "18:00", 2, "mutualab/salle-atelier", 20, APPROVED,
+     "published"),
+    ("hackathon-solidaire", "Hackathon solidaire", "anis-catalyst", ["mutualab"], "rencontres",
+     ["numerique", "insertion"], 28, "09:00", 9, "mutualab/grande-salle", 60, APPROVED, "published"),
+    ("reparer-son-velo", "Atelier : réparer son vélo", "mutualab", ["lilas-autopartage"], "atelier",
+     ["mobilite", "economie-circulaire"], 27, "17:30", 2, "mutualab/salle-atelier", 12, APPROVED,
+     "published"),
+    ("finance-solidaire-hdf", "Comprendre la finance solidaire", "cress-hdf", ["apes"], "conference",
+     ["finance-solidaire"], 17, "18:00", 2, "maison-economie-solidaire/salle-des-reseaux", 40, APPROVED,
+     "published"),
+    ("ess-et-emploi-tourcoing", "ESS et emploi : rencontres à Tourcoing", "mel", [], "rencontres",
+     ["emploi", "insertion"], 24, "09:30", 6, "tourcoing", 80, APPROVED, "published"),
+    ("ferme-du-heron", "Visite de la Ferme du Héron", "apes", [], "visite", ["alimentation", "environnement"],
+     8, "10:00", 3, "villeneuve", 25, APPROVED, "published"),
+    ("ess-arras", "Petit-déjeuner de l'ESS à Arras", "cress-hdf", [], "rencontres", ["cooperation"], 25,
+     "08:30", 2, "arras", 30, APPROVED, "published"),
+    ("projection-amiens", "Projection-débat : « Les coopératives, c'est nous »", "cress-hdf", [],
+     "projection", ["culture", "cooperation"], 26, "20:00", 2, "amiens", 100, APPROVED, "published"),
+    ("cafe-metiers-insertion", "Café métiers de l'insertion", "grands-ensemble", ["apes"], "cafe_metiers",
+     ["insertion", "emploi"], 24, "18:30", 2, "atelier-grands-ensemble/salle-cooperation", 16, APPROVED,
+     "published"),
+    ("recyclerie-wazemmes", "Une recyclerie à Wazemmes ?", "apes", ["mel"], "atelier",
+     ["economie-circulaire"], 29, "10:00", 2, "lille-wazemmes", 30, PENDING, "published"),
+    ("culture-solidaire-roubaix", "Culture et solidarité à Roubaix", "upc-roubaix", ["ville-roubaix"],
+     "conference", ["culture"], 30, "18:30", 2, "fabrique-roubaix/auditorium", 120, PENDING, "published"),
+    ("jardin-partage-roncq", "Fête du jardin partagé", "kaleide", [], "visite", ["environnement"], 22,
+     "11:00", 4, "relais-roncq/salle-du-jardin", None, REJECTED, "published"),
+    ("mutuelles-solidaires", "Mutuelles et santé solidaire", "cress-hdf", [], "conference", ["sante"], 4,
+     "18:00", 2, "maison-economie-solidaire/salle-des-reseaux", 40, APPROVED, "cancelled"),
+    ("brouillon-mutualab", "Soirée des coworkers solidaires", "mutualab", [], "rencontres", ["cooperation"],
+     26, "19:00", 3, "mutualab/grande-salle", 50, PENDING, "draft"),
+    ("cafe-citoyen-le-mans", "Café citoyen : l'ESS en Sarthe", "ceas-72", [], "cafe_metiers",
+     ["cooperation"], 5, "18:30", 2, "le-mans-centre", 30, APPROVED, "published"),
+    ("ressourcerie-allonnes", "Visite de la ressourcerie d'Allonnes", "ceas-72", [], "visite",
+     ["economie-circulaire"], 14, "14:00", 2, "allonnes", 15, APPROVED, "published"),
+    ("finance-solidaire-la-fleche", "Conférence-débat : épargner solidaire", "ceas-72", ["cress-pdl"],
+     "conference", ["finance-solidaire"], 20, "20:00", 2, "la-fleche", 80, APPROVED, "published"),
+    ("projection-sable", "Projection-débat à Sablé-sur-Sarthe", "ceas-72", [], "projection", ["culture"],
+     26, "20:30", 2, "sable", 90, PENDING, "published"),
+    ("atelier-jeunesse-mamers", "Atelier jeunesse : entreprendre en coopérative", "ceas-72",
+     ["le-mans-metropole"], "atelier", ["jeunesse", "cooperation"], 28, "14:00", 3, "mamers", 20, PENDING,
+     "published"),
+    ("formation-benevoles-le-mans", "Formation des bénévoles associatifs", "le-mans-metropole", ["ceas-72"],
+     "formation", ["cooperation"], 12, "09:00", 7, "maison-associations-le-mans/salle-polyvalente", 30,
+     APPROVED, "published"),
+]
+
+CANCEL_REASON = "Intervenante indisponible, reporté au printemps."
+REJECT_COMMENT = "Belle initiative, mais sans lien avec l'ESS : proposez-la hors campagne."
+
+
+def _campaign_year(today: date) -> int:
+    return today.year if today.month <= 11 else today.year + 1
+
+
+def _venue(venue: str, rooms: dict[str, Room]) -> dict:
+    if "/" in venue:
+        room = rooms[venue]
+        space = room.space
+        return {"room": room, "address": "", "latitude": None, "longitude": None, "region": space.region,
+                "department": space.department, "commune_insee": space.commune_insee}
+    address, lat, lng, dept, insee = PLACES[venue]
+    return {"room": None, "address": address, "latitude": Decimal(lat), "longitude": Decimal(lng),
+            "region": REGIONS[dept], "department": dept, "commune_insee": insee}
+
+
+def _save_event(slug: str, *, lead: Organization, co: list[Organization], themes: list[Theme],
+                **fields) -> Event:
+    event, _ = Event.objects.update_or_create(slug=slug, defaults={"organization": lead, **fields})
+    event.co_organizers.set(co)
+    event.themes.set(themes)
+    return event
+
+
+def _register(event: Event, count: int, *, people: list[Person] = ()) -> None:
+    """``people`` then numbered guests, first come first served against the capacity."""
+    entrants = [(p.get_full_name(), p.email, p) for p in people]
+    entrants += [(f"Participant·e {n}", f"participant{n}@essaim.demo", None) for n in range(1, count + 1)]
+    for rank, (name, email, person) in enumerate(entrants):
+        seat = event.capacity is None or rank < event.capacity
+        Registration.objects.update_or_create(event=event, email=email, defaults={
+            "name": name, "person": person,
+            "status": RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED,
+            "position": None if seat else rank - event.capacity + 1,
+        })
+
+
+def load(*, today: date, log: Callable[[str], None]) -> None:
+    year = _campaign_year(today)
+    organizations = {o.slug: o for o in Organization.objects.all()}
+    rooms = {f"{r.space.slug}/{r.slug}": r for r in Room.objects.select_related("space")}
+    themes = {t.slug: t for t in Theme.objects.all()}
+
+    campaign, _ = Campaign.objects.update_or_create(slug=f"mois-ess-{year}", defaults={
+        "title": f"Mois de l'ESS {year}", "label": f"Mois de l'ESS {year}",
+        "description": "Chaque année en novembre, les acteurs de l'économie sociale et solidaire "
+                       "ouvrent leurs portes : forums, cafés métiers, visites, ateliers.",
+        "starts_on": date(year, 11, 1), "ends_on": date(year, 11, 30),
+        "submissions_open_on": date(year, 9, 1), "submissions_close_on": date(year, 11, 20),
+        "moderation_required": True,
+    })
+    campaign.coordinators.set([organizations["cress-hdf"], organizations["cress-pdl"]])
+    moderator = Person.objects.filter(email="coordination@cress-hdf.demo").first()
+
+    events = {}
+    for (slug, title, lead, co, fmt, theme_slugs, day, start, hours, venue, capacity, moderation,
+         status) in EVENTS:
+        starts_at = datetime.combine(date(year, 11, day), time.fromisoformat(start), PARIS)
+        events[slug] = _save_event(
+            slug, lead=organizations[lead], co=[organizations[c] for c in co],
+            themes=[themes[t] for t in theme_slugs], title=title, format=fmt,
+            description=f"{title}. Une rencontre du Mois de l'ESS {year}, ouverte à toutes et tous.",
+            audience="Tout public", price_text="Gratuit", status=status, campaign=campaign,
+            moderation=moderation, moderated_by=moderator if moderation != PENDING else None,
+            moderation_comment=REJECT_COMMENT if moderation == REJECTED else "",
+            cancel_reason=CANCEL_REASON if status == EventStatus.CANCELLED else "",
+            starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), time_zone="Europe/Paris",
+            capacity=capacity, accessibility="Lieu accessible en fauteuil roulant." if "/" in venue else "",
+            **_venue(venue, rooms),
+        )
+    log(f"campagne « {campaign.title} » : {len(EVENTS)} événements")
+
+    # A monthly café métiers on the first Thursday, from the coming one on.
+    lead, co = organizations["grands-ensemble"], [organizations["apes"]]
+    first_day = today + timedelta(days=(3 - today.weekday()) % 7)
+    first = datetime.combine(first_day, time(18, 30), PARIS)
+    rule = "FREQ=MONTHLY;BYDAY=1TH;COUNT=6"
+    dates = recurrence_dates(rrule=rule, starts_at=first, time_zone="Europe/Paris")
+    series, _ = Series.objects.update_or_create(
+        title="Café métiers de l'ESS", organization=lead,
+        defaults={"rrule": rule, "starts_at": dates[0], "duration": timedelta(hours=2),
+                  "time_zone": "Europe/Paris"})
+    for n, start in enumerate(dates, start=1):
+        _save_event(
+            f"cafe-metiers-ess-{n}", lead=lead, co=co, themes=[themes["emploi"]],
+            title="Café métiers de l'ESS", format="cafe_metiers", status=EventStatus.PUBLISHED,
+            description="Un métier de l'ESS raconté par celles et ceux qui l'exercent, autour d'un café.",
+            starts_at=start, ends_at=start + timedelta(hours=2), capacity=16, series=series,
+            recurrence_id=start, **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
+        )
+    log(f"série « {series.title} » : {len(dates)} dates")
+
+    members = list(Person.objects.filter(email__in=["membre@essaim.demo", "member@essaim.demo"]))
+    _register(events["forum-entreprendre-autrement"], 25, people=members)
+    _register(events["reparer-son-velo"], 15)
+    _register(events["cafe-metiers-scop"], 9)
+    _register(Event.objects.get(slug="cafe-metiers-ess-1"), 6, people=members[:1])
+    log(f"{Registration.objects.filter(email__endswith='.demo').count()} inscriptions, dont "
+        f"{Registration.objects.filter(status='waitlisted').count()} en liste d'attente")

@@ -1,0 +1,21 @@
+"""Every events model has a working admin (list, add, change)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.events.factories import CampaignFactory, EventFactory, RegistrationFactory
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", ["campaign", "theme", "event", "series", "registration"])
+def test_admin_pages_open(client, model):
+    client.force_login(PersonFactory(is_staff=True, is_superuser=True))
+    registration = RegistrationFactory(event=EventFactory(campaign=CampaignFactory(), moderation="pending"))
+    assert client.get(f"/admin/events/{model}/").status_code == 200
+    assert client.get(f"/admin/events/{model}/add/").status_code == 200
+    if model in ("event", "registration"):
+        pk = registration.event_id if model == "event" else registration.pk
+        assert client.get(f"/admin/events/{model}/{pk}/change/").status_code == 200

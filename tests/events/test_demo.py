@@ -1,0 +1,36 @@
+"""The demo loads a believable Mois de l'ESS that the services can work with."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from events import services
+from events.models import Campaign, Event, Moderation, Registration, Series
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_waitlist():
+    call_command("load_demo", stdout=None)
+    campaign = Campaign.objects.get(slug__startswith="mois-ess-")
+    assert sorted(campaign.coordinators.values_list("slug", flat=True)) == ["cress-hdf", "cress-pdl"]
+    events = Event.objects.filter(campaign=campaign)
+    assert events.count() >= 30
+    assert events.filter(moderation=Moderation.PENDING).exists()
+    assert events.filter(co_organizers__isnull=False).distinct().count() >= 10
+    assert set(events.values_list("department", flat=True)) >= {"59", "72"}
+    forum = Event.objects.get(slug="forum-entreprendre-autrement")
+    assert forum.room.space.commune_insee == "72181"
+    assert list(forum.co_organizers.values_list("slug", flat=True)) == ["le-mans-metropole"]
+    assert Series.objects.get().events.count() == 6
+
+    velo = Event.objects.get(slug="reparer-son-velo")
+    waitlist = velo.registrations.filter(status="waitlisted").order_by("position")
+    assert list(waitlist.values_list("position", flat=True)) == [1, 2, 3]
+    head = waitlist.first()
+    services.registration_cancel(registration=velo.registrations.filter(status="confirmed").first(),
+                                 token=velo.registrations.filter(status="confirmed").first().token)
+    head.refresh_from_db()
+    assert head.status == "confirmed"
+    assert Registration.objects.filter(event=velo, status="waitlisted").count() == 2
