@@ -75,11 +75,12 @@ class EventForm(forms.Form):
                                choices=[(EventStatus.DRAFT, EventStatus.DRAFT.label),
                                         (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label)])
 
-    def __init__(self, *args, organizations=None, **kwargs):
+    def __init__(self, *args, organizations=None, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         if organizations is None:
-            # Editing: the lead organization does not change.
+            # Editing: the lead organization does not change, nor co-organizes its own event.
             del self.fields["organization"]
+            self.fields["co_organizers"].queryset = Organization.objects.exclude(pk=lead.pk)
         else:
             self.fields["organization"].queryset = organizations
             if len(organizations) == 1:
@@ -117,6 +118,12 @@ class EventForm(forms.Form):
         for field, messages in error.message_dict.items() if hasattr(error, "error_dict") else [
                 (None, error.messages)]:
             self.add_error(field if field in self.fields else None, messages)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=NOTE_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Il s'affiche sur la page de l'événement et part aux inscrit·es."))
 
 
 class ModerationForm(forms.Form):

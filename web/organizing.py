@@ -19,7 +19,7 @@ from events import selectors, services
 from events.models import Campaign, Moderation
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
-from web.forms import EventForm, ModerationForm
+from web.forms import CancelForm, EventForm, ModerationForm
 
 
 class _DryRun(Exception):
@@ -79,7 +79,7 @@ def event_edit(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     if not selectors.can_organize(request.user, event):
         return render(request, "web/not_organizer.html", status=403)
-    form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event), lead=event.organization)
     hints = selectors.clash_hints(event)
     if request.method == "POST" and form.is_valid():
         def write():
@@ -93,7 +93,25 @@ def event_edit(request, slug: str):
                 return redirect("web:event-edit", slug=event.slug)
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
-    return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": event})
+    return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": event,
+                                                   "cancel_form": CancelForm()})
+
+
+@login_required
+@require_POST
+def event_cancel(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("web:event-edit", slug=event.slug)
+    try:
+        services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error.detail if isinstance(error, DomainError) else " ".join(error.messages))
+        return redirect("web:event-edit", slug=event.slug)
+    messages.success(request, _("L'événement est annulé ; les inscrit·es sont prévenu·es."))
+    return redirect("web:event", slug=event.slug)
 
 
 def _moderated_campaigns(person):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("evenements/<slug:slug>/inscription/", views.event_register, name="event-register"),
     path("evenements/<slug:slug>/desinscription/", views.event_unregister, name="event-unregister"),
     path("evenements/<slug:slug>/modifier/", organizing.event_edit, name="event-edit"),
+    path("evenements/<slug:slug>/annuler/", organizing.event_cancel, name="event-cancel"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
     path("mes-evenements/", organizing.my_events, name="my-events"),
     path("mes-evenements/nouveau/", organizing.event_create, name="event-create"),

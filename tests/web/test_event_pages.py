@@ -254,3 +254,38 @@ def test_other_coordinators_cannot_moderate(client, town):
     client.post(reverse("web:moderate", args=["en-attente"]), {"decision": "approve"})
     pending.refresh_from_db()
     assert pending.moderation == Moderation.PENDING
+
+
+def test_organizer_cancels_with_a_reason(client, town):
+    RegistrationFactory(event=town.forum, status=RegistrationStatus.CONFIRMED)
+    client.force_login(town.organizer)
+    html = client.get(reverse("web:event-edit", args=["forum"])).content.decode()
+    assert "APES</option>" not in html.split('id="id_co_organizers"')[1].split("</select>")[0]
+
+    refused = client.post(reverse("web:event-cancel", args=["forum"]), {"reason": ""}, follow=True)
+    assert "Ce champ est obligatoire." in refused.content.decode()
+    town.forum.refresh_from_db()
+    assert town.forum.status == EventStatus.PUBLISHED
+
+    response = client.post(reverse("web:event-cancel", args=["forum"]), {"reason": "Salle inondée."},
+                           follow=True)
+    html = response.content.decode()
+    assert "Cet événement est annulé." in html and "Salle inondée." in html
+    town.forum.refresh_from_db()
+    assert town.forum.status == EventStatus.CANCELLED
+
+
+def test_only_organizers_may_cancel(client, town):
+    client.force_login(town.member)
+    client.post(reverse("web:event-cancel", args=["forum"]), {"reason": "Pour voir."})
+    town.forum.refresh_from_db()
+    assert town.forum.status == EventStatus.PUBLISHED
+
+
+def test_my_events_links_the_registrations_export(client, town):
+    RegistrationFactory(event=town.forum, status=RegistrationStatus.CONFIRMED, name="Inès Inscrite")
+    client.force_login(town.organizer)
+    html = client.get(reverse("web:my-events")).content.decode()
+    export = f"/api/v1/events/{town.forum.pk}/registrations/export/"
+    assert export in html
+    assert "Inès Inscrite" in client.get(export).content.decode()
