@@ -13,14 +13,16 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backend.api import DomainError
 from events import selectors, services
 from events.api import EventFilter
 from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, RegistrationStatus, Theme
 from feeds.links import feed_links
+from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
 from network.api import LoginRateThrottle
 from network.models import Organization
@@ -136,6 +138,44 @@ def campaign_detail(request, slug: str):
         "days": by_local_day(filters.qs),
         "links": feed_links(reverse("feeds:campaign", args=[campaign.slug])),
     })
+
+
+@require_safe
+def organization_detail(request, slug: str):
+    organization = get_object_or_404(Organization, slug=slug)
+    filters = EventFilter({"organization": organization.slug}, queryset=upcoming_public_events())
+    return render(request, "web/organization.html", {
+        "organization": organization,
+        "days": by_local_day(filters.qs),
+        "spaces": organization.spaces.order_by("name"),
+        "links": feed_links(reverse("feeds:organization", args=[organization.slug])),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_calendar(request):
+    """The member's registrations and their private feed.
+
+    The secret address is shown once, in the answer to the POST that makes it:
+    only its digest is stored.
+    """
+    private_links = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_token_revoke(person=request.user)
+            messages.success(request, _("L'ancienne adresse secrète ne fonctionne plus."))
+            return redirect("web:my-calendar")
+        token = calendar_token_regenerate(person=request.user)
+        private_links = feed_links(reverse("feeds:personal", kwargs={"token": token}))
+    registrations = (selectors.registrations_visible_to(request.user)
+                     .filter(ACTIVE_REGISTRATION, person=request.user, event__ends_at__gte=timezone.now())
+                     .order_by("event__starts_at"))
+    response = render(request, "web/my_calendar.html", {
+        "registrations": registrations, "private_links": private_links,
+    })
+    add_never_cache_headers(response)
+    return response
 
 
 @require_safe

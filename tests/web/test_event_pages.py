@@ -289,3 +289,36 @@ def test_my_events_links_the_registrations_export(client, town):
     export = f"/api/v1/events/{town.forum.pk}/registrations/export/"
     assert export in html
     assert "Inès Inscrite" in client.get(export).content.decode()
+
+
+def test_organization_page_lists_its_events_including_co_organized_ones(client, town):
+    partner = OrganizationFactory(name="Les Amis <du> vélo", slug="amis-velo")
+    town.forum.co_organizers.add(partner)
+    html = client.get(reverse("web:organization", args=["amis-velo"])).content.decode()
+    assert "Les Amis &lt;du&gt; vélo" in html
+    assert "Forum Entreprendre autrement" in html
+    assert "/feeds/organizations/amis-velo.ics" in html
+    event_page = client.get(reverse("web:event", args=["forum"])).content.decode()
+    assert 'href="/structures/amis-velo/"' in event_page
+
+
+def test_my_calendar_lists_registrations_and_makes_a_private_address_once(client, town):
+    from feeds.tokens import person_for_calendar_token
+
+    RegistrationFactory(event=town.forum, person=town.member, email=town.member.email,
+                        status=RegistrationStatus.CONFIRMED)
+    assert client.get(reverse("web:my-calendar"))["Location"].startswith(reverse("web:signin"))
+    client.force_login(town.member)
+    page = client.get(reverse("web:my-calendar"))
+    html = page.content.decode()
+    assert "Forum Entreprendre autrement" in html
+    assert "/feeds/me/" not in html
+    assert "no-store" in page["Cache-Control"]
+
+    made = client.post(reverse("web:my-calendar"), {"action": "regenerate"}).content.decode()
+    token = made.split("/feeds/me/")[1].split(".ics")[0]
+    assert person_for_calendar_token(token) == town.member
+    assert "/feeds/me/" not in client.get(reverse("web:my-calendar")).content.decode()
+
+    client.post(reverse("web:my-calendar"), {"action": "revoke"})
+    assert person_for_calendar_token(token) is None
