@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +22,9 @@ from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
 from web.forms import CancelForm, EventForm, ModerationForm
 
+# "My events" lists every upcoming event and this many past ones.
+PAST_SHOWN = 30
+
 
 class _DryRun(Exception):
     """Raised to roll back a checked-but-not-saved event."""
@@ -29,9 +33,11 @@ class _DryRun(Exception):
 @login_required
 def my_events(request):
     mine = selectors.events_organized_by(organization_ids_for(request.user, Role.ORGANIZER))
-    events = selectors.event_list(request.user).filter(mine).order_by("starts_at", "id")
+    events = selectors.event_list(request.user).filter(mine)
+    now = timezone.now()
     return render(request, "web/my_events.html", {
-        "events": events,
+        "upcoming": events.filter(ends_at__gte=now).order_by("starts_at", "id"),
+        "past": events.filter(ends_at__lt=now).order_by("-starts_at", "-id")[:PAST_SHOWN],
         "can_create": organizations_for(request.user, Role.ORGANIZER).exists(),
     })
 
