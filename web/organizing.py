@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from web.forms import CancelForm, EventForm, ModerationForm
 
 # "My events" lists every upcoming event and this many past ones.
 PAST_SHOWN = 30
+MODERATION_PAGE_SIZE = 20
 
 
 class _DryRun(Exception):
@@ -129,8 +131,11 @@ def moderation_queue(request):
     pending = (selectors.event_list(request.user)
                .filter(moderation=Moderation.PENDING, campaign__in=_moderated_campaigns(request.user))
                .order_by("starts_at", "id"))
+    # Paged: each event also looks up its clash hints.
+    page = Paginator(pending, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/moderation.html", {
-        "pending": [(event, selectors.clash_hints(event)) for event in pending],
+        "page": page,
+        "pending": [(event, selectors.clash_hints(event)) for event in page.object_list],
         "form": ModerationForm(),
         "is_coordinator": bool(organization_ids_for(request.user, Role.COORDINATOR)),
     })

@@ -322,3 +322,17 @@ def test_my_calendar_lists_registrations_and_makes_a_private_address_once(client
 
     client.post(reverse("web:my-calendar"), {"action": "revoke"})
     assert person_for_calendar_token(token) is None
+
+
+def test_moderation_queue_is_paged_and_its_queries_bounded(client, town, django_assert_max_num_queries):
+    for n in range(25):
+        EventFactory(title=f"Proposition {n:02d}", campaign=town.campaign, moderation=Moderation.PENDING,
+                     starts_at=in_days(3) + timedelta(minutes=n))
+    client.force_login(town.coordinator)
+    client.get(reverse("web:moderation"))
+    with django_assert_max_num_queries(35):
+        html = client.get(reverse("web:moderation")).content.decode()
+    assert html.count('class="card moderation-item"') == 20
+    assert "Page 1 sur 2" in html
+    html = client.get(reverse("web:moderation"), {"page": 2}).content.decode()
+    assert html.count('class="card moderation-item"') == 5
