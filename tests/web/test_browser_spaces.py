@@ -37,3 +37,12 @@ def test_visitor_opens_the_spaces_directory_and_switches_to_english(page, screen
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "spaces-directory-on-a-phone")
+
+
+def test_without_javascript_no_dead_copy_button_shows(browser, live_server):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/agenda/")
+    assert page.locator("#agenda-url").is_visible()
+    assert not page.get_by_role("button", name="Copier").is_visible()
+    context.close()
