@@ -295,7 +295,8 @@ def test_organization_page_lists_its_events_including_co_organized_ones(client, 
     partner = OrganizationFactory(name="Les Amis <du> vélo", slug="amis-velo")
     town.forum.co_organizers.add(partner)
     html = client.get(reverse("web:organization", args=["amis-velo"])).content.decode()
-    assert "Les Amis &lt;du&gt; vélo" in html
+    assert "Suivre les événements de Les Amis &lt;du&gt; vélo" in html
+    assert "&amp;lt;" not in html
     assert "Forum Entreprendre autrement" in html
     assert "/feeds/organizations/amis-velo.ics" in html
     event_page = client.get(reverse("web:event", args=["forum"])).content.decode()
