@@ -112,3 +112,19 @@ def test_member_registers_and_the_seat_count_drops(page, town, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "member-registered-on-a-phone")
+
+
+def test_on_a_phone_the_agenda_filters_fold_until_asked(browser, live_server, town, screenshot):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + "/agenda/")
+    assert not page.get_by_label("Format").is_visible()
+    assert page.locator(".event-title").first.is_visible()
+    page.get_by_text("Filtrer les événements").click()
+    page.get_by_label("Format").select_option("forum")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**format=forum**")
+    assert page.get_by_label("Format").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "agenda-on-a-phone")
+    context.close()

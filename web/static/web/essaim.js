@@ -28,6 +28,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // On a phone the filters would fill the first screen: fold them until
+    // asked, unless the visitor has just chosen some.
+    if (window.matchMedia("(max-width: 40rem)").matches) {
+      document.querySelectorAll("details[data-fold-on-phone]:not([data-chosen])").forEach(function (details) {
+        details.open = false;
+      });
+    }
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copy(button); });
