@@ -16,6 +16,11 @@ from network.models import Organization
 from spaces.models import Room, validate_time_zone
 
 
+def refusal_text(error: DomainError | ValidationError) -> str:
+    """The sentence a service's refusal shows to people."""
+    return error.detail if isinstance(error, DomainError) else " ".join(error.messages)
+
+
 class SignInForm(AuthenticationForm):
     """Email and password; Django's form authenticates through ``USERNAME_FIELD`` (email)."""
 

@@ -21,7 +21,7 @@ from events import selectors, services
 from events.models import Campaign, Moderation
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
-from web.forms import CancelForm, EventForm, ModerationForm
+from web.forms import CancelForm, EventForm, ModerationForm, refusal_text
 
 # "My events" lists every upcoming event and this many past ones.
 PAST_SHOWN = 30
@@ -116,7 +116,7 @@ def event_cancel(request, slug: str):
     try:
         services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
     except (DomainError, ValidationError) as error:
-        messages.error(request, error.detail if isinstance(error, DomainError) else " ".join(error.messages))
+        messages.error(request, refusal_text(error))
         return redirect("web:event-edit", slug=event.slug)
     messages.success(request, _("L'événement est annulé ; les inscrit·es sont prévenu·es."))
     return redirect("web:event", slug=event.slug)
@@ -154,8 +154,7 @@ def moderate(request, slug: str):
             services.event_moderate(actor=request.user, event=event, approve=approve,
                                     comment=form.cleaned_data["comment"])
         except (DomainError, ValidationError) as error:
-            messages.error(request, error.detail if isinstance(error, DomainError)
-                           else " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         else:
             text = _("« %(title)s » est approuvé.") if approve else _("« %(title)s » est refusé.")
             messages.success(request, text % {"title": event.title})

@@ -28,7 +28,7 @@ from network.api import LoginRateThrottle
 from network.models import Organization
 from spaces.models import Space
 from web.days import by_local_day
-from web.forms import SignInForm
+from web.forms import SignInForm, refusal_text
 
 AGENDA_PAGE_SIZE = 50
 
@@ -92,10 +92,6 @@ def event_detail(request, slug: str):
     })
 
 
-def _domain_message(request, error: DomainError | ValidationError) -> None:
-    messages.error(request, error.detail if isinstance(error, DomainError) else " ".join(error.messages))
-
-
 @login_required
 @require_POST
 def event_register(request, slug: str):
@@ -103,7 +99,7 @@ def event_register(request, slug: str):
     try:
         registration = services.registration_create(event=event, person=request.user)
     except (DomainError, ValidationError) as error:
-        _domain_message(request, error)
+        messages.error(request, refusal_text(error))
     else:
         if registration.status == RegistrationStatus.CONFIRMED:
             messages.success(request, _("Votre inscription est confirmée."))
@@ -123,7 +119,7 @@ def event_unregister(request, slug: str):
     try:
         services.registration_cancel(registration=registration, actor=request.user)
     except DomainError as error:
-        _domain_message(request, error)
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("Votre inscription est annulée."))
     return redirect("web:event", slug=event.slug)
