@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -195,6 +196,19 @@ class SignInView(auth_views.LoginView):
         if not LoginRateThrottle().allow_request(request, None):
             return render(request, "web/too_many_attempts.html", status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A person's saved language applies unless this browser already chose one.
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            # The same cookie as Django's set_language view.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, form.get_user().language,
+                max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

@@ -133,3 +133,14 @@ def test_unknown_pages_answer_an_html_404(client):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def test_signing_in_applies_the_persons_language_unless_the_browser_chose_one(client):
+    PersonFactory(email="sam@example.org", language="en")
+    client.post(reverse("web:signin"), {"username": "sam@example.org", "password": PASSWORD})
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+    client.post(reverse("web:signout"))
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    client.post(reverse("web:signin"), {"username": "sam@example.org", "password": PASSWORD})
+    assert '<html lang="fr">' in client.get("/").content.decode()
