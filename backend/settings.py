@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "passes",
     "feeds",
     "worker",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:signin"
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -1,0 +1,130 @@
+"""In a real browser: the agenda, an organizer, a coordinator and a member at work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from events.models import Event, Moderation
+from tests.events.factories import EventFactory, in_days
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NB = "\u00a0"
+
+
+def sign_in(page, email: str, next_path: str = "/") -> None:
+    page.goto(f"{page.base}/connexion/?next={next_path}")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill("motdepasse-test")
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_visitor_filters_the_agenda_and_copies_a_subscription_link(page, town, screenshot):
+    EventFactory(title="Café métiers du numérique", format="cafe_metiers", starts_at=in_days(3))
+    EventFactory(title="Atelier compostage", format="atelier", starts_at=in_days(4))
+
+    page.goto(page.base + "/agenda/")
+    assert page.locator(".event-title").count() == 3
+    page.get_by_label("Format").select_option(label="Café métiers")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**format=cafe_metiers**")
+    assert page.locator(".event-title").all_inner_texts() == ["Café métiers du numérique"]
+    assert page.get_by_role("status").first.inner_text() == "1 événement à venir"
+
+    address = page.locator("#agenda-url").input_value()
+    assert address.endswith("/feeds/events.ics?format=cafe_metiers")
+    page.get_by_role("button", name="Copier").click()
+    # The Clipboard API answers asynchronously; the status line follows it.
+    page.locator("#agenda-status", has_text="Adresse copiée.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    assert page.get_by_role("link", name="Ajouter à Google Agenda").get_attribute("href").startswith(
+        "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F")
+    screenshot(page, "agenda-filtered-and-link-copied")
+
+
+def test_organizer_creates_an_event_and_sees_a_clash_hint(page, town, screenshot):
+    day = in_days(9)
+    EventFactory(title="Forum voisin", starts_at=day.replace(hour=17, minute=0),
+                 ends_at=day.replace(hour=20, minute=0), commune_insee=town.apes.commune_insee)
+
+    sign_in(page, "orga@apes.test", "/mes-evenements/")
+    page.get_by_role("link", name="Créer un événement").click()
+    page.locator("#id_title").fill("Café métiers : la coopération")
+    page.locator("#id_format").select_option("cafe_metiers")
+    page.locator("#id_starts_at").fill(day.strftime("%Y-%m-%dT18:30"))
+    page.locator("#id_ends_at").fill(day.strftime("%Y-%m-%dT20:30"))
+    page.locator("#id_capacity").fill("15")
+    page.locator("#id_campaign").select_option(label="Mois de l'ESS")
+    page.locator("#id_status").select_option("published")
+
+    page.get_by_role("button", name="Vérifier sans enregistrer").click()
+    assert "Forum voisin" in page.locator(".clash-hints").inner_text()
+    assert not Event.objects.filter(title="Café métiers : la coopération").exists()
+
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url("**/modifier/")
+    assert "Événement enregistré." in page.locator(".messages").inner_text()
+    assert "Forum voisin" in page.locator(".clash-hints").inner_text()
+    created = Event.objects.get(title="Café métiers : la coopération")
+    assert created.moderation == Moderation.PENDING
+    screenshot(page, "organizer-clash-hint")
+
+
+def test_coordinator_approves_a_submitted_event(page, town, screenshot):
+    EventFactory(title="Visite de la ressourcerie", slug="visite", campaign=town.campaign,
+                 moderation=Moderation.PENDING, organization=town.apes)
+
+    sign_in(page, "coord@cress.test", "/moderation/")
+    item = page.locator(".moderation-item", has_text="Visite de la ressourcerie")
+    item.get_by_label("Commentaire pour les organisateur·rices").fill("Bienvenue au programme !")
+    item.get_by_role("button", name="Approuver").click()
+    page.wait_for_url("**/moderation/")
+    assert "« Visite de la ressourcerie » est approuvé." in page.locator(".messages").inner_text()
+    assert "Rien à modérer pour le moment." in page.locator("main").inner_text()
+    assert Event.objects.get(slug="visite").moderation == Moderation.APPROVED
+
+    page.goto(page.base + "/campagnes/mois-ess/")
+    assert "Visite de la ressourcerie" in page.locator("main").inner_text()
+    screenshot(page, "coordinator-approved")
+
+
+def test_member_registers_and_the_seat_count_drops(page, town, screenshot):
+    Event.objects.filter(pk=town.forum.pk).update(capacity=3, starts_at=in_days(6),
+                                                  ends_at=in_days(6) + timedelta(hours=2))
+    page.goto(page.base + "/evenements/forum/")
+    assert page.locator("#places").inner_text() == "3 places restantes"
+    page.get_by_role("link", name="Se connecter pour s'inscrire").click()
+    page.locator("#id_username").fill("membre@essaim.test")
+    page.locator("#id_password").fill("motdepasse-test")
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/evenements/forum/")
+
+    page.get_by_role("button", name="M'inscrire").click()
+    page.wait_for_url("**/evenements/forum/")
+    assert "Votre inscription est confirmée." in page.locator(".messages").inner_text()
+    assert page.locator("#places").inner_text() == "2 places restantes"
+    assert page.get_by_role("button", name="Annuler mon inscription").is_visible()
+    screenshot(page, "member-registered")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "member-registered-on-a-phone")
+
+
+def test_on_a_phone_the_agenda_filters_fold_until_asked(browser, live_server, town, screenshot):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + "/agenda/")
+    assert not page.get_by_label("Format").is_visible()
+    assert page.locator(".event-title").first.is_visible()
+    page.get_by_text("Filtrer les événements").click()
+    page.get_by_label("Format").select_option("forum")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**format=forum**")
+    assert page.get_by_label("Format").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "agenda-on-a-phone")
+    context.close()

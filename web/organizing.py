@@ -1,0 +1,161 @@
+"""Pages for organizers (their events, the event form) and coordinators (the moderation queue).
+
+Every write goes through ``events.services``, which checks the roles; these
+views only choose what to show and turn a refusal into a message on the form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.api import DomainError
+from events import selectors, services
+from events.models import Campaign, Moderation
+from network.models import Role
+from network.selectors import organization_ids_for, organizations_for
+from web.forms import CancelForm, EventForm, ModerationForm, refusal_text
+
+# "My events" lists every upcoming event and this many past ones.
+PAST_SHOWN = 30
+MODERATION_PAGE_SIZE = 20
+
+
+class _DryRun(Exception):
+    """Raised to roll back a checked-but-not-saved event."""
+
+
+@login_required
+def my_events(request):
+    mine = selectors.events_organized_by(organization_ids_for(request.user, Role.ORGANIZER))
+    events = selectors.event_list(request.user).filter(mine)
+    now = timezone.now()
+    return render(request, "web/my_events.html", {
+        "upcoming": events.filter(ends_at__gte=now).order_by("starts_at", "id"),
+        "past": events.filter(ends_at__lt=now).order_by("-starts_at", "-id")[:PAST_SHOWN],
+        "can_create": organizations_for(request.user, Role.ORGANIZER).exists(),
+    })
+
+
+def _check_only(request, write):
+    """Run the service inside a transaction that is always rolled back: every rule
+    (room taken, campaign window…) answers, and the clash hints are those the
+    saved event would get."""
+    hints = []
+    try:
+        with transaction.atomic():
+            hints = selectors.clash_hints(write())
+            raise _DryRun
+    except _DryRun:
+        messages.info(request, _("Vérification faite : rien n'est encore enregistré."))
+    return hints
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    organizations = organizations_for(request.user, Role.ORGANIZER)
+    if not organizations.exists():
+        return render(request, "web/not_organizer.html", status=403)
+    form = EventForm(request.POST or None, organizations=organizations)
+    hints = None
+    if request.method == "POST" and form.is_valid():
+        def write():
+            return services.event_create(actor=request.user, **form.cleaned_data)
+        try:
+            if "check" in request.POST:
+                hints = _check_only(request, write)
+            else:
+                event = write()
+                messages.success(request, _("Événement enregistré."))
+                return redirect("web:event-edit", slug=event.slug)
+        except (DomainError, ValidationError) as error:
+            form.add_service_error(error)
+    return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    if not selectors.can_organize(request.user, event):
+        return render(request, "web/not_organizer.html", status=403)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event), lead=event.organization)
+    hints = selectors.clash_hints(event)
+    if request.method == "POST" and form.is_valid():
+        def write():
+            return services.event_update(actor=request.user, event=event, **form.cleaned_data)
+        try:
+            if "check" in request.POST:
+                hints = _check_only(request, write)
+            else:
+                event = write()
+                messages.success(request, _("Modifications enregistrées."))
+                return redirect("web:event-edit", slug=event.slug)
+        except (DomainError, ValidationError) as error:
+            form.add_service_error(error)
+    return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": event,
+                                                   "cancel_form": CancelForm()})
+
+
+@login_required
+@require_POST
+def event_cancel(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("web:event-edit", slug=event.slug)
+    try:
+        services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+    except (DomainError, ValidationError) as error:
+        messages.error(request, refusal_text(error))
+        return redirect("web:event-edit", slug=event.slug)
+    messages.success(request, _("L'événement est annulé ; les inscrit·es sont prévenu·es."))
+    return redirect("web:event", slug=event.slug)
+
+
+def _moderated_campaigns(person):
+    return Campaign.objects.filter(coordinators__in=organization_ids_for(person, Role.COORDINATOR))
+
+
+@login_required
+def moderation_queue(request):
+    pending = (selectors.event_list(request.user)
+               .filter(moderation=Moderation.PENDING, campaign__in=_moderated_campaigns(request.user))
+               .order_by("starts_at", "id"))
+    # Paged: each event also looks up its clash hints.
+    page = Paginator(pending, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/moderation.html", {
+        "page": page,
+        "pending": [(event, selectors.clash_hints(event)) for event in page.object_list],
+        "form": ModerationForm(),
+        "is_coordinator": bool(organization_ids_for(request.user, Role.COORDINATOR)),
+    })
+
+
+@login_required
+@require_POST
+def moderate(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    form = ModerationForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["comment"]))
+    else:
+        try:
+            services.event_moderate(actor=request.user, event=event, approve=approve,
+                                    comment=form.cleaned_data["comment"])
+        except (DomainError, ValidationError) as error:
+            messages.error(request, refusal_text(error))
+        else:
+            text = _("« %(title)s » est approuvé.") if approve else _("« %(title)s » est refusé.")
+            messages.success(request, text % {"title": event.title})
+    return redirect("web:moderation")

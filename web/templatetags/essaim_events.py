@@ -1,0 +1,23 @@
+"""Small helpers the event templates share."""
+
+from __future__ import annotations
+
+from django import template
+
+from network.selectors import organization_ids_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def holds_role(user, role: str) -> bool:
+    """Whether ``user`` holds ``role`` (or is admin) in at least one organization."""
+    return bool(organization_ids_for(user, role))
+
+
+@register.filter
+def seats_left(event) -> int | None:
+    """Free seats from the listing's ``confirmed_count``; ``None`` when the event has no limit."""
+    if event.capacity is None:
+        return None
+    return max(0, event.capacity - event.confirmed_count)

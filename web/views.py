@@ -1,0 +1,215 @@
+"""Public pages and signing in. Views read through selectors and write through services."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from backend.api import DomainError
+from events import selectors, services
+from events.api import EventFilter
+from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, RegistrationStatus, Theme
+from feeds.links import feed_links
+from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
+from feeds.views import EVENT_FILTERS
+from network.api import LoginRateThrottle
+from network.models import Organization
+from spaces.models import Space
+from web.days import by_local_day
+from web.forms import SignInForm, refusal_text
+
+AGENDA_PAGE_SIZE = 50
+
+
+def upcoming_public_events():
+    """What an anonymous visitor may see, from the events still running."""
+    return selectors.event_list(None).filter(ends_at__gte=timezone.now()).order_by("starts_at", "id")
+
+
+@require_safe
+def home(request):
+    return render(request, "web/home.html", {
+        "next_events": upcoming_public_events()[:5],
+        "campaigns": selectors.campaigns_visible().filter(ends_on__gte=timezone.localdate()),
+        "space_count": Space.objects.count(),
+    })
+
+
+@require_safe
+def agenda(request):
+    upcoming = upcoming_public_events()
+    # The API's filter set holds the meaning of every filter (a campaign shows
+    # its approved events only, a territory is a region, department or commune).
+    filters = EventFilter(request.GET, queryset=upcoming)
+    found = filters.qs if filters.is_valid() else upcoming.none()
+    page = Paginator(found, AGENDA_PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = {name: request.GET.get(name, "").strip() for name in EVENT_FILTERS}
+    feed_query = urlencode({name: value for name, value in chosen.items() if value})
+    territories = upcoming.order_by()
+    return render(request, "web/agenda.html", {
+        "filters": filters,
+        "chosen": chosen,
+        "q": request.GET.get("q", "").strip(),
+        "page": page,
+        "days": by_local_day(page.object_list),
+        "page_query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
+        "campaigns": Campaign.objects.order_by("-starts_on"),
+        "themes": Theme.objects.all(),
+        "formats": EventFormat.choices,
+        "organizations": Organization.objects.filter(
+            Q(lead_events__in=upcoming) | Q(co_organized_events__in=upcoming)).distinct(),
+        "regions": sorted(set(territories.exclude(region="").values_list("region", flat=True))),
+        "departments": sorted(set(territories.exclude(department="").values_list("department", flat=True))),
+        "links": feed_links(reverse("feeds:events") + (f"?{feed_query}" if feed_query else "")),
+    })
+
+
+@require_safe
+def event_detail(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    registration = None
+    if request.user.is_authenticated:
+        registration = (selectors.registrations_visible_to(request.user)
+                        .filter(ACTIVE_REGISTRATION, person=request.user, event=event).first())
+    return render(request, "web/event.html", {
+        "event": event,
+        "registration": registration,
+        "can_edit": selectors.can_organize(request.user, event),
+        "organization_links": feed_links(reverse("feeds:organization", args=[event.organization.slug])),
+        "event_feed": reverse("feeds:event", args=[event.pk]),
+    })
+
+
+@login_required
+@require_POST
+def event_register(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    try:
+        registration = services.registration_create(event=event, person=request.user)
+    except (DomainError, ValidationError) as error:
+        messages.error(request, refusal_text(error))
+    else:
+        if registration.status == RegistrationStatus.CONFIRMED:
+            messages.success(request, _("Votre inscription est confirmée."))
+        else:
+            messages.success(request, _("L'événement est complet : vous êtes n° %(position)s en liste "
+                                        "d'attente.") % {"position": registration.position})
+    return redirect("web:event", slug=event.slug)
+
+
+@login_required
+@require_POST
+def event_unregister(request, slug: str):
+    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    registration = get_object_or_404(
+        selectors.registrations_visible_to(request.user).filter(ACTIVE_REGISTRATION, person=request.user),
+        event=event)
+    try:
+        services.registration_cancel(registration=registration, actor=request.user)
+    except DomainError as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _("Votre inscription est annulée."))
+    return redirect("web:event", slug=event.slug)
+
+
+@require_safe
+def campaign_detail(request, slug: str):
+    campaign = get_object_or_404(selectors.campaigns_visible(), slug=slug)
+    filters = EventFilter({"campaign": campaign.slug}, queryset=upcoming_public_events())
+    return render(request, "web/campaign.html", {
+        "campaign": campaign,
+        "days": by_local_day(filters.qs),
+        "links": feed_links(reverse("feeds:campaign", args=[campaign.slug])),
+    })
+
+
+@require_safe
+def organization_detail(request, slug: str):
+    organization = get_object_or_404(Organization, slug=slug)
+    filters = EventFilter({"organization": organization.slug}, queryset=upcoming_public_events())
+    return render(request, "web/organization.html", {
+        "organization": organization,
+        "days": by_local_day(filters.qs),
+        "spaces": organization.spaces.order_by("name"),
+        "links": feed_links(reverse("feeds:organization", args=[organization.slug])),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_calendar(request):
+    """The member's registrations and their private feed.
+
+    The secret address is shown once, in the answer to the POST that makes it:
+    only its digest is stored.
+    """
+    private_links = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_token_revoke(person=request.user)
+            messages.success(request, _("L'ancienne adresse secrète ne fonctionne plus."))
+            return redirect("web:my-calendar")
+        token = calendar_token_regenerate(person=request.user)
+        private_links = feed_links(reverse("feeds:personal", kwargs={"token": token}))
+    registrations = (selectors.registrations_visible_to(request.user)
+                     .filter(ACTIVE_REGISTRATION, person=request.user, event__ends_at__gte=timezone.now())
+                     .order_by("event__starts_at"))
+    response = render(request, "web/my_calendar.html", {
+        "registrations": registrations, "private_links": private_links,
+    })
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def spaces(request):
+    directory = Space.objects.select_related("operator").prefetch_related("rooms").order_by(
+        "region", "name"
+    )
+    entries = [(space, feed_links(reverse("feeds:space", args=[space.slug]))) for space in directory]
+    return render(request, "web/spaces.html", {"entries": entries})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/signin.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("web:home")
+
+    def post(self, request, *args, **kwargs):
+        # The same per-address budget as the API's token endpoint, in the same
+        # cache: the page must not be a second door for password guessing.
+        if not LoginRateThrottle().allow_request(request, None):
+            return render(request, "web/too_many_attempts.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A person's saved language applies unless this browser already chose one.
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            # The same cookie as Django's set_language view.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, form.get_user().language,
+                max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = reverse_lazy("web:home")
