@@ -20,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.api import StrictModelSerializer, StrictSerializer
-from backend.filters import UTCDateTimeFilter
+from backend.filters import IdFilter, UTCDateTimeFilter
 from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.models import (
@@ -223,7 +223,7 @@ class EventFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=EventStatus.choices)
     territory = filters.CharFilter(method="by_territory", label=_("Région, département ou code INSEE"))
     space = filters.CharFilter(field_name="room__space__slug")
-    series = filters.NumberFilter(field_name="series_id")
+    series = IdFilter(field_name="series_id")
     starts_after = UTCDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = UTCDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     q = filters.CharFilter(method="search", label=_("Recherche plein texte"))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Event as VEvent
@@ -46,7 +47,7 @@ def uid_for(event: Event) -> str:
 
 
 def event_page_url(event: Event) -> str:
-    return f"{settings.SITE_URL}/events/{event.slug}/"
+    return settings.SITE_URL + reverse("web:event", kwargs={"slug": event.slug})
 
 
 def _location(event: Event) -> tuple[str, tuple[float, float] | None]:
