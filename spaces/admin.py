@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from spaces.models import Room, Space
+from spaces.models import Closure, OpeningHours, Room, Space
 
 
 class RoomInline(admin.TabularInline):
@@ -9,13 +9,23 @@ class RoomInline(admin.TabularInline):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+
+
 @admin.register(Space)
 class SpaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "operator", "commune_insee", "desk_capacity"]
+    list_display = ["name", "operator", "commune_insee", "desk_capacity", "self_checkin_allowed"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["operator"]
-    inlines = [RoomInline]
+    inlines = [OpeningHoursInline, ClosureInline, RoomInline]
 
 
 @admin.register(Room)
