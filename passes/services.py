@@ -293,9 +293,12 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         raise _refuse(CheckinForbidden(field="space"), None)
 
     # The pass row is the lock every check-in of this pass queues on; the
-    # counts below are made after it is held, so they cannot be stale.
+    # counts below are made after it is held, so they cannot be stale. NO KEY
+    # UPDATE, since no key changes: inserts elsewhere that reference the pass or
+    # the space (their foreign-key checks take KEY SHARE) then never wait on it,
+    # which would deadlock with a writer waiting for the space lock.
     pass_obj = (
-        selectors.passes_by_code(code).select_for_update(of=("self",))
+        selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
         .select_related("plan__network", "holder").first()
     )
     if pass_obj is None:
@@ -316,18 +319,13 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
 
     # Second lock, always taken after the pass's: desks are counted from rows.
-    space = Space.objects.select_for_update().get(pk=space.pk)
+    space = Space.objects.select_for_update(no_key=True).get(pk=space.pk)
     if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
     open_checkin = CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True) \
         .select_related("space").first()
-    if open_checkin is not None:
-        if open_checkin.space_id == space.id:
-            return open_checkin, False
-        raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
-    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= space.desk_capacity:
-        raise _refuse(SpaceFull(), pass_obj)
-
+    if open_checkin is not None and open_checkin.space_id == space.id:
+        return open_checkin, False
     visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
     if visit is None:
         bounds = selectors.period_bounds(plan, day)
@@ -338,6 +336,11 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
             if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
                     and used.filter(space=space).count() >= plan.per_space_cap):
                 raise _refuse(SpaceCapReached(field="space"), pass_obj)
+    if open_checkin is not None:
+        raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
+    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= space.desk_capacity:
+        raise _refuse(SpaceFull(), pass_obj)
+    if visit is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
@@ -407,7 +410,7 @@ def settlement_month_close(*, network: PassNetwork, month: date, by: Person | No
     now = now or timezone.now()
     month = month.replace(day=1)
     # Serializes closings of one network, so two coordinators cannot both close.
-    PassNetwork.objects.select_for_update().filter(pk=network.pk).first()
+    PassNetwork.objects.select_for_update(no_key=True).filter(pk=network.pk).first()
     if selectors.month_last_day(month) >= timezone.localdate(now):
         raise MonthNotOver(field="month")
     closed = SettlementMonth.objects.filter(network=network)
@@ -436,7 +439,7 @@ def visit_remove(*, visit: Visit) -> None:
     When its month is already closed, the closed statement is left as it was
     and the difference appears as an adjustment in the next open month.
     """
-    Pass.objects.select_for_update().filter(pk=visit.pass_obj_id).first()
+    Pass.objects.select_for_update(no_key=True).filter(pk=visit.pass_obj_id).first()
     CheckIn.objects.filter(visit=visit).delete()
     visit.delete()
 
