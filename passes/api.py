@@ -286,7 +286,8 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if kiosk is not None:
             wait = selectors.kiosk_retry_after(kiosk=kiosk, now=timezone.now())
             if wait is not None:
-                raise Throttled(wait=wait, detail=_("Trop de codes inconnus : patientez avant de réessayer."))
+                message = _("Trop de codes inconnus : patientez avant de réessayer.")
+                raise Throttled(wait=wait, detail=str(message))
         data = CheckinRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         checkin, created = services.checkin_attempt(
