@@ -144,7 +144,7 @@ def test_checking_out_twice_is_a_409(world, desk):
 
 def test_kiosk_checks_out_at_its_space_only(world, desk, kiosk_client, login):
     checkin_id = post(desk, world.pass_obj.code).json()["id"]
-    other_kiosk, token = services.kiosk_create(space=world.home, name="Autre")
+    _kiosk, token = services.kiosk_create(space=world.home, name="Autre")
     other = login(world.member)
     other.credentials(HTTP_AUTHORIZATION=f"Kiosk {token}")
     assert other.post(f"/api/v1/checkins/{checkin_id}/checkout/").status_code == 404
