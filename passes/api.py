@@ -13,6 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -49,6 +51,15 @@ class KioskAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class KioskAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = KioskAuthentication
+    name = "kioskAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Kiosk <jeton de la borne>"}
 
 
 class IsPersonOrKiosk(permissions.BasePermission):
@@ -216,7 +227,6 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(self.get_serializer(pass_obj).data)
 
     @extend_schema(responses={(200, "image/svg+xml"): bytes})
-    @action(detail=True, methods=["get"], url_path="qr.svg")
     def qr(self, request, pk=None):
         """The pass code as a QR code (SVG), to show at the desk or the kiosk."""
         pass_obj = self.get_object()
@@ -381,7 +391,8 @@ class SettlementView(APIView):
     renderer_classes = [renderers.JSONRenderer, SettlementCSVRenderer]
 
     @extend_schema(parameters=[OpenApiParameter("network", str, required=True),
-                               OpenApiParameter("month", str, required=True)])
+                               OpenApiParameter("month", str, required=True)],
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request):
         query = SettlementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -404,7 +415,7 @@ class SettlementCloseView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=SettlementCloseSerializer)
+    @extend_schema(request=SettlementCloseSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = SettlementCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -167,6 +167,7 @@ def test_space_managers_see_their_spaces_checkins_and_members_their_own(world, d
 
 
 def test_checkin_list_query_count_does_not_grow_with_rows(world, desk, django_assert_max_num_queries):
+    # ``desk`` has its token already: the count below is the list's own.
     operator = world.host.operator
     for _ in range(5):
         SpaceFactory(operator=operator)
