@@ -137,10 +137,11 @@ def passes_visible_to(person: Person) -> QuerySet[Pass]:
 
 
 def checkins_visible_to(person: Person | None, kiosk: Kiosk | None = None) -> QuerySet[CheckIn]:
-    """Space managers see their spaces' check-ins, members their own, a kiosk its space's."""
+    """Space managers see their spaces' check-ins, members their own, a kiosk who is in its
+    space right now (a kiosk stands in a public place: no history of who came when)."""
     queryset = CheckIn.objects.select_related("pass_obj__holder", "space")
     if kiosk is not None:
-        return queryset.filter(space_id=kiosk.space_id)
+        return queryset.filter(space_id=kiosk.space_id, checked_out_at__isnull=True)
     if person is None or not person.is_authenticated:
         return queryset.none()
     return queryset.filter(Q(pass_obj__holder=person) | Q(space_id__in=space_ids_managed_by(person)))

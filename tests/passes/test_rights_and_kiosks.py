@@ -176,3 +176,12 @@ def test_checkin_list_query_count_does_not_grow_with_rows(world, desk, django_as
         post(desk, pass_obj.code)
     with django_assert_max_num_queries(6):
         assert len(desk.get("/api/v1/checkins/").json()["results"]) == 8
+
+
+def test_refusals_are_in_english_when_asked(world, desk):
+    response = desk.post("/api/v1/checkins/", {"pass_code": "ZZZZ2345", "space": "accueil"},
+                         format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {"code": "unknown_pass", "detail": "No pass has this code.",
+                               "fields": {"pass_code": ["No pass has this code."]}}
+    french = desk.post("/api/v1/checkins/", {"pass_code": "ZZZZ2345", "space": "accueil"}, format="json")
+    assert french.json()["detail"] == "Ce code ne correspond à aucun pass."
