@@ -19,7 +19,7 @@ from rest_framework import status
 
 from backend.api import DomainError
 from network.models import Person
-from passes import selectors
+from passes import notifications, selectors
 from passes.models import (
     Channel,
     CheckIn,
@@ -327,21 +327,28 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if open_checkin is not None and open_checkin.space_id == space.id:
         return open_checkin, False
     visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
-    if visit is None:
-        bounds = selectors.period_bounds(plan, day)
-        if bounds is not None:
-            used = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
-            if used.count() >= plan.allowance:
-                raise _refuse(AllowanceExhausted(), pass_obj)
-            if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
-                    and used.filter(space=space).count() >= plan.per_space_cap):
-                raise _refuse(SpaceCapReached(field="space"), pass_obj)
+    bounds = selectors.period_bounds(plan, day)
+    used_before = 0
+    if visit is None and bounds is not None:
+        used = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
+        used_before = used.count()
+        if used_before >= plan.allowance:
+            raise _refuse(AllowanceExhausted(), pass_obj)
+        if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
+                and used.filter(space=space).count() >= plan.per_space_cap):
+            raise _refuse(SpaceCapReached(field="space"), pass_obj)
     if open_checkin is not None:
         raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
     if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= space.desk_capacity:
         raise _refuse(SpaceFull(), pass_obj)
     if visit is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
+        if bounds is not None:
+            remaining = plan.allowance - used_before - 1
+            # Warn when the remaining days come down to a fifth of the allowance (at
+            # least one day): they go down one at a time, so once per crossing.
+            if remaining == max(1, plan.allowance // 5):
+                notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
         checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
@@ -429,7 +436,31 @@ def settlement_month_close(*, network: PassNetwork, month: date, by: Person | No
         )
         for line in statement.lines
     )
+    spaces = {s.id: s for s in network.spaces.select_related("operator")}
+    for space in spaces.values():
+        notifications.settlement_ready(settlement_month=settlement_month, space=space, lines=[
+            f"{spaces[x.issuing_space_id].name} → {spaces[x.host_space_id].name} : "
+            f"{x.visit_days + x.adjustment_days} j, {x.total_amount} €"
+            for x in statement.lines if space.id in (x.issuing_space_id, x.host_space_id)
+            and x.issuing_space_id in spaces and x.host_space_id in spaces
+        ])
     return settlement_month
+
+
+@transaction.atomic
+def passes_notify_expiring(*, today: date, days_ahead: int = 7) -> int:
+    """Record a reminder for each active pass ending within ``days_ahead`` days; how many passes.
+
+    Rescanning is harmless: the outbox key (pass, end date) records each reminder once.
+    """
+    expiring = (Pass.objects.filter(status=PassStatus.ACTIVE,
+                                    valid_until__range=(today, today + timedelta(days=days_ahead)))
+                .select_related("holder", "plan", "issuing_space"))
+    count = 0
+    for pass_obj in expiring:
+        notifications.pass_expiring(pass_obj=pass_obj)
+        count += 1
+    return count
 
 
 @transaction.atomic

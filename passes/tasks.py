@@ -16,3 +16,9 @@ def auto_checkout() -> int:
     departure recorded is the closing time, whenever the task runs.
     """
     return services.checkins_close_for_closing_time(now=timezone.now())
+
+
+@shared_task(name="passes.notify_expiring")
+def notify_expiring() -> int:
+    """Record the reminders of passes ending within a week (beat, a few times a day; idempotent)."""
+    return services.passes_notify_expiring(today=timezone.localdate())

@@ -9,6 +9,7 @@ from __future__ import annotations
 ENTRIES: dict[str, dict] = {
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
     "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
+    "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},
 }
 
 
