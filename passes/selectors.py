@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -84,10 +84,12 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 
 
 def plan_allows_space(plan: Plan, space: Space) -> bool:
-    if not plan.network.spaces.filter(id=space.id).exists():
-        return False
-    eligible = plan.eligible_spaces.all()
-    return not eligible.exists() or eligible.filter(id=space.id).exists()
+    """The space belongs to the plan's network and, when the plan names eligible spaces, is one of them."""
+    in_network = PassNetwork.spaces.through.objects.filter(passnetwork_id=plan.network_id, space_id=space.id)
+    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.id)
+    return Plan.objects.filter(
+        Exists(in_network), ~Exists(eligible) | Exists(eligible.filter(space_id=space.id)), pk=plan.pk,
+    ).exists()
 
 
 def month_last_day(month: date) -> date:

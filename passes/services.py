@@ -254,22 +254,23 @@ def checkin_attempt(*, code: str, space: Space, actor: Actor, now: datetime | No
     at once, a second scan the same day) the open check-in comes back with
     ``created`` False: same visit-day, no second use of the allowance.
 
-    Deliberately not atomic itself: the rules run in their own transaction and
-    the attempt is logged after it, so that a refusal is recorded even though
-    everything the refused attempt wrote is rolled back.
+    The rules and the log of a success share one transaction; a refusal rolls
+    everything back and is logged after the rollback, so that it is recorded
+    while nothing the refused attempt wrote remains.
     """
     now = now or timezone.now()
     person = actor.person if actor.person is not None and actor.person.is_authenticated else None
     log = {"at": now, "space": space, "person": person, "kiosk": actor.kiosk}
     try:
-        checkin, created = _checkin(code=code, space=space, actor=actor, person=person, now=now)
+        with transaction.atomic():
+            checkin, created = _checkin(code=code, space=space, actor=actor, person=person, now=now)
+            CheckinAttempt.objects.create(outcome="checked_in" if created else "already_here",
+                                          pass_obj_id=checkin.pass_obj_id, checkin=checkin, **log)
     except CheckinRefused as refusal:
         prefix = code[:4] if refusal.pass_id is None else ""
         CheckinAttempt.objects.create(outcome=refusal.code, pass_obj_id=refusal.pass_id,
                                       code_prefix=prefix, **log)
         raise
-    CheckinAttempt.objects.create(outcome="checked_in" if created else "already_here",
-                                  pass_obj_id=checkin.pass_obj_id, checkin=checkin, **log)
     return checkin, created
 
 
@@ -278,9 +279,9 @@ def _refuse(error: CheckinRefused, pass_obj: Pass | None) -> CheckinRefused:
     return error
 
 
-@transaction.atomic
 def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, now: datetime
              ) -> tuple[CheckIn, bool]:
+    """The rules, in the caller's transaction (its locks last until the caller commits)."""
     if actor.kiosk is not None:
         channel = Channel.KIOSK
         if actor.kiosk.space_id != space.id:
@@ -299,7 +300,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # which would deadlock with a writer waiting for the space lock.
     pass_obj = (
         selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
-        .select_related("plan__network", "holder").first()
+        .select_related("plan__network", "holder", "issuing_space").first()
     )
     if pass_obj is None:
         raise _refuse(UnknownPass(field="pass_code"), None)
@@ -318,8 +319,6 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if not selectors.plan_allows_space(plan, space):
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
 
-    # Second lock, always taken after the pass's: desks are counted from rows.
-    space = Space.objects.select_for_update(no_key=True).get(pk=space.pk)
     if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
     open_checkin = CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True) \
@@ -339,7 +338,11 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
             raise _refuse(SpaceCapReached(field="space"), pass_obj)
     if open_checkin is not None:
         raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
-    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= space.desk_capacity:
+    # Second lock, always after the pass's and as late as possible: check-ins of
+    # different passes at one space queue here only for the desk count and the inserts.
+    capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
+        .values_list("desk_capacity", flat=True).get()
+    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
     if visit is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
