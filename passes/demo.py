@@ -1,5 +1,10 @@
 """Demo ch'tipass: five Lille-area spaces, two plans, ~40 members with past visits,
-one closed month, and a kiosk token for Mutualab (printed, since only its hash is stored)."""
+one closed month, and a kiosk token for Mutualab (printed, since only its hash is stored).
+
+Past visits are written as rows: the check-in service judges the present
+moment (open now, already checked in now), so it cannot replay last month.
+The generator keeps to the plans' allowance and cap and to the opening hours.
+"""
 
 from __future__ import annotations
 

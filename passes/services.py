@@ -1,7 +1,7 @@
 """Writes of the coworking pass: plans, passes, kiosks, check-ins, settlement.
 
-The check-in rules live here and only here: the API, the admin and the demo
-loader call :func:`checkin_attempt`.
+The check-in rules live here and only here: the API calls :func:`checkin_attempt`,
+the beat task :func:`checkins_close_for_closing_time`, the admin :func:`visit_remove`.
 """
 
 from __future__ import annotations
