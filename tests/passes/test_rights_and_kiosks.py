@@ -185,3 +185,17 @@ def test_refusals_are_in_english_when_asked(world, desk):
                                "fields": {"pass_code": ["No pass has this code."]}}
     french = desk.post("/api/v1/checkins/", {"pass_code": "ZZZZ2345", "space": "accueil"}, format="json")
     assert french.json()["detail"] == "Ce code ne correspond à aucun pass."
+
+
+def test_checkin_query_count_is_pinned(world, desk, django_assert_max_num_queries):
+    post(desk, PassFactory(plan=world.plan, issuing_space=world.home).code)  # token and roles warmed
+    with django_assert_max_num_queries(18):
+        assert post(desk, world.pass_obj.code).status_code == 201
+
+
+def test_kiosk_lists_only_who_is_in_its_space_now(world, desk, kiosk_client):
+    first = post(desk, world.pass_obj.code).json()["id"]
+    desk.post(f"/api/v1/checkins/{first}/checkout/")
+    other = PassFactory(plan=world.plan, issuing_space=world.home)
+    second = post(desk, other.code).json()["id"]
+    assert [c["id"] for c in kiosk_client.get("/api/v1/checkins/").json()["results"]] == [second]
