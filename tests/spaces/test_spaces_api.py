@@ -115,3 +115,22 @@ def test_closure_ending_before_it_starts_is_refused(space, login):
     ok = manager.post("/api/v1/spaces/mutualab/closures/",
                       {"starts_on": "2026-12-24", "ends_on": "2026-12-26", "reason": "Noël"}, format="json")
     assert ok.status_code == 201
+
+
+def test_admin_refuses_overlapping_hours_too(space, client):
+    admin = PersonFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    form = {
+        "name": space.name, "slug": space.slug, "operator": space.operator_id, "address": space.address,
+        "time_zone": "Europe/Paris", "desk_capacity": 10, "amenities": "[]",
+        "opening_hours-TOTAL_FORMS": 2, "opening_hours-INITIAL_FORMS": 0,
+        "opening_hours-0-weekday": 3, "opening_hours-0-opens": "09:00", "opening_hours-0-closes": "13:00",
+        "opening_hours-1-weekday": 3, "opening_hours-1-opens": "12:00", "opening_hours-1-closes": "18:00",
+        "closures-TOTAL_FORMS": 0, "closures-INITIAL_FORMS": 0,
+        "rooms-TOTAL_FORMS": 0, "rooms-INITIAL_FORMS": 0,
+    }
+    space.opening_hours.all().delete()
+    response = client.post(f"/admin/spaces/space/{space.id}/change/", form)
+    assert response.status_code == 200
+    assert "se chevauchent" in response.content.decode()
+    assert not space.opening_hours.exists()
