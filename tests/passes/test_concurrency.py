@@ -86,3 +86,19 @@ def test_two_desks_checking_the_same_member_in_at_once_make_one_visit_day():
     assert sorted(r.status_code for r in responses) == [200, 201]
     assert responses[0].json()["id"] == responses[1].json()["id"]
     assert Visit.objects.count() == 1 and CheckIn.objects.count() == 1
+
+
+def test_last_desk_goes_to_exactly_one_of_ten_members_arriving_together():
+    require_postgres()
+    space = SpaceFactory(desk_capacity=1)
+    plan = PlanFactory(network=PassNetworkFactory(spaces=[space]))
+    passes = [PassFactory(plan=plan, issuing_space=space) for _ in range(10)]
+    staff = member_of(space.operator, Role.SPACE_MANAGER)
+
+    def check_in(i: int):
+        return services.checkin_attempt(code=passes[i].code, space=space,
+                                        actor=services.Actor(person=staff))
+
+    outcomes = Counter(r.code if isinstance(r, Exception) else "ok" for r in run_in_threads(10, check_in))
+    assert outcomes == {"ok": 1, "space_full": 9}
+    assert Visit.objects.count() == 1 and CheckIn.objects.count() == 1
