@@ -361,9 +361,10 @@ def _statement_body(statement: selectors.Statement) -> dict:
     totals = {"visit_days": 0, "amount": 0, "adjustment_days": 0, "adjustment_amount": 0,
               "total_amount": 0}
     for line in statement.lines:
+        issuing, host = statement.spaces[line.issuing_space_id], statement.spaces[line.host_space_id]
         row = {
-            "issuing_space": statement.spaces[line.issuing_space_id].slug,
-            "host_space": statement.spaces[line.host_space_id].slug,
+            "issuing_space": issuing.slug, "issuing_space_name": issuing.name,
+            "host_space": host.slug, "host_space_name": host.name,
             "visit_days": line.visit_days, "amount": line.amount,
             "adjustment_days": line.adjustment_days, "adjustment_amount": line.adjustment_amount,
             "total_amount": line.total_amount,

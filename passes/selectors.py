@@ -247,4 +247,6 @@ def settlement_for(*, network: PassNetwork, month: date, space_ids: set[int] | N
                            if x.issuing_space_id in space_ids or x.host_space_id in space_ids]
     ids = {x.issuing_space_id for x in statement.lines} | {x.host_space_id for x in statement.lines}
     statement.spaces = Space.objects.in_bulk(ids)
+    statement.lines.sort(key=lambda x: (statement.spaces[x.issuing_space_id].name,
+                                        statement.spaces[x.host_space_id].name))
     return statement
