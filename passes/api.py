@@ -272,6 +272,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     or by members themselves where the space allows it."""
 
     serializer_class = CheckInSerializer
+    lookup_value_regex = "[0-9]+"
     authentication_classes = [KioskAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     permission_classes = [IsPersonOrKiosk]
     filterset_fields = ["channel", "auto_checked_out"]

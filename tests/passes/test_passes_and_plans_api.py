@@ -146,3 +146,8 @@ def test_space_manager_role_elsewhere_gives_no_rights_here(world, login):
     response = login(elsewhere).post("/api/v1/checkins/", {"pass_code": world.pass_obj.code,
                                                           "space": "accueil"}, format="json")
     assert response.status_code == 403
+
+
+def test_checkout_of_a_non_numeric_id_is_a_404(world, desk):
+    response = desk.post("/api/v1/checkins/abc/checkout/")
+    assert response.status_code == 404
