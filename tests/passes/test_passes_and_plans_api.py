@@ -151,3 +151,21 @@ def test_space_manager_role_elsewhere_gives_no_rights_here(world, login):
 def test_checkout_of_a_non_numeric_id_is_a_404(world, desk):
     response = desk.post("/api/v1/checkins/abc/checkout/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"holder_email": "personne@nulle-part.org"}, "holder_email"),
+    ({"issuing_space": "dehors"}, "issuing_space"),
+    ({"plan": 999999}, "plan"),
+    ({"valid_from": "demain"}, "valid_from"),
+])
+def test_bad_pass_sale_names_the_field_and_creates_nothing(world, login, fields, field):
+    # Run by the same team as "maison", but outside the network.
+    SpaceFactory(slug="dehors", operator=world.home.operator)
+    PersonFactory(email="acheteuse@example.org")
+    body = {"plan": world.plan.id, "holder_email": "acheteuse@example.org", "issuing_space": "maison",
+            **fields}
+    response = login(world.home_staff).post("/api/v1/passes/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert Pass.objects.count() == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -199,3 +201,13 @@ def test_kiosk_lists_only_who_is_in_its_space_now(world, desk, kiosk_client):
     other = PassFactory(plan=world.plan, issuing_space=world.home)
     second = post(desk, other.code).json()["id"]
     assert [c["id"] for c in kiosk_client.get("/api/v1/checkins/").json()["results"]] == [second]
+
+
+def test_kiosk_is_free_again_once_the_unknown_codes_leave_the_window(world, kiosk_client):
+    from passes import selectors
+
+    for _ in range(10):
+        post(kiosk_client, "ZZZZ2345")
+    oldest = CheckinAttempt.objects.order_by("at").first().at
+    assert selectors.kiosk_retry_after(kiosk=kiosk_client.kiosk, now=oldest + timedelta(minutes=4)) >= 60
+    assert selectors.kiosk_retry_after(kiosk=kiosk_client.kiosk, now=oldest + timedelta(minutes=5)) is None
