@@ -104,7 +104,8 @@ def _desk_accounts(spaces: dict[str, Space], password_hash: str) -> None:
 
 
 def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) -> Pass:
-    pass_obj, _ = Pass.objects.get_or_create(
+    # Dates refreshed on every load, codes kept: a member's printed QR code keeps working.
+    pass_obj, _ = Pass.objects.update_or_create(
         holder=holder, plan=plan,
         defaults={"issuing_space": issuing_space, "valid_from": valid_from,
                   "valid_until": valid_from + timedelta(days=plan.validity_days - 1)},
