@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from network.models import Organization
-from spaces.models import Room, Space
+from spaces.models import Closure, Room, Space
+from spaces.services import Range, opening_hours_set
 
 SPACES = [
     # slug, name, operator slug, address, lat, lng, dept, insee, desks, amenities, rooms
@@ -36,6 +37,18 @@ SPACES = [
 
 REGIONS = {"59": "Hauts-de-France", "72": "Pays de la Loire"}
 
+WEEKDAYS = range(0, 5)
+HOURS = {
+    # slug: [(weekdays, opens, closes)]
+    "mutualab": [(WEEKDAYS, time(8, 30), time(19)), ([5], time(10), time(17))],
+    "maison-economie-solidaire": [(WEEKDAYS, time(9), time(12, 30)), (WEEKDAYS, time(13, 30), time(17, 30))],
+    "atelier-grands-ensemble": [(WEEKDAYS, time(9), time(18))],
+    "fabrique-roubaix": [(range(1, 6), time(9), time(18))],
+    "relais-roncq": [([0, 1, 3, 4], time(9), time(17))],
+    "maison-associations-le-mans": [(WEEKDAYS, time(9), time(18))],
+}
+SELF_CHECKIN = {"mutualab"}
+
 
 def load(*, today: date, log: Callable[[str], None]) -> None:
     operators = {o.slug: o for o in Organization.objects.all()}
@@ -51,10 +64,22 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
                 "amenities": amenities, "contact_email": f"bonjour@{slug}.demo",
             },
         )
+        opening_hours_set(space=space, ranges=[
+            Range(weekday=day, opens=opens, closes=closes)
+            for days, opens, closes in HOURS[slug] for day in days
+        ])
+        if space.self_checkin_allowed != (slug in SELF_CHECKIN):
+            space.self_checkin_allowed = slug in SELF_CHECKIN
+            space.save(update_fields=["self_checkin_allowed"])
         for room_slug, room_name, capacity, equipment in space_rooms:
             Room.objects.update_or_create(
                 space=space, slug=room_slug,
                 defaults={"name": room_name, "capacity": capacity, "equipment": equipment},
             )
             rooms += 1
-    log(f"{len(SPACES)} espaces, {rooms} salles")
+    # One closure to come, keyed on its reason so that reloading moves it instead of adding one.
+    Closure.objects.update_or_create(
+        space=Space.objects.get(slug="relais-roncq"), reason="Fermeture pour inventaire (démo)",
+        defaults={"starts_on": today + timedelta(days=10), "ends_on": today + timedelta(days=11)},
+    )
+    log(f"{len(SPACES)} espaces avec leurs horaires, {rooms} salles")

@@ -7,6 +7,7 @@ what events book (the events app owns the no-double-booking rule).
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -47,6 +48,10 @@ class Space(models.Model):
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     description = models.TextField(_("description"), blank=True, max_length=5000)
+    self_checkin_allowed = models.BooleanField(
+        _("les membres pointent eux-mêmes"), default=False,
+        help_text=_("Un·e membre peut enregistrer sa propre arrivée depuis l'application."),
+    )
 
     class Meta:
         verbose_name = _("espace")
@@ -55,6 +60,102 @@ class Space(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar day ``moment`` falls on at the space: visit-days are counted in it."""
+        return moment.astimezone(self.zone).date()
+
+    def opening_range_at(self, moment: datetime) -> tuple[datetime, datetime] | None:
+        """The opening range (aware start, aware end) that contains ``moment``, or None when closed.
+
+        Hours are wall-clock times in the space's zone, so converting the instant
+        to local time first keeps DST days right (a 9:00-18:00 day lasts 9 hours
+        on both change days). Uses prefetched ``opening_hours``/``closures`` when present.
+        """
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if any(c.starts_on <= day <= c.ends_on for c in self.closures.all()):
+            return None
+        for hours in self.opening_hours.all():
+            if hours.weekday == day.weekday() and hours.opens <= local.time() < hours.closes:
+                return (datetime.combine(day, hours.opens, tzinfo=self.zone),
+                        datetime.combine(day, hours.closes, tzinfo=self.zone))
+        return None
+
+    def is_open_at(self, moment: datetime) -> bool:
+        return self.opening_range_at(moment) is not None
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("lundi")
+    TUESDAY = 1, _("mardi")
+    WEDNESDAY = 2, _("mercredi")
+    THURSDAY = 3, _("jeudi")
+    FRIDAY = 4, _("vendredi")
+    SATURDAY = 5, _("samedi")
+    SUNDAY = 6, _("dimanche")
+
+
+class OpeningHours(models.Model):
+    """One opening range on one weekday, in the space's local time.
+
+    A range never crosses midnight: a space open late closes at 23:59 at the latest.
+    Ranges of one weekday never overlap (checked by ``opening_hours_set``).
+    """
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    opens = models.TimeField(_("ouverture"))
+    closes = models.TimeField(_("fermeture"))
+
+    class Meta:
+        verbose_name = _("horaire d'ouverture")
+        verbose_name_plural = _("horaires d'ouverture")
+        ordering = ["space", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")),
+                                   name="opening_hours_end_after_start"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_hours_weekday"),
+            models.UniqueConstraint(fields=["space", "weekday", "opens"],
+                                    name="opening_hours_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("L'heure de fermeture doit suivre l'heure d'ouverture.")})
+
+
+class Closure(models.Model):
+    """Exceptional closure: whole local days, both ends included (holidays, works)."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField(_("du"))
+    ends_on = models.DateField(_("au"))
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("fermeture exceptionnelle")
+        verbose_name_plural = _("fermetures exceptionnelles")
+        ordering = ["space", "starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="closure_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.space} {self.starts_on}–{self.ends_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("La date de fin doit suivre la date de début.")})
+
 
 
 class Room(models.Model):

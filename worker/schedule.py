@@ -18,6 +18,9 @@ ENTRIES: dict[str, dict] = {
     },
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
+    # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
+    "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
+    "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},
 }
 
 

@@ -1,0 +1,151 @@
+"""Demo ch'tipass: five Lille-area spaces, two plans, ~40 members with past visits,
+one closed month, and a kiosk token for Mutualab (printed, since only its hash is stored).
+
+Past visits are written as rows: the check-in service judges the present
+moment (open now, already checked in now), so it cannot replay last month.
+The generator keeps to the plans' allowance and cap and to the opening hours.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+
+from network.demo import DEMO_PASSWORD
+from network.models import Membership, Organization, Person, Role
+from passes import services
+from passes.models import Channel, CheckIn, Kiosk, Pass, PassNetwork, Period, Plan, SettlementMonth, Visit
+from spaces.models import Space
+
+SPACE_SLUGS = ["mutualab", "maison-economie-solidaire", "atelier-grands-ensemble", "fabrique-roubaix",
+               "relais-roncq"]
+PLANS = [
+    # slug, name, price, period, allowance, validity days, cap per space
+    ("decouverte", "Pass découverte", Decimal("60.00"), Period.MONTH, 5, 180, 2),
+    ("nomade", "Pass nomade", Decimal("150.00"), Period.ROLLING_30, 12, 365, None),
+]
+FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Nassim", "Inès", "Louis", "Camille", "Yanis", "Manon", "Théo",
+               "Sarah", "Mehdi", "Julie", "Lucas", "Amina", "Antoine", "Zoé", "Karim", "Emma", "Bastien"]
+LAST_NAMES = ["Lefebvre", "Dubois", "Mercier", "Benali", "Vandamme", "Dupont", "Carpentier", "Hennebert"]
+MEMBERS = 40
+
+
+def load(*, today: date, log: Callable[[str], None]) -> None:
+    spaces = {s.slug: s for s in Space.objects.filter(slug__in=SPACE_SLUGS)
+              .prefetch_related("opening_hours", "closures")}
+    network, _ = PassNetwork.objects.update_or_create(
+        slug="chtipass",
+        defaults={"name": "ch'tipass", "coordinator": Organization.objects.get(slug="mutualab"),
+                  "description": "Le pass des tiers-lieux de la métropole lilloise : un·e membre "
+                                 "d'un espace travaille dans les autres."},
+    )
+    network.spaces.set(spaces.values())
+    plans = {}
+    for slug, name, price, period, allowance, validity, cap in PLANS:
+        plans[slug], _ = Plan.objects.update_or_create(
+            network=network, slug=slug,
+            defaults={"name": name, "price": price, "period": period, "allowance": allowance,
+                      "validity_days": validity, "per_space_cap": cap},
+        )
+    # Hashed once for every demo member: hashing is slow on purpose.
+    password_hash = make_password(DEMO_PASSWORD)
+    _desk_accounts(spaces, password_hash)
+
+    start = _month_start(today, -3)
+    holders = []
+    for n in range(1, MEMBERS + 1):
+        person = _member(f"membre{n:02d}@chtipass.demo",
+                         f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
+                         password_hash)
+        plan = plans["decouverte" if n % 3 else "nomade"]
+        holders.append(_pass(person, plan, spaces[SPACE_SLUGS[n % len(SPACE_SLUGS)]], start))
+    demo_member = Person.objects.get(email="membre@essaim.demo")
+    holders.append(_pass(demo_member, plans["nomade"], spaces["mutualab"], today - timedelta(days=30)))
+
+    visits = sum(_visits(pass_obj, spaces, start, today) for pass_obj in holders)
+
+    closed_month = _month_start(today, -2)
+    if not SettlementMonth.objects.filter(network=network, month=closed_month).exists():
+        services.settlement_month_close(network=network, month=closed_month, by=None)
+
+    kiosk = Kiosk.objects.filter(space=spaces["mutualab"], name="Borne d'accueil").first()
+    if kiosk is None:
+        kiosk, token = services.kiosk_create(space=spaces["mutualab"], name="Borne d'accueil")
+    else:
+        token = services.kiosk_rotate_token(kiosk=kiosk)
+    log(f"ch'tipass : {len(spaces)} espaces, {len(plans)} forfaits, {len(holders)} pass, "
+        f"{visits} passages, mois clôturé {closed_month:%Y-%m}")
+    log(f"borne de Mutualab : Authorization: Kiosk {token}")
+
+
+def _month_start(today: date, offset: int) -> date:
+    month = today.year * 12 + today.month - 1 + offset
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def _member(email: str, full_name: str, password_hash: str) -> Person:
+    person, _ = Person.objects.update_or_create(
+        email=email, defaults={"full_name": full_name, "password": password_hash})
+    return person
+
+
+def _desk_accounts(spaces: dict[str, Space], password_hash: str) -> None:
+    """A front-desk account for each space (Mutualab's comes with the network demo)."""
+    for slug, space in spaces.items():
+        if slug == "mutualab":
+            continue
+        person = _member(f"accueil@{slug}.demo", f"Accueil {space.name}", password_hash)
+        Membership.objects.get_or_create(person=person, organization=space.operator,
+                                         role=Role.SPACE_MANAGER)
+
+
+def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) -> Pass:
+    # Dates refreshed on every load, codes kept: a member's printed QR code keeps working.
+    pass_obj, _ = Pass.objects.update_or_create(
+        holder=holder, plan=plan,
+        defaults={"issuing_space": issuing_space, "valid_from": valid_from,
+                  "valid_until": valid_from + timedelta(days=plan.validity_days - 1)},
+    )
+    return pass_obj
+
+
+def _visits(pass_obj: Pass, spaces: dict[str, Space], start: date, today: date) -> int:
+    """Visit-days on past open days, within the plan's allowance and cap, the same on every run."""
+    plan = pass_obj.plan
+    # Half the allowance per calendar month keeps any 30-day window within a rolling allowance.
+    per_month = plan.allowance if plan.period == Period.MONTH else plan.allowance // 2
+    count = 0
+    month = max(start, pass_obj.valid_from.replace(day=1))
+    while month < today:
+        rng = random.Random(f"{pass_obj.holder.email}-{month:%Y-%m}")
+        days = [month + timedelta(days=i) for i in range(31)]
+        days = [d for d in days if d.month == month.month and pass_obj.valid_from <= d < today]
+        per_space: dict[int, int] = {}
+        for day in sorted(rng.sample(days, min(len(days), rng.randint(1, per_month)))):
+            home = rng.random() < 0.4
+            # The instances of ``spaces`` carry their prefetched opening hours.
+            space = spaces[pass_obj.issuing_space.slug if home else rng.choice(list(spaces))]
+            if plan.per_space_cap and space != pass_obj.issuing_space and \
+                    per_space.get(space.id, 0) >= plan.per_space_cap:
+                continue
+            opening = space.opening_range_at(datetime.combine(day, time(11), space.zone))
+            if opening is None:
+                continue
+            per_space[space.id] = per_space.get(space.id, 0) + 1
+            visit, _ = Visit.objects.get_or_create(pass_obj=pass_obj, space=space, day=day,
+                                                   defaults={"value": plan.visit_value()})
+            CheckIn.objects.get_or_create(
+                visit=visit,
+                defaults={"pass_obj": pass_obj, "space": space, "channel": Channel.DESK,
+                          "checked_in_at": opening[0] + timedelta(minutes=rng.randint(0, 90)),
+                          "checked_out_at": opening[1] - timedelta(minutes=rng.randint(0, 120))},
+            )
+            count += 1
+        month = _month_start(month, 1)
+    return count
+
+

@@ -1,0 +1,252 @@
+"""Read-side queries of the coworking pass: codes, allowance, visibility, settlement."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from network.models import Person, Role
+from network.selectors import organization_ids_for
+from passes.models import (
+    SHORT_CODE_ALPHABET,
+    SHORT_CODE_LENGTH,
+    CheckIn,
+    CheckinAttempt,
+    Kiosk,
+    Pass,
+    PassNetwork,
+    Period,
+    Plan,
+    SettlementLine,
+    SettlementMonth,
+    Visit,
+    hash_token,
+)
+from spaces.models import Space
+from spaces.selectors import space_ids_managed_by
+
+LONG_CODE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+SHORT_CODE = re.compile(rf"^[{SHORT_CODE_ALPHABET}]{{{SHORT_CODE_LENGTH}}}$")
+
+# Unknown codes a kiosk may send within the window before it is slowed down.
+KIOSK_UNKNOWN_LIMIT = 10
+KIOSK_UNKNOWN_WINDOW = timedelta(minutes=5)
+
+
+# --- Codes --------------------------------------------------------------------
+
+
+def normalize_short_code(code: str) -> str:
+    """People type short codes in lower case, with spaces or a dash in the middle."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def is_well_formed_code(code: str) -> bool:
+    return bool(LONG_CODE.match(code) or SHORT_CODE.match(normalize_short_code(code)))
+
+
+def passes_by_code(code: str) -> QuerySet[Pass]:
+    if LONG_CODE.match(code):
+        return Pass.objects.filter(code=code)
+    return Pass.objects.filter(short_code=normalize_short_code(code))
+
+
+def kiosk_for_token(token: str) -> Kiosk | None:
+    return (Kiosk.objects.select_related("space")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+
+
+def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
+    """Seconds a kiosk must wait after too many unknown codes, or None when it may go on.
+
+    Counted from the attempt log, so it holds across web processes without a cache.
+    """
+    recent = list(
+        CheckinAttempt.objects.filter(kiosk=kiosk, outcome="unknown_pass",
+                                      at__gt=now - KIOSK_UNKNOWN_WINDOW)
+        .order_by("-at").values_list("at", flat=True)[:KIOSK_UNKNOWN_LIMIT]
+    )
+    if len(recent) < KIOSK_UNKNOWN_LIMIT:
+        return None
+    # Free again when the oldest of the last LIMIT unknown codes leaves the window.
+    return max(1, int((recent[-1] + KIOSK_UNKNOWN_WINDOW - now).total_seconds()) + 1)
+
+
+# --- Plans and allowance ------------------------------------------------------
+
+
+def plan_allows_space(plan: Plan, space: Space) -> bool:
+    """The space belongs to the plan's network and, when the plan names eligible spaces, is one of them."""
+    in_network = PassNetwork.spaces.through.objects.filter(passnetwork_id=plan.network_id, space_id=space.id)
+    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.id)
+    return Plan.objects.filter(
+        Exists(in_network), ~Exists(eligible) | Exists(eligible.filter(space_id=space.id)), pk=plan.pk,
+    ).exists()
+
+
+def month_last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def period_bounds(plan: Plan, day: date) -> tuple[date, date] | None:
+    """The allowance period containing ``day`` (both ends included); None when unlimited."""
+    if plan.period == Period.MONTH:
+        return day.replace(day=1), month_last_day(day)
+    if plan.period == Period.ROLLING_30:
+        return day - timedelta(days=29), day
+    return None
+
+
+def remaining_allowance(pass_obj: Pass, *, now: datetime | None = None) -> int | None:
+    """Visit-days left in the current period at the issuing space (None for an unlimited plan)."""
+    return remaining_allowances([pass_obj], now=now)[pass_obj.id]
+
+
+def remaining_allowances(passes: list[Pass], *, now: datetime | None = None) -> dict[int, int | None]:
+    """:func:`remaining_allowance` for a page of passes, in one query."""
+    now = now or timezone.now()
+    bounds = {p.id: period_bounds(p.plan, p.issuing_space.local_date(now)) for p in passes}
+    limited = {pid: b for pid, b in bounds.items() if b is not None}
+    used: dict[int, int] = defaultdict(int)
+    if limited:
+        earliest = min(b[0] for b in limited.values())
+        for pass_id, day in Visit.objects.filter(pass_obj_id__in=limited, day__gte=earliest) \
+                .values_list("pass_obj_id", "day"):
+            start, end = limited[pass_id]
+            used[pass_id] += start <= day <= end
+    return {p.id: None if bounds[p.id] is None else max(0, p.plan.allowance - used[p.id])
+            for p in passes}
+
+
+# --- Visibility ---------------------------------------------------------------
+
+
+def passes_visible_to(person: Person) -> QuerySet[Pass]:
+    """The holder sees their passes; the managers of the issuing space see the passes it sold."""
+    managed = space_ids_managed_by(person)
+    return (
+        Pass.objects.filter(Q(holder=person) | Q(issuing_space_id__in=managed))
+        .select_related("holder", "plan__network", "issuing_space")
+    )
+
+
+def checkins_visible_to(person: Person | None, kiosk: Kiosk | None = None) -> QuerySet[CheckIn]:
+    """Space managers see their spaces' check-ins, members their own, a kiosk who is in its
+    space right now (a kiosk stands in a public place: no history of who came when)."""
+    queryset = CheckIn.objects.select_related("pass_obj__holder", "space")
+    if kiosk is not None:
+        return queryset.filter(space_id=kiosk.space_id, checked_out_at__isnull=True)
+    if person is None or not person.is_authenticated:
+        return queryset.none()
+    return queryset.filter(Q(pass_obj__holder=person) | Q(space_id__in=space_ids_managed_by(person)))
+
+
+def networks_coordinated_by(person: Person) -> QuerySet[PassNetwork]:
+    return PassNetwork.objects.filter(coordinator_id__in=organization_ids_for(person, Role.COORDINATOR))
+
+
+# --- Settlement ---------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    issuing_space_id: int
+    host_space_id: int
+    visit_days: int = 0
+    amount: Decimal = Decimal("0.00")
+    adjustment_days: int = 0
+    adjustment_amount: Decimal = Decimal("0.00")
+
+    @property
+    def total_amount(self) -> Decimal:
+        return self.amount + self.adjustment_amount
+
+
+@dataclass
+class Statement:
+    network: PassNetwork
+    month: date
+    closed_at: datetime | None
+    lines: list[Line] = field(default_factory=list)
+    spaces: dict[int, Space] = field(default_factory=dict)
+
+
+def _network_visits(network: PassNetwork) -> QuerySet[Visit]:
+    # A visit at the space that sold the pass is that space's own business.
+    return (Visit.objects.filter(pass_obj__plan__network=network)
+            .exclude(space_id=F("pass_obj__issuing_space_id")))
+
+
+def _by_pair(visits: QuerySet[Visit]) -> dict[tuple[int, int], tuple[int, Decimal]]:
+    rows = visits.values("pass_obj__issuing_space_id", "space_id").annotate(
+        days=Count("id"), total=Sum("value"))
+    return {(r["pass_obj__issuing_space_id"], r["space_id"]): (r["days"], r["total"] or Decimal("0"))
+            for r in rows}
+
+
+def settlement_compute(*, network: PassNetwork, month: date) -> Statement:
+    """The live statement of an open month: its visit-days per (issuing, host) pair plus,
+    as adjustments, whatever changed in closed earlier months since they were frozen."""
+    month = month.replace(day=1)
+    lines: dict[tuple[int, int], Line] = {}
+
+    def line(pair: tuple[int, int]) -> Line:
+        return lines.setdefault(pair, Line(issuing_space_id=pair[0], host_space_id=pair[1]))
+
+    for pair, (days, total) in _by_pair(
+        _network_visits(network).filter(day__range=(month, month_last_day(month)))
+    ).items():
+        line(pair).visit_days, line(pair).amount = days, total
+
+    closed_months = list(SettlementMonth.objects.filter(network=network, month__lt=month)
+                         .values_list("month", flat=True))
+    if closed_months:
+        live = _by_pair(_network_visits(network).annotate(m=TruncMonth("day"))
+                        .filter(day__lt=month, m__in=closed_months))
+        frozen: dict[tuple[int, int], list] = defaultdict(lambda: [0, Decimal("0")])
+        for row in SettlementLine.objects.filter(settlement_month__network=network,
+                                                 settlement_month__month__in=closed_months):
+            pair = (row.issuing_space_id, row.host_space_id)
+            frozen[pair][0] += row.visit_days + row.adjustment_days
+            frozen[pair][1] += row.amount + row.adjustment_amount
+        for pair in set(live) | set(frozen):
+            days, total = live.get(pair, (0, Decimal("0")))
+            if (days, total) != (frozen[pair][0], frozen[pair][1]):
+                line(pair).adjustment_days = days - frozen[pair][0]
+                line(pair).adjustment_amount = total - frozen[pair][1]
+    return Statement(network=network, month=month, closed_at=None,
+                     lines=sorted(lines.values(), key=lambda x: (x.issuing_space_id, x.host_space_id)))
+
+
+def settlement_for(*, network: PassNetwork, month: date, space_ids: set[int] | None = None) -> Statement:
+    """The statement of ``month``: frozen lines once closed, computed live before.
+
+    ``space_ids`` keeps only the lines where one of those spaces issues or hosts.
+    """
+    month = month.replace(day=1)
+    closed = SettlementMonth.objects.filter(network=network, month=month).first()
+    if closed is None:
+        statement = settlement_compute(network=network, month=month)
+    else:
+        statement = Statement(network=network, month=month, closed_at=closed.closed_at, lines=[
+            Line(issuing_space_id=row.issuing_space_id, host_space_id=row.host_space_id,
+                 visit_days=row.visit_days, amount=row.amount, adjustment_days=row.adjustment_days,
+                 adjustment_amount=row.adjustment_amount)
+            for row in closed.lines.order_by("issuing_space_id", "host_space_id")
+        ])
+    if space_ids is not None:
+        statement.lines = [x for x in statement.lines
+                           if x.issuing_space_id in space_ids or x.host_space_id in space_ids]
+    ids = {x.issuing_space_id for x in statement.lines} | {x.host_space_id for x in statement.lines}
+    statement.spaces = Space.objects.in_bulk(ids)
+    statement.lines.sort(key=lambda x: (statement.spaces[x.issuing_space_id].name,
+                                        statement.spaces[x.host_space_id].name))
+    return statement

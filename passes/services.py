@@ -1,0 +1,479 @@
+"""Writes of the coworking pass: plans, passes, kiosks, check-ins, settlement.
+
+The check-in rules live here and only here: the API calls :func:`checkin_attempt`,
+the beat task :func:`checkins_close_for_closing_time`, the admin :func:`visit_remove`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from backend.api import DomainError
+from network.models import Person
+from passes import notifications, selectors
+from passes.models import (
+    Channel,
+    CheckIn,
+    CheckinAttempt,
+    Kiosk,
+    Pass,
+    PassNetwork,
+    PassStatus,
+    Period,
+    Plan,
+    SettlementLine,
+    SettlementMonth,
+    Visit,
+    hash_token,
+)
+from spaces.models import Space
+from spaces.selectors import can_manage_space
+
+# --- Errors -------------------------------------------------------------------
+
+
+class CheckinRefused(DomainError):
+    """A check-in refused by a rule; ``pass_id`` is kept for the attempt log."""
+
+    pass_id: int | None = None
+
+
+class UnknownPass(CheckinRefused):
+    code = "unknown_pass"
+    message = _("Ce code ne correspond à aucun pass.")
+
+
+class PassRevoked(CheckinRefused):
+    code = "pass_revoked"
+    message = _("Ce pass a été révoqué.")
+
+
+class PassSuspended(CheckinRefused):
+    code = "pass_suspended"
+    message = _("Ce pass est suspendu.")
+
+
+class PassNotYetValid(CheckinRefused):
+    code = "pass_not_yet_valid"
+    message = _("Ce pass n'est valable qu'à partir du %(date)s.")
+
+
+class PassExpired(CheckinRefused):
+    code = "pass_expired"
+    message = _("Ce pass a expiré le %(date)s.")
+
+
+class SpaceNotInPlan(CheckinRefused):
+    code = "space_not_in_plan"
+    message = _("Le forfait de ce pass ne donne pas accès à cet espace.")
+
+
+class SpaceClosed(CheckinRefused):
+    code = "space_closed"
+    message = _("L'espace est fermé en ce moment.")
+
+
+class SpaceFull(CheckinRefused):
+    code = "space_full"
+    message = _("Tous les postes de travail de l'espace sont occupés.")
+
+
+class AlreadyCheckedIn(CheckinRefused):
+    code = "already_checked_in"
+    message = _("Ce pass est déjà pointé dans un autre espace : %(space)s.")
+
+
+class AllowanceExhausted(CheckinRefused):
+    code = "allowance_exhausted"
+    message = _("Le quota de passages de la période est épuisé.")
+
+
+class SpaceCapReached(CheckinRefused):
+    code = "space_cap_reached"
+    message = _("Le plafond de passages dans cet espace est atteint pour la période.")
+
+
+class CheckinForbidden(CheckinRefused):
+    status = status.HTTP_403_FORBIDDEN
+    code = "checkin_forbidden"
+    message = _("Seule l'équipe de l'espace peut pointer ici.")
+
+
+class NotYourPass(CheckinRefused):
+    status = status.HTTP_403_FORBIDDEN
+    code = "not_your_pass"
+    message = _("Vous ne pouvez pointer qu'avec votre propre pass.")
+
+
+class KioskWrongSpace(CheckinRefused):
+    status = status.HTTP_403_FORBIDDEN
+    code = "kiosk_wrong_space"
+    message = _("Cette borne appartient à un autre espace.")
+
+
+class AlreadyCheckedOut(DomainError):
+    code = "already_checked_out"
+    message = _("Ce départ est déjà enregistré.")
+
+
+class InvalidPlan(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "invalid_plan"
+
+
+class InvalidPass(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "invalid_pass"
+
+
+class MonthNotOver(DomainError):
+    code = "month_not_over"
+    message = _("Un mois ne se clôture qu'une fois terminé.")
+
+
+class MonthClosed(DomainError):
+    code = "month_closed"
+    message = _("Ce mois est déjà clôturé ; les corrections vont au mois suivant.")
+
+
+class LaterMonthClosed(DomainError):
+    code = "later_month_closed"
+    message = _("Un mois plus récent est déjà clôturé : les mois se clôturent dans l'ordre.")
+
+
+# --- Plans, passes, kiosks ----------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, network: PassNetwork, name: str, slug: str, price: Decimal, period: str,
+    allowance: int | None, validity_days: int, per_space_cap: int | None = None,
+    eligible_spaces: list[Space] | None = None,
+) -> Plan:
+    """Create a plan; refuses a missing, zero or negative allowance on a limited period."""
+    if period == Period.UNLIMITED:
+        if allowance is not None:
+            raise InvalidPlan(_("Un forfait illimité n'a pas de quota de passages."), field="allowance")
+        if network.visit_value is None:
+            raise InvalidPlan(_("Un forfait illimité demande une valeur de passage fixée par le réseau."),
+                              field="period")
+    elif allowance is None or allowance < 1:
+        raise InvalidPlan(_("Le quota de passages doit être d'au moins 1 par période."), field="allowance")
+    if per_space_cap is not None and per_space_cap < 1:
+        raise InvalidPlan(_("Le plafond par espace doit être d'au moins 1."), field="per_space_cap")
+    if validity_days < 1:
+        raise InvalidPlan(_("La durée de validité doit être d'au moins 1 jour."), field="validity_days")
+    if price < 0:
+        raise InvalidPlan(_("Le prix ne peut pas être négatif."), field="price")
+    eligible = list(eligible_spaces or [])
+    member_ids = set(network.spaces.values_list("id", flat=True))
+    if any(space.id not in member_ids for space in eligible):
+        raise InvalidPlan(_("Les espaces accessibles doivent appartenir au réseau."),
+                          field="eligible_spaces")
+    if Plan.objects.filter(network=network, slug=slug).exists():
+        raise InvalidPlan(_("Ce réseau a déjà un forfait avec cet identifiant."), field="slug")
+    plan = Plan.objects.create(
+        network=network, name=name, slug=slug, price=price, period=period, allowance=allowance,
+        validity_days=validity_days, per_space_cap=per_space_cap,
+    )
+    plan.eligible_spaces.set(eligible)
+    return plan
+
+
+@transaction.atomic
+def pass_issue(*, plan: Plan, holder: Person, issuing_space: Space, valid_from: date) -> Pass:
+    """Sell ``plan`` to ``holder`` at ``issuing_space``, valid ``plan.validity_days`` days
+    from ``valid_from``."""
+    if not plan.is_active:
+        raise InvalidPass(_("Ce forfait n'est plus en vente."), field="plan")
+    if not plan.network.spaces.filter(id=issuing_space.id).exists():
+        raise InvalidPass(_("L'espace émetteur doit appartenir au réseau du forfait."),
+                          field="issuing_space")
+    return Pass.objects.create(
+        plan=plan, holder=holder, issuing_space=issuing_space, valid_from=valid_from,
+        valid_until=valid_from + timedelta(days=plan.validity_days - 1),
+    )
+
+
+@transaction.atomic
+def pass_set_status(*, pass_obj: Pass, status: str) -> Pass:
+    """Suspend, reactivate, expire or revoke a pass; a revoked pass stays revoked."""
+    if pass_obj.status == PassStatus.REVOKED and status != PassStatus.REVOKED:
+        raise InvalidPass(_("Un pass révoqué ne peut pas être réactivé."), field="status")
+    pass_obj.status = status
+    pass_obj.save(update_fields=["status"])
+    return pass_obj
+
+
+def new_kiosk_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def kiosk_create(*, space: Space, name: str) -> tuple[Kiosk, str]:
+    """A kiosk for ``space`` and its token, shown once: only its hash is stored."""
+    token = new_kiosk_token()
+    return Kiosk.objects.create(space=space, name=name, token_hash=hash_token(token)), token
+
+
+@transaction.atomic
+def kiosk_rotate_token(*, kiosk: Kiosk) -> str:
+    """A new token for ``kiosk``; the previous one stops working at once."""
+    token = new_kiosk_token()
+    kiosk.token_hash = hash_token(token)
+    kiosk.revoked_at = None
+    kiosk.save(update_fields=["token_hash", "revoked_at"])
+    return token
+
+
+# --- Check-in and check-out ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is checking in: a signed-in person (staff or the member), or a kiosk."""
+
+    person: Person | None = None
+    kiosk: Kiosk | None = None
+
+
+def checkin_attempt(*, code: str, space: Space, actor: Actor, now: datetime | None = None
+                    ) -> tuple[CheckIn, bool]:
+    """Check the pass with ``code`` in at ``space``; ``(check_in, created)``.
+
+    When the pass is already checked in at this same space (two desks scanning
+    at once, a second scan the same day) the open check-in comes back with
+    ``created`` False: same visit-day, no second use of the allowance.
+
+    The rules and the log of a success share one transaction; a refusal rolls
+    everything back and is logged after the rollback, so that it is recorded
+    while nothing the refused attempt wrote remains.
+    """
+    now = now or timezone.now()
+    person = actor.person if actor.person is not None and actor.person.is_authenticated else None
+    log = {"at": now, "space": space, "person": person, "kiosk": actor.kiosk}
+    try:
+        with transaction.atomic():
+            checkin, created = _checkin(code=code, space=space, actor=actor, person=person, now=now)
+            CheckinAttempt.objects.create(outcome="checked_in" if created else "already_here",
+                                          pass_obj_id=checkin.pass_obj_id, checkin=checkin, **log)
+    except CheckinRefused as refusal:
+        prefix = code[:4] if refusal.pass_id is None else ""
+        CheckinAttempt.objects.create(outcome=refusal.code, pass_obj_id=refusal.pass_id,
+                                      code_prefix=prefix, **log)
+        raise
+    return checkin, created
+
+
+def _refuse(error: CheckinRefused, pass_obj: Pass | None) -> CheckinRefused:
+    error.pass_id = pass_obj.id if pass_obj else None
+    return error
+
+
+def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, now: datetime
+             ) -> tuple[CheckIn, bool]:
+    """The rules, in the caller's transaction (its locks last until the caller commits)."""
+    if actor.kiosk is not None:
+        channel = Channel.KIOSK
+        if actor.kiosk.space_id != space.id:
+            raise _refuse(KioskWrongSpace(field="space"), None)
+    elif can_manage_space(person, space):
+        channel = Channel.DESK
+    elif person is not None and space.self_checkin_allowed:
+        channel = Channel.SELF
+    else:
+        raise _refuse(CheckinForbidden(field="space"), None)
+
+    # The pass row is the lock every check-in of this pass queues on; the
+    # counts below are made after it is held, so they cannot be stale. NO KEY
+    # UPDATE, since no key changes: inserts elsewhere that reference the pass or
+    # the space (their foreign-key checks take KEY SHARE) then never wait on it,
+    # which would deadlock with a writer waiting for the space lock.
+    pass_obj = (
+        selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
+        .select_related("plan__network", "holder", "issuing_space").first()
+    )
+    if pass_obj is None:
+        raise _refuse(UnknownPass(field="pass_code"), None)
+    if channel == Channel.SELF and pass_obj.holder_id != person.id:
+        raise _refuse(NotYourPass(field="pass_code"), pass_obj)
+    if pass_obj.status == PassStatus.REVOKED:
+        raise _refuse(PassRevoked(), pass_obj)
+    if pass_obj.status == PassStatus.SUSPENDED:
+        raise _refuse(PassSuspended(), pass_obj)
+    day = space.local_date(now)
+    if day < pass_obj.valid_from:
+        raise _refuse(PassNotYetValid(date=date_format(pass_obj.valid_from)), pass_obj)
+    if pass_obj.status == PassStatus.EXPIRED or day > pass_obj.valid_until:
+        raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
+    plan = pass_obj.plan
+    if not selectors.plan_allows_space(plan, space):
+        raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
+
+    if not space.is_open_at(now):
+        raise _refuse(SpaceClosed(), pass_obj)
+    open_checkin = CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True) \
+        .select_related("space").first()
+    if open_checkin is not None and open_checkin.space_id == space.id:
+        return open_checkin, False
+    visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
+    bounds = selectors.period_bounds(plan, day)
+    used_before = 0
+    if visit is None and bounds is not None:
+        used = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
+        used_before = used.count()
+        if used_before >= plan.allowance:
+            raise _refuse(AllowanceExhausted(), pass_obj)
+        if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
+                and used.filter(space=space).count() >= plan.per_space_cap):
+            raise _refuse(SpaceCapReached(field="space"), pass_obj)
+    if open_checkin is not None:
+        raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
+    # Second lock, always after the pass's and as late as possible: check-ins of
+    # different passes at one space queue here only for the desk count and the inserts.
+    capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
+        .values_list("desk_capacity", flat=True).get()
+    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= capacity:
+        raise _refuse(SpaceFull(), pass_obj)
+    if visit is None:
+        visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
+        if bounds is not None:
+            remaining = plan.allowance - used_before - 1
+            # Warn when the remaining days come down to a fifth of the allowance (at
+            # least one day): they go down one at a time, so once per crossing.
+            if remaining == max(1, plan.allowance // 5):
+                notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
+    checkin = CheckIn.objects.create(
+        pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
+        checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
+    )
+    return checkin, True
+
+
+@transaction.atomic
+def checkin_checkout(*, checkin: CheckIn, now: datetime | None = None) -> CheckIn:
+    """Record the departure; a conditional update, so two desks cannot check out twice."""
+    now = max(now or timezone.now(), checkin.checked_in_at)
+    if not CheckIn.objects.filter(pk=checkin.pk, checked_out_at__isnull=True).update(checked_out_at=now):
+        raise AlreadyCheckedOut()
+    checkin.refresh_from_db()
+    return checkin
+
+
+def _closing_time(checkin: CheckIn) -> datetime | None:
+    """When the opening range the check-in happened in ends, following ranges that touch it."""
+    opening = checkin.space.opening_range_at(checkin.checked_in_at)
+    if opening is None:
+        return None
+    end = opening[1]
+    while (following := checkin.space.opening_range_at(end)) is not None:
+        end = following[1]
+    return end
+
+
+def checkins_close_for_closing_time(*, now: datetime) -> int:
+    """Check out everyone still checked in after their space closed; returns how many.
+
+    The departure is the closing time itself, not the time of the scan, so
+    the beat period does not change what is recorded. A check-in made outside
+    the opening hours (hours edited since) is closed as soon as the space is closed.
+    Safe to run concurrently: each row is claimed by a conditional update.
+    """
+    closed = 0
+    open_checkins = (
+        CheckIn.objects.filter(checked_out_at__isnull=True, checked_in_at__lte=now)
+        .select_related("space").prefetch_related("space__opening_hours", "space__closures")
+    )
+    for checkin in open_checkins:
+        closing = _closing_time(checkin)
+        if closing is None:
+            if checkin.space.is_open_at(now):
+                continue
+            closing = now
+        if closing <= now:
+            closed += CheckIn.objects.filter(pk=checkin.pk, checked_out_at__isnull=True).update(
+                checked_out_at=max(closing, checkin.checked_in_at), auto_checked_out=True
+            )
+    return closed
+
+
+# --- Settlement ---------------------------------------------------------------
+
+
+@transaction.atomic
+def settlement_month_close(*, network: PassNetwork, month: date, by: Person | None,
+                           now: datetime | None = None) -> SettlementMonth:
+    """Freeze the settlement of ``month``: its lines never change afterwards.
+
+    Months close in order, once over; what changes later about a closed month
+    shows up as an adjustment in the next month still open.
+    """
+    now = now or timezone.now()
+    month = month.replace(day=1)
+    # Serializes closings of one network, so two coordinators cannot both close.
+    PassNetwork.objects.select_for_update(no_key=True).filter(pk=network.pk).first()
+    if selectors.month_last_day(month) >= timezone.localdate(now):
+        raise MonthNotOver(field="month")
+    closed = SettlementMonth.objects.filter(network=network)
+    if closed.filter(month=month).exists():
+        raise MonthClosed(field="month")
+    if closed.filter(month__gt=month).exists():
+        raise LaterMonthClosed(field="month")
+    statement = selectors.settlement_compute(network=network, month=month)
+    settlement_month = SettlementMonth.objects.create(network=network, month=month, closed_at=now,
+                                                      closed_by=by)
+    SettlementLine.objects.bulk_create(
+        SettlementLine(
+            settlement_month=settlement_month, issuing_space_id=line.issuing_space_id,
+            host_space_id=line.host_space_id, visit_days=line.visit_days, amount=line.amount,
+            adjustment_days=line.adjustment_days, adjustment_amount=line.adjustment_amount,
+        )
+        for line in statement.lines
+    )
+    spaces = {s.id: s for s in network.spaces.select_related("operator")}
+    for space in spaces.values():
+        notifications.settlement_ready(settlement_month=settlement_month, space=space, lines=[
+            f"{spaces[x.issuing_space_id].name} → {spaces[x.host_space_id].name} : "
+            f"{x.visit_days + x.adjustment_days} j, {x.total_amount} €"
+            for x in statement.lines if space.id in (x.issuing_space_id, x.host_space_id)
+            and x.issuing_space_id in spaces and x.host_space_id in spaces
+        ])
+    return settlement_month
+
+
+@transaction.atomic
+def passes_notify_expiring(*, today: date, days_ahead: int = 7) -> int:
+    """Record a reminder for each active pass ending within ``days_ahead`` days; how many passes.
+
+    Rescanning is harmless: the outbox key (pass, end date) records each reminder once.
+    """
+    expiring = (Pass.objects.filter(status=PassStatus.ACTIVE,
+                                    valid_until__range=(today, today + timedelta(days=days_ahead)))
+                .select_related("holder", "plan", "issuing_space"))
+    count = 0
+    for pass_obj in expiring:
+        notifications.pass_expiring(pass_obj=pass_obj)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def visit_remove(*, visit: Visit) -> None:
+    """Cancel a visit-day recorded by mistake, with its check-ins.
+
+    When its month is already closed, the closed statement is left as it was
+    and the difference appears as an adjustment in the next open month.
+    """
+    Pass.objects.select_for_update(no_key=True).filter(pk=visit.pass_obj_id).first()
+    CheckIn.objects.filter(visit=visit).delete()
+    visit.delete()
+

@@ -1,0 +1,106 @@
+"""Public API of spaces: the list with opening hours and live occupancy; managers edit hours."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from backend.api import StrictSerializer
+from spaces import selectors, services
+from spaces.models import Closure, OpeningHours, Room, Space
+
+
+class OpeningHoursSerializer(StrictSerializer, serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+        # The overlap and order rules are the service's; the unique constraint
+        # would otherwise pre-empt them with a generic message.
+        validators: list = []
+
+
+class ClosureSerializer(StrictSerializer, serializers.ModelSerializer):
+    class Meta:
+        model = Closure
+        fields = ["id", "starts_on", "ends_on", "reason"]
+        read_only_fields = ["id"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["slug", "name", "capacity", "equipment"]
+
+
+class SpaceSerializer(serializers.ModelSerializer):
+    operator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
+    closures = ClosureSerializer(many=True, read_only=True)
+    rooms = RoomSerializer(many=True, read_only=True)
+    occupancy = serializers.IntegerField(read_only=True)
+    open_now = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Space
+        fields = [
+            "id", "slug", "name", "operator", "address", "latitude", "longitude", "region",
+            "department", "commune_insee", "time_zone", "desk_capacity", "occupancy", "open_now",
+            "self_checkin_allowed", "amenities", "contact_email", "phone", "description",
+            "opening_hours", "closures", "rooms",
+        ]
+
+    def get_open_now(self, space: Space) -> bool:
+        return space.is_open_at(self.context["now"])
+
+
+class OpeningHoursSetSerializer(StrictSerializer):
+    opening_hours = OpeningHoursSerializer(many=True)
+
+
+class SpaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Spaces, public: weekly hours, closures to come, live occupancy (open check-ins)."""
+
+    serializer_class = SpaceSerializer
+    lookup_field = "slug"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filterset_fields = ["department", "commune_insee", "region"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.spaces_with_hours().order_by("name")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _managed_space(self, request) -> Space:
+        space = self.get_object()
+        if not selectors.can_manage_space(request.user, space):
+            raise PermissionDenied(_("Réservé aux gestionnaires de l'espace."))
+        return space
+
+    @extend_schema(request=OpeningHoursSetSerializer, responses=SpaceSerializer)
+    @action(detail=True, methods=["put"], url_path="opening-hours")
+    def opening_hours(self, request, slug=None):
+        """Replace the weekly hours; ranges of one day must not overlap and end after they start."""
+        space = self._managed_space(request)
+        data = OpeningHoursSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.opening_hours_set(space=space, ranges=[
+            services.Range(**item) for item in data.validated_data["opening_hours"]
+        ])
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=ClosureSerializer, responses=ClosureSerializer)
+    @action(detail=True, methods=["post"])
+    def closures(self, request, slug=None):
+        """Add an exceptional closure (whole local days, both ends included)."""
+        space = self._managed_space(request)
+        data = ClosureSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closure = services.closure_add(space=space, **data.validated_data)
+        return Response(ClosureSerializer(closure).data, status=201)

@@ -1,0 +1,40 @@
+"""The ch'tipass demo: a usable network, past visits honouring the rules, a closed month."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F
+from rest_framework.test import APIClient
+
+from passes import selectors
+from passes.models import Pass, PassNetwork, PassStatus, SettlementMonth, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
+    call_command("load_demo")
+    network = PassNetwork.objects.get(slug="chtipass")
+    assert network.spaces.count() == 5 and network.plans.count() == 2
+    assert Pass.objects.filter(plan__network=network).count() >= 40
+    closed = SettlementMonth.objects.get(network=network)
+    statement = selectors.settlement_for(network=network, month=closed.month)
+    counted = Visit.objects.filter(day__year=closed.month.year, day__month=closed.month.month) \
+        .exclude(space=F("pass_obj__issuing_space")).count()
+    assert sum(line.visit_days for line in statement.lines) == counted > 0
+
+    member_pass = Pass.objects.get(holder__email="membre@essaim.demo")
+    assert member_pass.status == PassStatus.ACTIVE
+    assert selectors.remaining_allowance(member_pass) > 0
+
+    # No demo visit breaks the per-space cap of the plan that has one.
+    per_space = (Visit.objects.filter(pass_obj__plan__per_space_cap__isnull=False)
+                 .exclude(space=F("pass_obj__issuing_space"))
+                 .values("pass_obj", "space", "day__month").annotate(n=Count("id")))
+    assert max(row["n"] for row in per_space) <= 2
+
+    token = capsys.readouterr().out.split("Authorization: Kiosk ")[1].split()[0]
+    kiosk = APIClient()
+    kiosk.credentials(HTTP_AUTHORIZATION=f"Kiosk {token}")
+    assert kiosk.get("/api/v1/checkins/").status_code == 200

@@ -1,0 +1,67 @@
+"""Emails of the pass, recorded in the outbox once each."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from passes import services
+from tests.passes.factories import PassFactory
+from worker.models import Message
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def visit(world, day):
+    checkin, _ = services.checkin_attempt(code=world.pass_obj.code, space=world.host,
+                                          actor=services.Actor(person=world.host_staff),
+                                          now=datetime(2026, 6, day, 10, tzinfo=PARIS))
+    services.checkin_checkout(checkin=checkin, now=datetime(2026, 6, day, 12, tzinfo=PARIS))
+
+
+def test_holder_is_told_once_when_one_visit_is_left(world):
+    world.member.language = "en"
+    world.member.save()
+    for day in (1, 2, 3):
+        visit(world, day)
+    assert not Message.objects.exists()
+    visit(world, 4)  # 5 - 4 = 1 left
+    message = Message.objects.get()
+    assert (message.kind, message.to, message.language) == ("pass_allowance_low", world.member.email, "en")
+    assert message.subject == f"Your {world.plan.name} pass: 1 visit(s) left in this period"
+    visit(world, 5)
+    assert Message.objects.count() == 1
+
+
+def test_passes_ending_within_a_week_get_one_reminder(world):
+    today = timezone.localdate()
+    world.pass_obj.valid_until = today + timedelta(days=5)
+    world.pass_obj.save()
+    PassFactory(plan=world.plan, issuing_space=world.home, valid_until=today + timedelta(days=30))
+    assert services.passes_notify_expiring(today=today) == 1
+    assert services.passes_notify_expiring(today=today) == 1
+    message = Message.objects.get()
+    assert message.kind == "pass_expiring" and world.home.name in message.body_text
+
+
+def test_closing_a_month_tells_each_member_space_its_lines(world):
+    world.home.contact_email, world.host.contact_email = "maison@example.org", "accueil@example.org"
+    world.home.save()
+    world.host.save()
+    visit(world, 1)
+    services.settlement_month_close(network=world.network, month=date(2026, 6, 1), by=None,
+                                    now=datetime(2026, 7, 2, tzinfo=PARIS))
+    messages = {m.to: m for m in Message.objects.filter(kind="settlement_ready")}
+    assert set(messages) == {"maison@example.org", "accueil@example.org"}
+    assert "1 j, 20.00 €" in messages["accueil@example.org"].body_text
+
+
+def test_expiry_reminders_are_scheduled():
+    from passes.tasks import notify_expiring
+    from worker.schedule import beat_schedule
+
+    assert beat_schedule()["passes-notify-expiring"]["task"] == notify_expiring.name
