@@ -153,7 +153,9 @@ class PassSerializer(serializers.ModelSerializer):
         fields = ["id", "holder", "plan", "network", "issuing_space", "valid_from", "valid_until",
                   "status", "code", "short_code", "remaining_allowance", "qr_url"]
 
-    def get_holder(self, pass_obj: Pass) -> dict:
+    def get_holder(self, pass_obj: Pass) -> dict | None:
+        if pass_obj.holder is None:  # erased account
+            return None
         return {"email": pass_obj.holder.email, "full_name": pass_obj.holder.full_name}
 
     def get_remaining_allowance(self, pass_obj: Pass) -> int | None:

@@ -135,7 +135,8 @@ class PassStatus(models.TextChoices):
 
 
 class Pass(models.Model):
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    # Empty only once its holder erased their account: the visits stay for settlement.
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                related_name="passes", verbose_name=_("titulaire"))
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="passes",
                              verbose_name=_("forfait"))
@@ -160,7 +161,7 @@ class Pass(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.short_code} — {self.holder}"
+        return f"{self.short_code} — {self.holder or '—'}"
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_until

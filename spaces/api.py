@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -11,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from backend.api import StrictSerializer
+from feeds.api import FeedLinksMixin
 from spaces import selectors, services
 from spaces.models import Closure, OpeningHours, Room, Space
 
@@ -37,7 +39,7 @@ class RoomSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "capacity", "equipment"]
 
 
-class SpaceSerializer(serializers.ModelSerializer):
+class SpaceSerializer(FeedLinksMixin, serializers.ModelSerializer):
     operator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     opening_hours = OpeningHoursSerializer(many=True, read_only=True)
     closures = ClosureSerializer(many=True, read_only=True)
@@ -51,8 +53,12 @@ class SpaceSerializer(serializers.ModelSerializer):
             "id", "slug", "name", "operator", "address", "latitude", "longitude", "region",
             "department", "commune_insee", "time_zone", "desk_capacity", "occupancy", "open_now",
             "self_checkin_allowed", "amenities", "contact_email", "phone", "description",
-            "opening_hours", "closures", "rooms",
+            "opening_hours", "closures", "rooms", "feed_url", "webcal_url", "google_calendar_url",
         ]
+
+    def feed_path(self, space: Space) -> str:
+        """Events held in the space's rooms."""
+        return reverse("feeds:space", kwargs={"slug": space.slug})
 
     def get_open_now(self, space: Space) -> bool:
         return space.is_open_at(self.context["now"])

@@ -1,0 +1,41 @@
+"""Passes and visits in a person's data export and erasure."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from network.models import Person
+from passes import services
+from passes.models import CheckIn, Pass, PassStatus
+
+
+def export(person: Person) -> dict:
+    passes = Pass.objects.filter(holder=person).select_related("plan", "issuing_space")
+    return {
+        "passes": [
+            {"plan": p.plan.name, "issuing_space": p.issuing_space.name,
+             "valid_from": p.valid_from.isoformat(), "valid_until": p.valid_until.isoformat(),
+             "status": p.status, "short_code": p.short_code,
+             "visits": [{"space": v.space.name, "day": v.day.isoformat()}
+                        for v in p.visits.select_related("space").order_by("day")]}
+            for p in passes
+        ],
+        "checkins": [
+            {"space": c.space.name, "checked_in_at": c.checked_in_at.isoformat(),
+             "checked_out_at": c.checked_out_at.isoformat() if c.checked_out_at else None}
+            for c in CheckIn.objects.filter(pass_obj__holder=person).select_related("space")
+        ],
+    }
+
+
+def erase(person: Person) -> None:
+    """Close what is open, revoke the passes, and keep their visits without a holder:
+    spaces are still owed for them in the settlement."""
+    now = timezone.now()
+    for checkin in CheckIn.objects.filter(pass_obj__holder=person, checked_out_at__isnull=True):
+        services.checkin_checkout(checkin=checkin, now=now)
+    for pass_obj in Pass.objects.filter(holder=person):
+        if pass_obj.status != PassStatus.REVOKED:
+            services.pass_set_status(pass_obj=pass_obj, status=PassStatus.REVOKED)
+        pass_obj.holder = None
+        pass_obj.save(update_fields=["holder"])
