@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "events.models.EventStatus",
         "EditableEventStatusEnum": "events.api.EDITABLE_STATUSES",
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        "PassStatusEnum": "passes.models.PassStatus",
     },
 }
 
