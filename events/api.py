@@ -299,6 +299,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=EventUpdateSerializer, responses=EventSerializer)
     def partial_update(self, request, *args, **kwargs):
         event = self.get_object()
+        self._check_organizer(event)
         serializer = EventUpdateSerializer(data=request.data, partial=True,
                                            context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -309,9 +310,11 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel with a reason: the event stays listed as cancelled and registration closes."""
+        event = self.get_object()
+        self._check_organizer(event)
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_cancel(actor=request.user, event=self.get_object(), **data.validated_data)
+        event = services.event_cancel(actor=request.user, event=event, **data.validated_data)
         return self._answer(event)
 
     @extend_schema(request=ModerationSerializer, responses=EventSerializer)
@@ -327,9 +330,13 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._moderate(request, approve=False)
 
     def _moderate(self, request, *, approve: bool) -> Response:
+        event = self.get_object()
+        # Who may moderate is decided before what they sent is read.
+        if not selectors.can_moderate(request.user, event.campaign):
+            self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        event = services.event_moderate(actor=request.user, event=self.get_object(), approve=approve,
+        event = services.event_moderate(actor=request.user, event=event, approve=approve,
                                         **data.validated_data)
         return self._answer(event)
 
@@ -368,6 +375,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return response
 
     def _check_organizer(self, event: Event) -> None:
+        """Refuse before reading the body: a stranger learns nothing from validation errors."""
         if not selectors.can_organize(self.request.user, event):
             self.permission_denied(self.request, message=_("Réservé aux organisateur·rices de l'événement."))
 
