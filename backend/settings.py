@@ -190,6 +190,13 @@ CACHES = {
     )
 }
 
+# --- Outbox -----------------------------------------------------------------
+# How long a worker owns a message it is sending. Longer than the task time limit, so a
+# message is never sent by two live workers; after a crash, its message is retried this late.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# How often beat runs the scan that sends whatever the broker did not deliver.
+OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
