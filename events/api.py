@@ -331,6 +331,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _moderate(self, request, *, approve: bool) -> Response:
         event = self.get_object()
+        if event.campaign is None:
+            raise services.NotInCampaign()
         # Who may moderate is decided before what they sent is read.
         if not selectors.can_moderate(request.user, event.campaign):
             self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))

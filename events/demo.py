@@ -141,7 +141,9 @@ REJECT_COMMENT = "Belle initiative, mais sans lien avec l'ESS : proposez-la hors
 
 
 def _campaign_year(today: date) -> int:
-    return today.year if today.month <= 11 else today.year + 1
+    """The coming Mois de l'ESS: this year's until mid-November, next year's after, so
+    most of the demo's campaign events are still ahead."""
+    return today.year if (today.month, today.day) <= (11, 15) else today.year + 1
 
 
 def _venue(venue: str, rooms: dict[str, Room]) -> dict:
@@ -187,7 +189,7 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         "description": "Chaque année en novembre, les acteurs de l'économie sociale et solidaire "
                        "ouvrent leurs portes : forums, cafés métiers, visites, ateliers.",
         "starts_on": date(year, 11, 1), "ends_on": date(year, 11, 30),
-        "submissions_open_on": date(year, 9, 1), "submissions_close_on": date(year, 11, 20),
+        "submissions_open_on": min(date(year, 9, 1), today), "submissions_close_on": date(year, 11, 20),
         "moderation_required": True,
     })
     campaign.coordinators.set([organizations["cress-hdf"], organizations["cress-pdl"]])

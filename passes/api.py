@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -384,6 +385,15 @@ def _statement_body(statement: selectors.Statement) -> dict:
             "closed_at": statement.closed_at, "lines": lines, "totals": totals}
 
 
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """Honours ``?format=csv`` here although the API at large leaves ``format`` to the
+    event filters (``URL_FORMAT_OVERRIDE`` is off)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers,
+                                       format_suffix or request.query_params.get("format"))
+
+
 class SettlementView(APIView):
     """The monthly statement of a network: visit-days and amounts owed to each host space,
     per issuing space (``?network=&month=YYYY-MM``, ``&format=csv`` for a spreadsheet).
@@ -393,6 +403,7 @@ class SettlementView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [renderers.JSONRenderer, SettlementCSVRenderer]
+    content_negotiation_class = FormatParameterNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("network", str, required=True),
                                OpenApiParameter("month", str, required=True)],
