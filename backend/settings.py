@@ -196,6 +196,8 @@ CACHES = {
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 # How often beat runs the scan that sends whatever the broker did not deliver.
 OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
+# How often due event reminders are looked for (seconds).
+REMINDER_SCAN_SECONDS = env.float("REMINDER_SCAN_SECONDS", default=60.0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

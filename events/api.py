@@ -128,7 +128,7 @@ class EventSerializer(serializers.ModelSerializer):
             "ends_at", "time_zone", "all_day", "room", "address", "latitude", "longitude", "region",
             "department", "commune_insee", "capacity", "registration_opens_at",
             "registration_closes_at", "confirmed_count", "waitlist_count", "series", "recurrence_id",
-            "sequence", "can_edit", "ics_url", "created_at", "updated_at",
+            "sequence", "reminders", "can_edit", "ics_url", "created_at", "updated_at",
         ]
 
     def get_ics_url(self, event: Event) -> str:
@@ -166,6 +166,10 @@ class EventUpdateSerializer(StrictModelSerializer):
                                             allow_null=True, required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), allow_null=True, required=False)
     status = serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False)
+    reminders = serializers.ListField(
+        child=serializers.CharField(max_length=20), max_length=5, required=False,
+        help_text="When registrants are reminded: \"1d@09:00\" (the day before at 9:00 local time), "
+                  "\"2h\" or \"30m\" (before the start). Default: [\"1d@09:00\", \"2h\"].")
 
     class Meta:
         model = Event
@@ -173,7 +177,7 @@ class EventUpdateSerializer(StrictModelSerializer):
             "title", "description", "format", "themes", "audience", "accessibility", "price_text",
             "online_url", "co_organizers", "status", "campaign", "starts_at", "ends_at", "time_zone",
             "all_day", "room", "address", "latitude", "longitude", "region", "department",
-            "commune_insee", "capacity", "registration_opens_at", "registration_closes_at",
+            "commune_insee", "capacity", "registration_opens_at", "registration_closes_at", "reminders",
         ]
 
 

@@ -131,6 +131,11 @@ class Series(models.Model):
         return self.title
 
 
+def default_reminders() -> list[str]:
+    """The day before at 9:00 local time, and two hours before (see ``events/reminders.py``)."""
+    return ["1d@09:00", "2h"]
+
+
 class Event(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
@@ -196,6 +201,10 @@ class Event(models.Model):
     # Raised on every change that matters to attendees (time, place, status):
     # calendar clients key updates on it (iCal SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
+    reminders = models.JSONField(
+        _("rappels"), default=default_reminders, blank=True,
+        help_text=_("Quand rappeler l'événement aux inscrit·es : « 1d@09:00 » (la veille à 9 h, "
+                    "heure locale), « 2h » (deux heures avant), « 30m »."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,3 +307,31 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.event}"
+
+
+class Reminder(models.Model):
+    """One reminder of one confirmed registration, due at ``due_at``.
+
+    ``kind`` is the event's rule that produced it (``1d@09:00``, ``2h``); a
+    registration has at most one row per rule. ``sent_at`` is set when its message
+    is recorded in the outbox, in the same transaction (``events/reminders.py``).
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("règle"), max_length=20)
+    due_at = models.DateTimeField(_("à envoyer le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind"], name="reminder_one_per_rule"),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="reminder_unsent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} — {self.registration}"

@@ -27,16 +27,16 @@ from itertools import islice
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
+from events import messages
+from events.messages import local_time
 from events.models import (
     ACTIVE_REGISTRATION,
     Campaign,
@@ -48,12 +48,12 @@ from events.models import (
     Series,
     Theme,
 )
+from events.reminders import reminder_rules_clean, reminders_sync
 from events.selectors import can_moderate, can_organize
 from network.models import Organization, Person, Role
 from network.selectors import has_role, organization_ids_for
 from network.services import unique_slug
 from spaces.models import Room, validate_time_zone
-from worker.outbox import message_record
 
 # A series never produces more dates than this.
 SERIES_MAX_DATES = 200
@@ -139,10 +139,6 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def _local(moment: datetime, zone_name: str) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(zone_name)).strftime("%d/%m/%Y %H:%M")
-
-
 def _check_organizer_of(actor: Person | None, organization: Organization) -> None:
     if not has_role(actor, organization.id, Role.ORGANIZER):
         raise NotAllowed(_("Vous n'êtes pas organisateur·rice de « %(name)s »."),
@@ -189,8 +185,8 @@ def _check_room_free(event: Event) -> None:
         .exclude(status=EventStatus.CANCELLED).exclude(pk=event.pk).first()
     )
     if other is not None:
-        raise RoomTaken(field="room", event=other.title, start=_local(other.starts_at, other.time_zone),
-                        end=_local(other.ends_at, other.time_zone))
+        raise RoomTaken(field="room", event=other.title, start=local_time(other.starts_at, other.time_zone),
+                        end=local_time(other.ends_at, other.time_zone))
 
 
 def _save(event: Event) -> None:
@@ -227,6 +223,10 @@ def _prepare(event: Event, *, actor: Person | None, organizing: set[int], room_c
              campaign_changed: bool) -> None:
     """Normalize and check an event before it is saved (create and update share this)."""
     _zone(event.time_zone)
+    try:
+        event.reminders = reminder_rules_clean(event.reminders)
+    except ValidationError as error:
+        raise ValidationError({"reminders": error.messages}) from error
     if event.starts_at and event.ends_at and event.all_day and event.ends_at > event.starts_at:
         _normalize_all_day(event)
     if event.room_id and room_changed:
@@ -238,48 +238,6 @@ def _prepare(event: Event, *, actor: Person | None, organizing: set[int], room_c
     event.full_clean(exclude=["slug"])
     _check_campaign(event, campaign_changed=campaign_changed)
     _check_room_free(event)
-
-
-# --- messages ---------------------------------------------------------------
-
-def _registration_link(registration: Registration) -> str:
-    return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
-
-
-def _notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
-            **params: Any) -> None:
-    """Record one message, written in the registrant's language (``subject`` and ``line`` are lazy)."""
-    event = registration.event
-    language = registration.person.language if registration.person_id else "fr"
-    with translation.override(language):
-        when = _local(event.starts_at, event.time_zone)
-        body = "\n\n".join([
-            gettext("Bonjour %(name)s,") % {"name": registration.name},
-            str(line) % params if params else str(line),
-            gettext("« %(title)s », le %(when)s.") % {"title": event.title, "when": when},
-            gettext("Voir ou annuler votre inscription : %(link)s") % {
-                "link": _registration_link(registration)},
-        ])
-        message_record(key=key, kind=kind, to=registration.email, language=language,
-                       subject=f"{subject} — {event.title}", body_text=body)
-
-
-def _notify_registered(registration: Registration) -> None:
-    if registration.status == RegistrationStatus.CONFIRMED:
-        _notify(registration, key=f"registration-confirmed:{registration.id}",
-                kind="registration_confirmed", subject=_("Inscription confirmée"),
-                line=_("Votre inscription est confirmée."))
-    else:
-        _notify(registration, key=f"registration-waitlisted:{registration.id}",
-                kind="registration_waitlisted", subject=_("Liste d'attente"),
-                line=_("L'événement est complet : vous êtes n° %(position)s en liste d'attente."),
-                position=registration.position)
-
-
-def _notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Promise, **params: Any) -> None:
-    for registration in event.registrations.filter(ACTIVE_REGISTRATION).select_related("person", "event"):
-        _notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, line=line,
-                **params)
 
 
 # --- campaigns --------------------------------------------------------------
@@ -392,9 +350,10 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
         _promote(event)
     if changed and event.status == EventStatus.PUBLISHED and before["status"] == EventStatus.PUBLISHED:
-        _notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
-                    subject=_("Changement d'horaire ou de lieu"),
-                    line=_("L'horaire ou le lieu de l'événement a changé."))
+        messages.notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
+                            subject=_("Changement d'horaire ou de lieu"),
+                            line=_("L'horaire ou le lieu de l'événement a changé."))
+    reminders_sync(event=event)
     return event
 
 
@@ -414,9 +373,10 @@ def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
     event.sequence += 1
     event.full_clean()
     event.save()
-    _notify_all(event, key=f"event-cancelled:{event.id}", kind="event_cancelled",
-                subject=_("Événement annulé"), line=_("L'événement est annulé. Motif : %(reason)s"),
-                reason=reason)
+    messages.notify_all(event, key=f"event-cancelled:{event.id}", kind="event_cancelled",
+                        subject=_("Événement annulé"), line=_("L'événement est annulé. Motif : %(reason)s"),
+                        reason=reason)
+    reminders_sync(event=event)
     return event
 
 
@@ -438,6 +398,7 @@ def event_moderate(*, actor: Person, event: Event, approve: bool, comment: str =
     event.full_clean(exclude=["slug"])
     event.save(update_fields=["moderation", "moderation_comment", "moderated_by", "moderated_at",
                               "updated_at"])
+    messages.campaign_decision(event)
     return event
 
 
@@ -506,7 +467,7 @@ def _template_fields(event: Event) -> dict[str, Any]:
     """What a new date of a series copies from an existing one."""
     names = ["description", "format", "audience", "accessibility", "price_text", "online_url", "status",
              "campaign", "room", "address", "latitude", "longitude", "region", "department",
-             "commune_insee", "capacity"]
+             "commune_insee", "capacity", "reminders"]
     fields = {name: getattr(event, name) for name in names}
     fields["co_organizers"] = list(event.co_organizers.all())
     fields["themes"] = list(event.themes.all())
@@ -595,10 +556,10 @@ def registration_create(*, event: Event, person: Person | None = None, name: str
         raise RegistrationClosed(_("L'événement n'est pas publié."))
     if event.registration_opens_at and now < event.registration_opens_at:
         raise RegistrationClosed(_("Les inscriptions ouvrent le %(when)s."),
-                                 when=_local(event.registration_opens_at, event.time_zone))
+                                 when=local_time(event.registration_opens_at, event.time_zone))
     if now >= event.registration_deadline:
         raise RegistrationClosed(_("Les inscriptions sont closes depuis le %(when)s."),
-                                 when=_local(event.registration_deadline, event.time_zone))
+                                 when=local_time(event.registration_deadline, event.time_zone))
     if person is not None:
         email = person.email
         name = name or person.get_full_name()
@@ -624,7 +585,8 @@ def registration_create(*, event: Event, person: Person | None = None, name: str
     except IntegrityError as error:
         # Only reachable without the event lock (e.g. a raw insert): the partial unique index holds.
         raise AlreadyRegistered(field="email") from error
-    _notify_registered(registration)
+    messages.notify_registered(registration)
+    reminders_sync(event=event, registrations=[registration])
     return registration
 
 
@@ -649,9 +611,11 @@ def _promote(event: Event) -> list[Registration]:
         position=F("position") - len(promoted))
     for registration in promoted:
         registration.status, registration.position = RegistrationStatus.CONFIRMED, None
-        _notify(registration, key=f"registration-promoted:{registration.id}", kind="registration_promoted",
-                subject=_("Une place s'est libérée"),
-                line=_("Une place s'est libérée : votre inscription est confirmée."))
+        messages.notify(registration, key=f"registration-promoted:{registration.id}",
+                        kind="registration_promoted", subject=_("Une place s'est libérée"),
+                        line=_("Une place s'est libérée : votre inscription est confirmée."),
+                        attach_ics=True)
+    reminders_sync(event=event, registrations=promoted)
     return promoted
 
 
@@ -684,8 +648,10 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
     if was == RegistrationStatus.WAITLISTED:
         event.registrations.filter(status=RegistrationStatus.WAITLISTED, position__gt=position).update(
             position=F("position") - 1)
-    _notify(registration, key=f"registration-cancelled:{registration.id}", kind="registration_cancelled",
-            subject=_("Inscription annulée"), line=_("Votre inscription est annulée."))
+    messages.notify(registration, key=f"registration-cancelled:{registration.id}",
+                    kind="registration_cancelled", subject=_("Inscription annulée"),
+                    line=_("Votre inscription est annulée."))
+    reminders_sync(event=event, registrations=[registration])
     if was == RegistrationStatus.CONFIRMED:
         _promote(event)
     return registration

@@ -26,8 +26,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from worker.models import Message, NotificationPreference
 
@@ -40,7 +42,7 @@ BACKOFF_MAX = timedelta(hours=1)
 UNSUBSCRIBE_SALT = "worker.unsubscribe"
 
 
-def message_record(
+def message_prepare(
     *,
     key: str,
     kind: str,
@@ -51,30 +53,50 @@ def message_record(
     language: str = "fr",
     attachments: list[dict] | None = None,
     essential: bool = True,
-    wake: bool = True,
 ) -> Message:
-    """Record a message to send, inside the caller's transaction.
+    """An unsaved message, complete: its HTML part (from the text unless given) and, when
+    not ``essential``, the one-click link to stop such notices in both parts.
 
-    ``key`` identifies the message for good (e.g. ``registration-confirmed:42``):
-    recording the same key again returns the existing row and sends nothing more.
+    ``key`` identifies the message for good (e.g. ``registration-confirmed:42``).
     ``attachments`` are ``{"filename", "content", "mimetype"}`` dicts (text content).
-    ``essential=False`` marks a notice the recipient may stop with one click.
+    """
+    stop = "" if essential else unsubscribe_url(to)
+    with translation.override(language):
+        body_html = body_html or render_to_string("worker/email.html", {
+            "subject": subject, "body": body_text, "language": language, "unsubscribe_url": stop})
+        if stop:
+            body_text += "\n\n-- \n" + gettext(
+                "Ne plus recevoir ces avis (rappels, décisions…) : %(link)s") % {"link": stop}
+    return Message(key=key, kind=kind, to=to, subject=subject[:300], body_text=body_text,
+                   body_html=body_html, language=language, attachments=attachments or [],
+                   essential=essential)
+
+
+def message_record(*, wake: bool = True, **fields) -> Message:
+    """Record a message to send (see :func:`message_prepare` for ``fields``), inside the
+    caller's transaction. Recording the same key again returns the existing row and
+    sends nothing more.
 
     After the commit, one task sends the message at once. When recording many
-    (due reminders, a notice to every registrant), pass ``wake=False`` and call
-    :func:`outbox_wake` once: one task per message is the slow way to send thousands.
+    (due reminders, a notice to every registrant), use :func:`messages_record_many`:
+    one task per message is the slow way to send thousands.
     """
+    prepared = message_prepare(**fields)
     message, created = Message.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind, "to": to, "subject": subject[:300], "body_text": body_text,
-            "body_html": body_html, "language": language, "attachments": attachments or [],
-            "essential": essential,
-        },
+        key=prepared.key,
+        defaults={name: getattr(prepared, name) for name in (
+            "kind", "to", "subject", "body_text", "body_html", "language", "attachments", "essential")},
     )
     if created and wake:
         transaction.on_commit(lambda: _wake_worker(message.id))
     return message
+
+
+def messages_record_many(messages: list[Message]) -> None:
+    """Record prepared messages in one statement, skipping keys already recorded, and
+    wake one scan after the commit (which spreads the batch over the free workers)."""
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    outbox_wake()
 
 
 def _wake_worker(message_id: int) -> None:

@@ -16,6 +16,12 @@ ENTRIES: dict[str, dict] = {
         # Scans queued while no worker ran are dropped: the next one does their work.
         "options": {"expires": settings.OUTBOX_SCAN_SECONDS},
     },
+    # Claims due reminders and records their messages; the outbox scan sends them.
+    "events.send_due_reminders": {
+        "task": "events.send_due_reminders",
+        "schedule": settings.REMINDER_SCAN_SECONDS,
+        "options": {"expires": settings.REMINDER_SCAN_SECONDS},
+    },
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.

@@ -53,6 +53,7 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
             "EMAIL_URL": smtp_sink.url,
             "OUTBOX_LEASE_SECONDS": str(TEST_LEASE_SECONDS),
             "OUTBOX_SCAN_SECONDS": "1",
+            "REMINDER_SCAN_SECONDS": "1",
             "ESSAIM_VAR_DIR": str(tmp_path / "var"),
         }, directory=tmp_path)
         workers.append((worker, broker_url))

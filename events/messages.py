@@ -1,0 +1,163 @@
+"""The emails of shared events, written in each recipient's language.
+
+Every function records its message in the outbox (``worker/outbox.py``) inside
+the caller's transaction, under a deterministic key: a retried or repeated
+change records each message once, and its Message-ID is stable. The outbox adds
+the HTML part and, for non-essential notices, the one-click unsubscribe link.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from events.models import ACTIVE_REGISTRATION, Event, Moderation, Registration, Reminder
+from feeds.ical import calendar_document
+from feeds.sources import event_page_url, single_event
+from network.models import Membership, Role
+from worker.models import Message
+from worker.outbox import message_prepare, message_record
+
+
+def local_time(moment: datetime, zone_name: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone_name)).strftime("%d/%m/%Y %H:%M")
+
+
+def registration_link(registration: Registration) -> str:
+    return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
+
+
+def _language(registration: Registration) -> str:
+    return registration.person.language if registration.person_id else "fr"
+
+
+def _place(event: Event) -> str:
+    if event.room_id:
+        return f"{event.room.name}, {event.room.space.name}"
+    return event.address or event.online_url
+
+
+def _event_lines(event: Event) -> list[str]:
+    lines = [gettext("« %(title)s », le %(when)s.") % {
+        "title": event.title, "when": local_time(event.starts_at, event.time_zone)}]
+    if place := _place(event):
+        lines.append(gettext("Lieu : %(place)s") % {"place": place})
+    lines.append(event_page_url(event))
+    return lines
+
+
+def _ics_attachment(event: Event) -> list[dict]:
+    content = single_event(str(event.pk))
+    if content is None:
+        return []
+    document = calendar_document(name=content.name, description=content.description,
+                                 vevents=content.vevents, zones=content.zones, years=content.years)
+    return [{"filename": f"{event.slug}.ics", "content": document.decode(), "mimetype": "text/calendar"}]
+
+
+def notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
+           attach_ics: bool = False, **params: Any) -> None:
+    """Record one message to a registrant (``subject`` and ``line`` are lazy, translated here)."""
+    event = registration.event
+    language = _language(registration)
+    with translation.override(language):
+        body = "\n\n".join([
+            gettext("Bonjour %(name)s,") % {"name": registration.name},
+            str(line) % params if params else str(line),
+            "\n".join(_event_lines(event)),
+            gettext("Voir ou annuler votre inscription : %(link)s") % {
+                "link": registration_link(registration)},
+        ])
+        message_record(key=key, kind=kind, to=registration.email, language=language,
+                       subject=f"{subject} — {event.title}", body_text=body,
+                       attachments=_ics_attachment(event) if attach_ics else None)
+
+
+def notify_registered(registration: Registration) -> None:
+    if registration.status == "confirmed":
+        notify(registration, key=f"registration-confirmed:{registration.id}",
+               kind="registration_confirmed", subject=_("Inscription confirmée"),
+               line=_("Votre inscription est confirmée. L'événement est joint pour votre agenda."),
+               attach_ics=True)
+    else:
+        notify(registration, key=f"registration-waitlisted:{registration.id}",
+               kind="registration_waitlisted", subject=_("Liste d'attente"),
+               line=_("L'événement est complet : vous êtes n° %(position)s en liste d'attente."),
+               position=registration.position)
+
+
+def notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Promise, **params: Any) -> None:
+    """The same notice to every active registrant of ``event``."""
+    registrations = event.registrations.filter(ACTIVE_REGISTRATION).select_related(
+        "person", "event__room__space")
+    for registration in registrations:
+        notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, line=line,
+               **params)
+
+
+def campaign_decision(event: Event) -> None:
+    """Tell the event's organizers (lead and co-organizing structures) what the coordinator decided."""
+    organizations = [event.organization_id, *event.co_organizers.values_list("id", flat=True)]
+    people = {m.person for m in Membership.objects.filter(
+        Q(role=Role.ORGANIZER) | Q(role=Role.ADMIN), organization_id__in=organizations,
+        person__is_active=True).select_related("person")}
+    approved = event.moderation == Moderation.APPROVED
+    stamp = f"{event.moderated_at:%Y%m%dT%H%M%S%f}"
+    campaign = event.campaign
+    for person in sorted(people, key=lambda p: p.pk):
+        with translation.override(person.language):
+            if approved:
+                subject = gettext("Événement approuvé pour « %(campaign)s »")
+                line = gettext("« %(title)s » est approuvé : il porte le label %(label)s.")
+            else:
+                subject = gettext("Événement refusé pour « %(campaign)s »")
+                line = gettext("« %(title)s » n'est pas retenu dans la campagne.")
+            values = {"campaign": campaign.title, "title": event.title,
+                      "label": campaign.label or campaign.title}
+            parts = [gettext("Bonjour,"), line % values]
+            if event.moderation_comment:
+                parts.append(gettext("Commentaire de la coordination : %(comment)s")
+                             % {"comment": event.moderation_comment})
+            parts.append(event_page_url(event))
+            message_record(key=f"campaign-decision:{event.id}:{stamp}:{person.pk}", kind="campaign_decision",
+                           to=person.email, language=person.language, subject=subject % values,
+                           body_text="\n\n".join(parts), essential=False)
+
+
+def reminder_message(reminder: Reminder) -> Message:
+    """The unsaved message of a due reminder (the scan records them in bulk).
+
+    The key holds the event's ``sequence``: a reminder sent, then due again because
+    the event moved, is a new message; the same due reminder is always the same one.
+    """
+    registration = reminder.registration
+    event = registration.event
+    language = _language(registration)
+    ahead = event.starts_at - timezone.now()
+    with translation.override(language):
+        if ahead.days >= 1:
+            soon = gettext("Rappel : « %(title)s » le %(when)s")
+        else:
+            soon = gettext("Rappel : « %(title)s » aujourd'hui à %(time)s")
+        local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+        subject = soon % {"title": event.title, "when": local.strftime("%d/%m/%Y"),
+                          "time": local.strftime("%H:%M")}
+        body = "\n\n".join([
+            gettext("Bonjour %(name)s,") % {"name": registration.name},
+            gettext("Vous êtes inscrit·e à cet événement :"),
+            "\n".join(_event_lines(event)),
+            gettext("Un empêchement ? Libérez votre place pour la liste d'attente : %(link)s")
+            % {"link": registration_link(registration)},
+        ])
+        return message_prepare(
+            key=f"reminder:{reminder.id}:{event.sequence}", kind="event_reminder",
+            to=registration.email, language=language, subject=subject, body_text=body,
+            essential=False)
