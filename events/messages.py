@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -141,15 +142,18 @@ def reminder_message(reminder: Reminder) -> Message:
     registration = reminder.registration
     event = registration.event
     language = _language(registration)
-    ahead = event.starts_at - timezone.now()
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    local = event.starts_at.astimezone(zone)
+    days = (local.date() - timezone.now().astimezone(zone).date()).days
     with translation.override(language):
-        if ahead.days >= 1:
-            soon = gettext("Rappel : « %(title)s » le %(when)s")
-        else:
+        if days == 0:
             soon = gettext("Rappel : « %(title)s » aujourd'hui à %(time)s")
-        local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
-        subject = soon % {"title": event.title, "when": local.strftime("%d/%m/%Y"),
-                          "time": local.strftime("%H:%M")}
+        elif days == 1:
+            soon = gettext("Rappel : « %(title)s » demain à %(time)s")
+        else:
+            soon = gettext("Rappel : « %(title)s » le %(when)s")
+        subject = soon % {"title": event.title, "when": date_format(local.date(), "DATE_FORMAT"),
+                          "time": date_format(local, "TIME_FORMAT")}
         body = "\n\n".join([
             gettext("Bonjour %(name)s,") % {"name": registration.name},
             gettext("Vous êtes inscrit·e à cet événement :"),
