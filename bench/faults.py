@@ -66,6 +66,7 @@ def main() -> list[Row]:
             subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True,
                            capture_output=True)
         worker.start(beat=True)
+        worker.supervise()
         with gunicorn(env) as base:
             rows = _run(base, env, postgres, redis, worker, sink)
     finally:

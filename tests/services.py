@@ -179,9 +179,14 @@ class CeleryWorker:
     queue: str = "celery"
     process: subprocess.Popen | None = None
     log: Path = field(init=False)
+    # Times the supervisor (see supervise) restarted a worker that exited on its own.
+    restarts: int = 0
 
     def __post_init__(self) -> None:
         self.log = self.directory / "worker.log"
+        self._lock = threading.RLock()
+        self._beat = False
+        self._supervised = False
 
     def start(self, *, beat: bool = False, timeout: float = 60) -> None:
         command = [sys.executable, "-m", "celery", "-A", "worker", "worker",
@@ -190,34 +195,57 @@ class CeleryWorker:
                    "-n", f"test-{uuid.uuid4().hex[:8]}@%h"]
         if beat:
             command += ["-B", "-s", str(self.directory / "beat-schedule")]
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=BASE_DIR,
-                env={**os.environ, **self.env, "CELERY_TASK_DEFAULT_QUEUE": self.queue},
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        if not wait_until(lambda: b" ready." in self.log.read_bytes()[offset:], timeout=timeout):
-            self.stop()
-            raise RuntimeError(f"the worker did not start:\n{self.output()}")
+        with self._lock:
+            self._beat = beat
+            offset = self.log.stat().st_size if self.log.exists() else 0
+            with self.log.open("ab") as log:
+                self.process = subprocess.Popen(
+                    command, cwd=BASE_DIR,
+                    env={**os.environ, **self.env, "CELERY_TASK_DEFAULT_QUEUE": self.queue},
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            if not wait_until(lambda: b" ready." in self.log.read_bytes()[offset:], timeout=timeout):
+                self.stop()
+                raise RuntimeError(f"the worker did not start:\n{self.output()}")
+
+    def supervise(self) -> None:
+        """Restart the worker whenever it exits on its own, as production's supervisor does
+        (``restart: unless-stopped`` in docker-compose.yml). A worker holding unacknowledged
+        tasks when Redis goes away may exit on an error inside kombu instead of
+        reconnecting; a kill or a stop from the test is not restarted."""
+        self._supervised = True
+
+        def watch() -> None:
+            while self._supervised:
+                time.sleep(0.5)
+                with self._lock:
+                    if self._supervised and self.process is not None and self.process.poll() is not None:
+                        self.restarts += 1
+                        self.start(beat=self._beat)
+
+        threading.Thread(target=watch, daemon=True).start()
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes at once: nothing gets to clean up."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
+        with self._lock:
+            assert self.process is not None
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
-        self.process = None
+            self.process = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._supervised = False
+            if self.process is None:
+                return
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+            self.process = None
 
     def forget_queue(self, broker_url: str) -> None:
         """Delete the queue and kombu's bookkeeping of it from Redis."""

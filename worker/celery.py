@@ -4,6 +4,11 @@ Run it with ``celery -A worker worker`` and ``celery -A worker beat`` (exactly
 one beat process per deployment: two would fire every periodic task twice).
 Tasks live in the app that owns their rule (``events/tasks.py``…) and are found
 by autodiscovery; the periodic schedule is code, in ``worker/schedule.py``.
+
+Every task's base class is Celery's ``DjangoTask`` (installed by its Django
+fix-up): ``task.delay_on_commit()`` enqueues only once the surrounding
+transaction commits. Messages do not even rely on that: they are outbox rows
+(``worker/outbox.py``), and the broker only wakes the worker.
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ def database_url() -> str:
 
 @pytest.fixture
 def celery_worker(transactional_db, smtp_sink, tmp_path):
-    """``celery_worker(broker_url)`` → a started :class:`CeleryWorker` on the test database,
-    with a queue of its own (``worker.queue``, see :func:`use_broker`).
+    """``celery_worker(broker_url)`` → a started and supervised :class:`CeleryWorker` on the
+    test database, with a queue of its own (``worker.queue``, see :func:`use_broker`).
 
     PostgreSQL only: the worker is another process and must see what the test commits
     (pytest-django's SQLite test database lives in this process's memory).
@@ -58,6 +58,7 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
         }, directory=tmp_path)
         workers.append((worker, broker_url))
         worker.start(beat=beat)
+        worker.supervise()
         return worker
 
     yield start

@@ -113,3 +113,27 @@ def test_recording_with_redis_stopped_commits_at_once_and_is_sent_when_redis_ret
         redis_server.start()
         assert wait_until(lambda: smtp_sink.count == 1, timeout=60)
     assert unsent() == 0
+
+
+def test_a_registration_with_redis_stopped_answers_201_and_is_confirmed_when_redis_returns(
+    celery_worker, smtp_sink, redis_server, api
+):
+    from tests.events.factories import EventFactory
+
+    worker = celery_worker(redis_server.url, beat=True)
+    with use_broker(redis_server.url, queue=worker.queue):
+        event = EventFactory(title="Forum Entreprendre autrement")
+        redis_server.stop()
+        started = time.monotonic()
+        response = api.post(f"/api/v1/events/{event.id}/registrations/",
+                            {"name": "Ada", "email": "ada@example.org"}, format="json")
+        assert response.status_code == 201, response.content
+        assert time.monotonic() - started < 5
+        time.sleep(1)
+        assert smtp_sink.count == 0
+
+        redis_server.start()
+        assert wait_until(lambda: smtp_sink.count == 1, timeout=60), worker.output()
+    [sent] = smtp_sink.messages()
+    assert sent["To"] == "ada@example.org"
+    assert sent["Subject"].strip().startswith("Inscription confirmée")
