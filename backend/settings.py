@@ -198,6 +198,9 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_
 OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 # How often due event reminders are looked for (seconds).
 REMINDER_SCAN_SECONDS = env.float("REMINDER_SCAN_SECONDS", default=60.0)
+# From this day of a month on, last month's pass settlement closes by itself (coordinators may
+# close it earlier); late corrections become adjustments in the next month.
+SETTLEMENT_CLOSE_DAY = env.int("SETTLEMENT_CLOSE_DAY", default=5)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

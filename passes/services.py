@@ -450,6 +450,25 @@ def settlement_month_close(*, network: PassNetwork, month: date, by: Person | No
     return settlement_month
 
 
+def settlements_close_due(*, today: date, close_day: int) -> list[SettlementMonth]:
+    """Close last month for every network that has not, from day ``close_day`` of this
+    month on (beat, a few times a day); the months it closed.
+
+    Idempotent: a month closed already (by a coordinator, or by a parallel run) is
+    skipped; a network with a later month closed is left alone.
+    """
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if today.day < close_day:
+        return []
+    closed = []
+    for network in PassNetwork.objects.exclude(settlement_months__month__gte=month):
+        try:
+            closed.append(settlement_month_close(network=network, month=month, by=None))
+        except (MonthClosed, LaterMonthClosed):
+            continue
+    return closed
+
+
 @transaction.atomic
 def passes_notify_expiring(*, today: date, days_ahead: int = 7) -> int:
     """Record a reminder for each active pass ending within ``days_ahead`` days; how many passes.

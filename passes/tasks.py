@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from passes import services
@@ -22,3 +23,12 @@ def auto_checkout() -> int:
 def notify_expiring() -> int:
     """Record the reminders of passes ending within a week (beat, a few times a day; idempotent)."""
     return services.passes_notify_expiring(today=timezone.localdate())
+
+
+@shared_task(name="passes.close_settlements")
+def close_settlements() -> int:
+    """Close last month's settlement of every network, from ``SETTLEMENT_CLOSE_DAY`` on
+    (beat, a few times a day; idempotent), which tells the member spaces."""
+    closed = services.settlements_close_due(today=timezone.localdate(),
+                                            close_day=settings.SETTLEMENT_CLOSE_DAY)
+    return len(closed)

@@ -65,3 +65,22 @@ def test_expiry_reminders_are_scheduled():
     from worker.schedule import beat_schedule
 
     assert beat_schedule()["passes-notify-expiring"]["task"] == notify_expiring.name
+
+
+def test_last_month_closes_by_itself_from_the_close_day_once(world):
+    world.host.contact_email = "accueil@example.org"
+    world.host.save()
+    visit(world, 1)
+
+    assert services.settlements_close_due(today=date(2026, 7, 4), close_day=5) == []
+    [closed] = services.settlements_close_due(today=date(2026, 7, 5), close_day=5)
+    assert (closed.network, closed.month, closed.closed_by) == (world.network, date(2026, 6, 1), None)
+    assert services.settlements_close_due(today=date(2026, 7, 6), close_day=5) == []
+    assert Message.objects.filter(kind="settlement_ready", to="accueil@example.org").count() == 1
+
+
+def test_settlements_close_on_schedule():
+    from passes.tasks import close_settlements
+    from worker.schedule import beat_schedule
+
+    assert beat_schedule()["passes-close-settlements"]["task"] == close_settlements.name
