@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -33,7 +34,8 @@ def local_time(moment: datetime, zone_name: str) -> str:
 
 
 def registration_link(registration: Registration) -> str:
-    return f"{settings.SITE_URL}/api/v1/registrations/secret/{registration.token}/"
+    """The page of the secret link: see, confirm or cancel without an account."""
+    return settings.SITE_URL + reverse("web:registration", args=[registration.token])
 
 
 def _language(registration: Registration) -> str:

@@ -41,6 +41,15 @@ class SignInForm(AuthenticationForm):
     }
 
 
+class GuestRegistrationForm(forms.Form):
+    """Registering without an account: a name and an address the messages go to."""
+
+    name = forms.CharField(label=_("Nom"), max_length=150,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A ``datetime-local`` input: a wall time, read in the event's zone by :class:`EventForm`."""
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from backend.api import DomainError
 from events import selectors, services
 from events.api import EventFilter
-from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, RegistrationStatus, Theme
+from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, Registration, RegistrationStatus, Theme
 from feeds.links import feed_links
 from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
@@ -29,7 +29,7 @@ from network.api import LoginRateThrottle
 from network.models import Organization
 from spaces.models import Space
 from web.days import by_local_day
-from web.forms import SignInForm, refusal_text
+from web.forms import GuestRegistrationForm, SignInForm, refusal_text
 
 AGENDA_PAGE_SIZE = 50
 
@@ -77,9 +77,7 @@ def agenda(request):
     })
 
 
-@require_safe
-def event_detail(request, slug: str):
-    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+def _event_page(request, event, *, guest_form: GuestRegistrationForm | None = None, status: int = 200):
     registration = None
     if request.user.is_authenticated:
         registration = (selectors.registrations_visible_to(request.user)
@@ -87,27 +85,71 @@ def event_detail(request, slug: str):
     return render(request, "web/event.html", {
         "event": event,
         "registration": registration,
+        "guest_form": guest_form or GuestRegistrationForm(),
         "can_edit": selectors.can_organize(request.user, event),
         "organization_links": feed_links(reverse("feeds:organization", args=[event.organization.slug])),
         "event_feed": reverse("feeds:event", args=[event.pk]),
-    })
+    }, status=status)
 
 
-@login_required
+@require_safe
+def event_detail(request, slug: str):
+    return _event_page(request, get_object_or_404(selectors.event_list(request.user), slug=slug))
+
+
+def _registered_message(registration) -> str:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _("Votre inscription est confirmée.")
+    return _("L'événement est complet : vous êtes n° %(position)s en liste d'attente.") % {
+        "position": registration.position}
+
+
 @require_POST
 def event_register(request, slug: str):
+    """Signed in: register the account. Otherwise a guest registers with a name and an
+    address, and lands on the page of the secret link that the confirmation also carries."""
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
+    person, fields, form = None, {}, None
+    if request.user.is_authenticated:
+        person = request.user
+    else:
+        form = GuestRegistrationForm(request.POST)
+        if not form.is_valid():
+            return _event_page(request, event, guest_form=form, status=400)
+        fields = form.cleaned_data
     try:
-        registration = services.registration_create(event=event, person=request.user)
+        registration = services.registration_create(event=event, person=person, **fields)
     except (DomainError, ValidationError) as error:
         messages.error(request, refusal_text(error))
-    else:
-        if registration.status == RegistrationStatus.CONFIRMED:
-            messages.success(request, _("Votre inscription est confirmée."))
-        else:
-            messages.success(request, _("L'événement est complet : vous êtes n° %(position)s en liste "
-                                        "d'attente.") % {"position": registration.position})
+        return redirect("web:event", slug=event.slug)
+    messages.success(request, _registered_message(registration))
+    if person is None:
+        return redirect("web:registration", token=registration.token)
     return redirect("web:event", slug=event.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_by_link(request, token: str):
+    """The secret link of a registration (sent by email): see it, confirm the address
+    (guests), cancel it. No account needed; the token is the proof."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("event__room__space", "event__organization"), token=token)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                services.registration_cancel(registration=registration, token=token)
+                messages.success(request, _("Votre inscription est annulée."))
+            else:
+                services.registration_confirm_email(token=token)
+                messages.success(request, _("Votre adresse est confirmée."))
+        except DomainError as error:
+            messages.error(request, refusal_text(error))
+        return redirect("web:registration", token=token)
+    response = render(request, "web/registration.html", {"registration": registration,
+                                                         "event": registration.event})
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer header
+    return response
 
 
 @login_required

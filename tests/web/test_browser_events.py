@@ -96,7 +96,7 @@ def test_member_registers_and_the_seat_count_drops(page, town, screenshot):
                                                   ends_at=in_days(6) + timedelta(hours=2))
     page.goto(page.base + "/evenements/forum/")
     assert page.locator("#places").inner_text() == "3 places restantes"
-    page.get_by_role("link", name="Se connecter pour s'inscrire").click()
+    page.get_by_role("link", name="Vous avez un compte ? Connectez-vous.").click()
     page.locator("#id_username").fill("membre@essaim.test")
     page.locator("#id_password").fill("motdepasse-test")
     page.locator("main").get_by_role("button", name="Se connecter").click()
@@ -128,3 +128,23 @@ def test_on_a_phone_the_agenda_filters_fold_until_asked(browser, live_server, to
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "agenda-on-a-phone")
     context.close()
+
+
+def test_a_guest_registers_then_cancels_from_the_secret_link(page, town, screenshot):
+    Event.objects.filter(pk=town.forum.pk).update(capacity=3)
+    page.goto(page.base + "/evenements/forum/")
+    page.get_by_label("Nom").fill("Ada Lovelace")
+    page.get_by_label("Adresse e-mail").fill("ada@example.org")
+    page.get_by_role("button", name="M'inscrire").click()
+    page.wait_for_url("**/inscriptions/**")
+    assert page.locator("#registration-status").inner_text() == "Vous êtes inscrit·e."
+    screenshot(page, "guest-registered")
+    secret_page = page.url
+
+    page.get_by_role("button", name="Confirmer mon adresse").click()
+    assert "Votre adresse est confirmée." in page.locator(".messages").inner_text()
+    page.get_by_role("button", name="Annuler mon inscription").click()
+    assert page.locator("#registration-status").inner_text() == "Cette inscription est annulée."
+    page.goto(page.base + "/evenements/forum/")
+    assert page.locator("#places").inner_text() == "3 places restantes"
+    assert page.url != secret_page

@@ -71,7 +71,7 @@ def test_event_page_in_french_and_english(client, town):
     assert "Maison de l&#x27;ESS" in html and "Salle des réseaux" in html
     assert f'href="/feeds/events/{town.forum.pk}.ics"' in html
     assert "/feeds/organizations/apes.ics" in html
-    assert "Se connecter pour s'inscrire" in html
+    assert "Vous avez un compte ? Connectez-vous." in html and 'name="email"' in html
 
     english = client.get(reverse("web:event", args=["forum"]), headers={"accept-language": "en"})
     html = english.content.decode()
@@ -101,7 +101,7 @@ def test_drafts_are_404_to_outsiders_and_visible_to_their_organizers(client, tow
 
 def test_a_member_registers_and_the_seats_drop(client, town):
     url = reverse("web:event", args=["forum"])
-    assert client.post(reverse("web:event-register", args=["forum"])).status_code == 302
+    assert client.post(reverse("web:event-register", args=["forum"])).status_code == 400
     assert not Registration.objects.exists()
 
     client.force_login(town.member)
@@ -113,6 +113,39 @@ def test_a_member_registers_and_the_seats_drop(client, town):
 
     client.post(reverse("web:event-unregister", args=["forum"]))
     assert "10 places restantes" in client.get(url).content.decode()
+
+
+def test_a_guest_registers_without_an_account_and_manages_it_from_the_secret_link(client, town):
+    from worker.models import Message
+
+    response = client.post(reverse("web:event-register", args=["forum"]),
+                           {"name": "Ada Lovelace", "email": "Ada@Example.org"}, follow=True)
+    registration = Registration.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("web:registration", args=[registration.token])
+    html = response.content.decode()
+    assert "Votre inscription est confirmée." in html and "Au nom de Ada Lovelace" in html
+    assert "Confirmer mon adresse" in html
+    assert response["Referrer-Policy"] == "same-origin"
+    link = f"/inscriptions/{registration.token}/"
+    assert link in Message.objects.get(kind="registration_confirmed").body_text
+
+    client.post(link, {"action": "confirm"})
+    registration.refresh_from_db()
+    assert registration.email_confirmed_at is not None
+    assert "Confirmer mon adresse" not in client.get(link).content.decode()
+
+    html = client.post(link, {"action": "cancel"}, follow=True).content.decode()
+    assert "Cette inscription est annulée." in html
+    assert "10 places restantes" in client.get(reverse("web:event", args=["forum"])).content.decode()
+
+
+def test_a_guest_form_with_a_bad_address_names_the_field_and_registers_nobody(client, town):
+    response = client.post(reverse("web:event-register", args=["forum"]), {"name": "Ada", "email": "ada@"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_email_error"' in html and 'value="Ada"' in html
+    assert not Registration.objects.exists()
+    assert client.get("/inscriptions/" + "x" * 43 + "/").status_code == 404
 
 
 def test_a_full_event_offers_the_waitlist(client, town):
