@@ -309,7 +309,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             actor=services.Actor(person=request.user, kiosk=kiosk),
         )
         body = {**self.get_serializer(checkin).data,
-                "remaining_allowance": selectors.remaining_allowance(checkin.pass_obj)}
+                "remaining_allowance": checkin.remaining_allowance}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=CheckInSerializer)
