@@ -107,7 +107,7 @@ def inner() -> None:
         return Request("/api/v1/checkins/", "POST", body=body,
                        headers={"Content-Type": "application/json", "Authorization": desk})
 
-    with gunicorn(dict(os.environ)) as base:
+    with gunicorn(dict(os.environ), workers=int(os.environ.get("CHECKIN_WORKERS", "2"))) as base:
         wrk(f"{base}/bench/bare-drf/", seconds=2)
         wrk(base, seconds=2, script=script(desk, WARMUP))
         bare = wrk(f"{base}/bench/bare-drf/", seconds=SECONDS)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -96,19 +96,12 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 # --- Plans and allowance ------------------------------------------------------
 
 
-def space_in_plan(space: Space) -> Q:
-    """The space belongs to the plan's network and, when the plan names eligible spaces, is one
-    of them: a condition on a ``Pass`` queryset, so that it travels with the pass's own query."""
-    in_network = PassNetwork.spaces.through.objects.filter(passnetwork_id=OuterRef("plan__network_id"),
-                                                           space_id=space.id)
-    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=OuterRef("plan_id"))
-    return Q(Exists(in_network)) & (~Exists(eligible) | Exists(eligible.filter(space_id=space.id)))
-
-
 @dataclass(frozen=True)
 class PassDay:
     """What a check-in of a pass at a space on a day must know, read in one query."""
 
+    space_in_plan: bool
+    issuing_time_zone: str
     open_checkin_id: int | None
     open_space_id: int | None
     open_space_name: str | None
@@ -117,14 +110,25 @@ class PassDay:
     used_here: int  # of which at that space
 
 
-def pass_day(*, pass_id: int, space_id: int, day: date, bounds: tuple[date, date] | None) -> PassDay:
-    """The open check-in of the pass, its visit at the space on ``day`` and its visit-days in
-    ``bounds``, in one query (the check-in's hot path; the pass row is locked by the caller,
-    so nothing read here can change before the caller commits)."""
+def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, date] | None) -> PassDay:
+    """For a check-in of ``pass_obj`` at ``space`` on ``day``, in one query: whether its plan
+    covers the space (the space belongs to the plan's network and, when the plan names
+    eligible spaces, is one of them), its open check-in, its visit at the space that day and
+    its visit-days in ``bounds``.
+
+    The check-in's hot path, hence plain SQL; the caller holds the pass row's lock, so
+    nothing read here can change before it commits.
+    """
     start, end = bounds if bounds is not None else (None, None)
     since = min(start, day) if start is not None else day
+    network_spaces = PassNetwork.spaces.through._meta.db_table
+    eligible = Plan.eligible_spaces.through._meta.db_table
     sql = f"""
-        SELECT oc.id, oc.space_id, s.name, v.visit_id, v.used, v.used_here
+        SELECT EXISTS (SELECT 1 FROM {network_spaces} WHERE passnetwork_id = %s AND space_id = %s)
+               AND (NOT EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s)
+                    OR EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s AND space_id = %s)),
+               (SELECT time_zone FROM {Space._meta.db_table} WHERE id = %s),
+               oc.id, oc.space_id, s.name, v.visit_id, v.used, v.used_here
         FROM (SELECT MAX(id) FILTER (WHERE space_id = %s AND day = %s) AS visit_id,
                      COUNT(*) FILTER (WHERE day BETWEEN %s AND %s) AS used,
                      COUNT(*) FILTER (WHERE space_id = %s AND day BETWEEN %s AND %s) AS used_here
@@ -132,11 +136,13 @@ def pass_day(*, pass_id: int, space_id: int, day: date, bounds: tuple[date, date
         LEFT JOIN {CheckIn._meta.db_table} oc ON oc.pass_id = %s AND oc.checked_out_at IS NULL
         LEFT JOIN {Space._meta.db_table} s ON s.id = oc.space_id
     """  # noqa: S608 - table names from the models, values as parameters
-    params = [space_id, day, start, end, space_id, start, end, pass_id, since, pass_id]
+    plan = pass_obj.plan
+    params = [plan.network_id, space.id, plan.id, plan.id, space.id, pass_obj.issuing_space_id,
+              space.id, day, start, end, space.id, start, end, pass_obj.id, since, pass_obj.id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return PassDay(*row[:4], used=row[4] or 0, used_here=row[5] or 0)
+    return PassDay(bool(row[0]), *row[1:6], used=row[6] or 0, used_here=row[7] or 0)
 
 
 def month_last_day(month: date) -> date:

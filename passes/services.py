@@ -7,6 +7,7 @@ the beat task :func:`checkins_close_for_closing_time`, the admin :func:`visit_re
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -300,8 +301,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # which would deadlock with a writer waiting for the space lock.
     pass_obj = (
         selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
-        .select_related("plan__network", "holder", "issuing_space")
-        .annotate(space_in_plan=selectors.space_in_plan(space)).order_by()[:1]
+        .select_related("plan__network", "holder").order_by()[:1]
     )
     pass_obj = pass_obj[0] if pass_obj else None
     if pass_obj is None:
@@ -318,17 +318,17 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if pass_obj.status == PassStatus.EXPIRED or day > pass_obj.valid_until:
         raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
     plan = pass_obj.plan
-    if not pass_obj.space_in_plan:
+    bounds = selectors.period_bounds(plan, day)
+    state = selectors.pass_day(pass_obj=pass_obj, space=space, day=day, bounds=bounds)
+    if not state.space_in_plan:
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
 
     if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
-    bounds = selectors.period_bounds(plan, day)
-    state = selectors.pass_day(pass_id=pass_obj.id, space_id=space.id, day=day, bounds=bounds)
     if state.open_space_id == space.id:
         open_checkin = CheckIn.objects.select_related("visit").get(pk=state.open_checkin_id)
         open_checkin.pass_obj, open_checkin.space = pass_obj, space
-        _set_remaining(open_checkin, plan, state.used, day=day, now=now)
+        _set_remaining(open_checkin, state, state.used, day=day, now=now)
         return open_checkin, False
     if state.visit_id is None and bounds is not None:
         if state.used >= plan.allowance:
@@ -360,18 +360,20 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
         checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
     )
-    _set_remaining(checkin, plan, used, day=day, now=now)
+    _set_remaining(checkin, state, used, day=day, now=now)
     return checkin, True
 
 
-def _set_remaining(checkin: CheckIn, plan: Plan, used: int, *, day: date, now: datetime) -> None:
+def _set_remaining(checkin: CheckIn, state: selectors.PassDay, used: int, *, day: date,
+                   now: datetime) -> None:
     """``checkin.remaining_allowance``: the visit-days left in the period, as
     :func:`selectors.remaining_allowance` counts them (at the issuing space's date), from
     the count already made under the lock when both spaces are on the same date."""
-    issuing_space = checkin.pass_obj.issuing_space
-    if issuing_space.time_zone != checkin.space.time_zone and issuing_space.local_date(now) != day:
+    plan = checkin.pass_obj.plan
+    if state.issuing_time_zone != checkin.space.time_zone \
+            and now.astimezone(zoneinfo.ZoneInfo(state.issuing_time_zone)).date() != day:
         checkin.remaining_allowance = selectors.remaining_allowance(checkin.pass_obj, now=now)
-    elif plan.allowance is None or selectors.period_bounds(plan, day) is None:
+    elif selectors.period_bounds(plan, day) is None:
         checkin.remaining_allowance = None
     else:
         checkin.remaining_allowance = max(0, plan.allowance - used)
