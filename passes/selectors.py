@@ -145,6 +145,18 @@ def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, dat
     return PassDay(bool(row[0]), *row[1:6], used=row[6] or 0, used_here=row[7] or 0)
 
 
+def desks_taken(*, space: Space, up_to: int) -> int:
+    """Open check-ins at ``space``, counted up to ``up_to`` (its capacity: past it the count
+    says nothing more, and a busy space is not counted in full at each arrival)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {CheckIn._meta.db_table} "  # noqa: S608
+            "WHERE space_id = %s AND checked_out_at IS NULL LIMIT %s) taken",
+            [space.id, up_to],
+        )
+        return cursor.fetchone()[0]
+
+
 def month_last_day(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 

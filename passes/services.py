@@ -342,7 +342,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # different passes at one space queue here only for the desk count and the inserts.
     capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
         .values_list("desk_capacity", flat=True).order_by()[0]
-    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= capacity:
+    if selectors.desks_taken(space=space, up_to=capacity) >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
     used = state.used
     if state.visit_id is None:
