@@ -15,7 +15,7 @@ import sys
 
 from bench.common import PYTHON, ROOT, Row, print_table
 
-BENCHMARKS = ["bench.feeds", "bench.outbox", "bench.reminders", "bench.national"]
+BENCHMARKS = ["bench.feeds", "bench.outbox", "bench.reminders", "bench.checkin", "bench.national"]
 
 
 def _rows_of(name: str) -> list[Row]:

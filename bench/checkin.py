@@ -1,137 +1,39 @@
 """Check-in throughput and latency against a bare DRF endpoint, in the same run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/essaim_bench_passes .venv/bin/python bench/checkin.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/essaim REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python -m bench.checkin      # or bench/run bench.checkin
 
-Starts gunicorn (2 sync workers, loopback) on a dedicated PostgreSQL database
-(created if missing, emptied of check-ins between runs), then:
+On a throwaway database (PostgreSQL when ``DATABASE_URL`` names it): a space open
+all day, an unlimited plan, 40,000 passes, a desk account and a kiosk; gunicorn
+(2 sync workers, loopback, persistent connections, DEBUG off, the project's middleware).
 
-1. saturation, with ``wrk``: requests/s of ``GET /bench/bare/`` (DRF, one query)
-   and of ``POST /api/v1/checkins/`` (a desk checking a new pass in each time);
-2. latency at half of the check-in saturation rate, open loop (each request is
-   timed from when it was due, so a slow server cannot hide its queue).
+1. saturation, with ``wrk``: requests/s of ``GET /bench/bare-drf/`` (DRF, no
+   authentication, one ``SELECT 1``) and of ``POST /api/v1/checkins/`` by the desk
+   (Token) and by the kiosk (``Kiosk <token>``), a new pass each time, all at one space;
+2. latency of desk check-ins sent open loop at half the desk saturation rate (each
+   request timed from when it was due, so a slow server cannot hide its queue).
 
-Targets (issue 6): check-in ≥ 0.35 × the bare endpoint; p99 < 25 ms at half of saturation.
+Targets (issue 6): desk check-in ≥ 0.35× the bare endpoint; p99 < 25 ms at half of saturation.
 """
 
 from __future__ import annotations
 
-import http.client
+import contextlib
 import json
 import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
-import time
-from pathlib import Path
+from datetime import timedelta
+from itertools import count
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/essaim_bench_passes")
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.passes_settings"
-os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("CELERY_BROKER_URL", "memory://")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.common import Request, Row, emit, gunicorn, open_loop, print_table, run_inner, wrk
 
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-PORT = int(os.environ.get("BENCH_PORT") or free_port())
-DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-PASSES = 100_000
+SECONDS = int(os.environ.get("CHECKIN_SECONDS", "5"))
+PASSES = 40_000
 CODE = "bench{:027d}"  # 32 characters, the shape of a real QR code
-
-
-def ensure_database() -> None:
-    import environ
-    import psycopg
-
-    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    if "postgresql" not in config["ENGINE"]:
-        sys.exit("bench/checkin.py needs PostgreSQL (DATABASE_URL=postgres://…)")
-    with psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-                         password=config["PASSWORD"] or None, dbname="postgres", autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            db.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
-def seed() -> str:
-    """A space open all day, an unlimited plan, PASSES passes, a desk token; returns the token."""
-    from datetime import date
-    from datetime import time as clock
-
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
-
-    from network.models import Membership, Organization, Person, Role
-    from passes.models import Pass, PassNetwork, Period, Plan
-    from spaces.models import OpeningHours, Space
-
-    call_command("migrate", verbosity=0)
-    operator, _ = Organization.objects.get_or_create(slug="bench", defaults={"name": "Bench",
-                                                                             "kind": "association"})
-    space, _ = Space.objects.get_or_create(slug="bench-space", defaults={
-        "name": "Bench", "operator": operator, "address": "-", "desk_capacity": 10_000_000})
-    if not space.opening_hours.exists():
-        OpeningHours.objects.bulk_create(OpeningHours(space=space, weekday=d, opens=clock(0),
-                                                      closes=clock.max) for d in range(7))
-    network, _ = PassNetwork.objects.get_or_create(slug="bench", defaults={
-        "name": "Bench", "coordinator": operator, "visit_value": 10})
-    network.spaces.add(space)
-    plan, _ = Plan.objects.get_or_create(network=network, slug="bench", defaults={
-        "name": "Bench", "price": 0, "period": Period.UNLIMITED, "allowance": None, "validity_days": 3650})
-    desk, _ = Person.objects.get_or_create(email="desk@bench.invalid")
-    Membership.objects.get_or_create(person=desk, organization=operator, role=Role.SPACE_MANAGER)
-    have = Pass.objects.filter(plan=plan).count()
-    for start in range(have, PASSES, 5000):
-        holders = Person.objects.bulk_create(Person(email=f"m{n}@bench.invalid")
-                                             for n in range(start, min(start + 5000, PASSES)))
-        Pass.objects.bulk_create(
-            Pass(holder=h, plan=plan, issuing_space=space, valid_from=date(2020, 1, 1),
-                 valid_until=date(2099, 1, 1), code=CODE.format(n), short_code=f"{n:08d}")
-            for n, h in enumerate(holders, start)
-        )
-    return Token.objects.get_or_create(user=desk)[0].key
-
-
-def reset_checkins() -> None:
-    """Empty the check-ins so the passes can be used again, once the server is idle:
-    requests wrk left queued finish first (a TRUNCATE beside them could deadlock)."""
-    from django.db import connection
-
-    time.sleep(3)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE passes_checkinattempt, passes_checkin, passes_visit")
-
-
-def start_server() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "backend.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ}, start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-            conn.request("GET", "/bench/bare/")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("gunicorn did not start")
-
+SPACE = "bench-space"
+# Disjoint ranges of pass numbers, so that every request checks a new pass in.
+WARMUP, DESK, KIOSK, OPEN_LOOP = 0, 5_000, 20_000, 30_000
 
 LUA = """
 local counter = 0
@@ -143,101 +45,135 @@ end
 function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Token TOKEN"
+  wrk.headers["Authorization"] = "AUTHORIZATION"
 end
 function request()
-  local n = offset + counter * THREADS
+  local n = BASE + offset + counter * 2
   counter = counter + 1
   return wrk.format(nil, "/api/v1/checkins/", nil,
-    string.format('{"pass_code": "bench%027d", "space": "bench-space"}', n))
-end
-function done(summary, latency, requests)
-  io.write(string.format("non2xx %d\\n", summary.errors.status))
+    string.format('{"pass_code": "bench%027d", "space": "SPACE"}', n))
 end
 """
 
 
-def wrk(path: str, script: str | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency"]
-    if script:
-        command += ["-s", script]
-    out = subprocess.run([*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True,
-                         check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
-    non2xx = re.search(r"non2xx (\d+)", out)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale,
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+def script(authorization: str, base: int) -> str:
+    return (LUA.replace("AUTHORIZATION", authorization).replace("BASE", str(base))
+            .replace("SPACE", SPACE))
 
 
-def open_loop(token: str, rate: float, first: int) -> dict:
-    """POST check-ins at ``rate`` per second for DURATION seconds, each timed from when it was due."""
-    total = int(rate * DURATION)
-    start = time.monotonic() + 0.5
-    latencies: list[float] = []
-    failures = 0
-    lock = threading.Lock()
-    next_index = iter(range(total))
+def seed() -> tuple[str, str]:
+    """The space, plan and passes; returns (desk token, kiosk token)."""
+    from datetime import date
+    from datetime import time as clock
 
-    def worker() -> None:
-        nonlocal failures
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        for i in next_index:
-            due = start + i / rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            body = json.dumps({"pass_code": CODE.format(first + i), "space": "bench-space"})
-            conn.request("POST", "/api/v1/checkins/", body=body,
-                         headers={"Content-Type": "application/json", "Authorization": f"Token {token}"})
-            response = conn.getresponse()
-            response.read()
-            elapsed = (time.monotonic() - due) * 1000
-            with lock:
-                latencies.append(elapsed)
-                failures += response.status != 201
+    from rest_framework.authtoken.models import Token
 
-    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
+    from network.models import Membership, Organization, Person, Role
+    from passes.models import Pass, PassNetwork, Period, Plan
+    from passes.services import kiosk_create
+    from spaces.models import OpeningHours, Space
+
+    operator = Organization.objects.create(slug="bench", name="Bench", kind="association")
+    space = Space.objects.create(slug=SPACE, name="Bench", operator=operator, address="-",
+                                 desk_capacity=10_000_000)
+    OpeningHours.objects.bulk_create(OpeningHours(space=space, weekday=d, opens=clock(0),
+                                                  closes=clock.max) for d in range(7))
+    network = PassNetwork.objects.create(slug="bench", name="Bench", coordinator=operator,
+                                         visit_value=10)
+    network.spaces.add(space)
+    plan = Plan.objects.create(network=network, slug="bench", name="Bench", price=0,
+                               period=Period.UNLIMITED, allowance=None, validity_days=3650)
+    desk = Person.objects.create(email="desk@bench.invalid")
+    Membership.objects.create(person=desk, organization=operator, role=Role.SPACE_MANAGER)
+    for start in range(0, PASSES, 5000):
+        holders = Person.objects.bulk_create(Person(email=f"m{n}@bench.invalid", full_name=f"M {n}")
+                                             for n in range(start, start + 5000))
+        Pass.objects.bulk_create(
+            Pass(holder=h, plan=plan, issuing_space=space, valid_from=date(2020, 1, 1),
+                 valid_until=date(2099, 1, 1), code=CODE.format(n), short_code=f"{n:08d}")
+            for n, h in enumerate(holders, start)
+        )
+    _, kiosk_token = kiosk_create(space=space, name="Entrée")
+    return Token.objects.create(user=desk).key, kiosk_token
+
+
+@contextlib.contextmanager
+def departures(stay: timedelta = timedelta(seconds=1)):
+    """People leave about ``stay`` after arriving, so that the space holds a few hundred of
+    them, as a busy space would, instead of every check-in of the run (which each arrival
+    would count against the space's capacity)."""
+    from django.db import connection
+    from django.db.models.functions import Now
+    from django.utils import timezone
+
+    from passes.models import CheckIn
+
+    stop = threading.Event()
+
+    def leave() -> None:
+        while not stop.wait(0.2):
+            CheckIn.objects.filter(checked_out_at__isnull=True,
+                                   checked_in_at__lt=timezone.now() - stay).update(checked_out_at=Now())
+        connection.close()
+
+    thread = threading.Thread(target=leave)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
         thread.join()
-    latencies.sort()
-    return {"rate": rate, "p50_ms": latencies[len(latencies) // 2],
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1], "errors": failures}
 
 
-def main() -> None:
-    ensure_database()
+def inner() -> None:
     import django
 
     django.setup()
-    token = seed()
-    reset_checkins()
-    server = start_server()
-    try:
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA.replace("TOKEN", token).replace("THREADS", "2"))
-        bare = wrk("/bench/bare/")
-        checkin = wrk("/api/v1/checkins/", script.name)
-        reset_checkins()
-        half = open_loop(token, checkin["rps"] / 2, first=0)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
-    ratio = checkin["rps"] / bare["rps"]
-    print(f"{'endpoint':<34}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
-    print(f"{'GET /bench/bare/ (saturation)':<34}{bare['rps']:>10.0f}{bare['p99_ms']:>10.1f}"
-          f"{bare['errors']:>8}")
-    print(f"{'POST /api/v1/checkins/ (saturation)':<34}{checkin['rps']:>10.0f}"
-          f"{checkin['p99_ms']:>10.1f}{checkin['errors']:>8}")
-    print(f"{'POST /api/v1/checkins/ (half rate)':<34}{half['rate']:>10.0f}{half['p99_ms']:>10.1f}"
-          f"{half['errors']:>8}   p50 {half['p50_ms']:.1f} ms")
-    print(f"check-in / bare = {ratio:.2f} (target ≥ 0.35: {'ok' if ratio >= 0.35 else 'MISSED'}); "
-          f"p99 at half rate {half['p99_ms']:.1f} ms "
-          f"(target < 25: {'ok' if half['p99_ms'] < 25 else 'MISSED'})")
+    desk_token, kiosk_token = seed()
+    desk = f"Token {desk_token}"
+    numbers = count(OPEN_LOOP)
+
+    def next_checkin() -> Request:
+        body = json.dumps({"pass_code": CODE.format(next(numbers)), "space": SPACE}).encode()
+        return Request("/api/v1/checkins/", "POST", body=body,
+                       headers={"Content-Type": "application/json", "Authorization": desk})
+
+    workers = int(os.environ.get("CHECKIN_WORKERS", "2"))
+    with gunicorn(dict(os.environ), workers=workers) as base, departures():
+        wrk(f"{base}/bench/bare-drf/", seconds=2)
+        wrk(base, seconds=2, script=script(desk, WARMUP))
+        bare = wrk(f"{base}/bench/bare-drf/", seconds=SECONDS)
+        checkin = wrk(base, seconds=SECONDS, script=script(desk, DESK))
+        kiosk = wrk(base, seconds=SECONDS, script=script(f"Kiosk {kiosk_token}", KIOSK))
+        half_rate = checkin.requests_per_second / 2
+        half = open_loop(base, next_checkin, rate=half_rate, seconds=2 * SECONDS, connections=16)
+    print(f"bare DRF {bare.requests_per_second:.0f} req/s (p99 {bare.p99_ms:.1f} ms); "
+          f"desk check-in {checkin.requests_per_second:.0f} req/s (p99 {checkin.p99_ms:.1f} ms, "
+          f"{checkin.errors} non-2xx); kiosk check-in {kiosk.requests_per_second:.0f} req/s "
+          f"({kiosk.errors} non-2xx); at {half_rate:.0f} req/s: p50 {half.p50_ms:.1f} ms, "
+          f"p99 {half.p99_ms:.1f} ms, statuses {half.statuses}, errors {half.errors}", flush=True)
+    answered_ok = (checkin.errors == kiosk.errors == half.errors == 0
+                   and set(half.statuses) == {201})
+    rows = [
+        Row("desk check-in requests/s", checkin.requests_per_second, bare.requests_per_second,
+            "req/s vs bare DRF view", "≥ 0.35×",
+            ok=answered_ok and checkin.requests_per_second >= 0.35 * bare.requests_per_second),
+        Row("kiosk check-in requests/s", kiosk.requests_per_second, bare.requests_per_second,
+            "req/s vs bare DRF view", "informative"),
+        Row(f"check-in p99 at half saturation ({half_rate:.0f}/s)", half.p99_ms, None, "ms",
+            "< 25 ms", ok=answered_ok and half.p99_ms < 25),
+    ]
+    emit(rows)
+
+
+def main() -> list[Row]:
+    return run_inner("bench.checkin")
 
 
 if __name__ == "__main__":
-    main()
+    if "--inner" in sys.argv:
+        inner()
+    else:
+        rows = main()
+        print_table(rows)
+        sys.exit(0 if all(row.ok is not False for row in rows) else 1)

@@ -157,14 +157,23 @@ class LoadResult:
 
 
 def wrk(url: str, *, seconds: int = 5, connections: int = 16, headers: dict | None = None,
-        rate: int | None = None) -> LoadResult:
-    """Closed-loop load with wrk (or open-loop at ``rate`` requests/s with wrk2 when given)."""
+        rate: int | None = None, script: str | None = None) -> LoadResult:
+    """Closed-loop load with wrk (or open-loop at ``rate`` requests/s with wrk2 when given).
+
+    ``script`` is Lua source for wrk's ``-s`` (request bodies, a counter per request)."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk")
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    with contextlib.ExitStack() as stack:
+        if script is not None:
+            lua = stack.enter_context(tempfile.NamedTemporaryFile("w", suffix=".lua"))
+            lua.write(script)
+            lua.flush()
+            command += ["-s", lua.name]
+        out = subprocess.run(command, capture_output=True, text=True, check=True,
+                             timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))
     errors = 0

@@ -1,5 +1,8 @@
+from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.response import Response
 
 from backend.urls import urlpatterns as project_urlpatterns
 
@@ -9,4 +12,15 @@ def bare(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/bare", bare), *project_urlpatterns]
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+def bare_drf(request):
+    """A DRF view with one database query and no authentication: the check-in baseline."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return Response({"ok": True})
+
+
+urlpatterns = [path("bench/bare", bare), path("bench/bare-drf/", bare_drf), *project_urlpatterns]

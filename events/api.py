@@ -34,7 +34,8 @@ from events.models import (
     Theme,
 )
 from feeds.api import FeedLinksMixin
-from network.models import Organization
+from network.models import Organization, Role
+from network.selectors import organization_ids_for
 from spaces.models import Room
 
 # Cancelling has its own action, which asks for a reason.
@@ -335,9 +336,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _moderate(self, request, *, approve: bool) -> Response:
         event = self.get_object()
-        if event.campaign is None:
+        # Who may moderate is decided before what they sent is read: a coordinator learns
+        # that the event is outside any campaign, anyone else only that moderation is not theirs.
+        if event.campaign is None and organization_ids_for(request.user, Role.COORDINATOR):
             raise services.NotInCampaign()
-        # Who may moderate is decided before what they sent is read.
         if not selectors.can_moderate(request.user, event.campaign):
             self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))
         data = ModerationSerializer(data=request.data)

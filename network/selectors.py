@@ -17,7 +17,8 @@ def organization_ids_for(person: Person | None, *roles: str) -> set[int]:
         return set()
     cache = person.__dict__.setdefault("_essaim_role_cache", {})
     if not cache:
-        for org_id, role in Membership.objects.filter(person=person).values_list(
+        # No ordering: the default one would join the person and the organization.
+        for org_id, role in Membership.objects.filter(person=person).order_by().values_list(
             "organization_id", "role"
         ):
             cache.setdefault(role, set()).add(org_id)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -59,9 +60,21 @@ def passes_by_code(code: str) -> QuerySet[Pass]:
     return Pass.objects.filter(short_code=normalize_short_code(code))
 
 
-def kiosk_for_token(token: str) -> Kiosk | None:
-    return (Kiosk.objects.select_related("space")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
+    """The kiosk holding ``token`` unless revoked; with what :func:`kiosk_retry_after` needs
+    at ``now``, in the same query."""
+    now = now or timezone.now()
+    last = _last_unknown_codes(OuterRef("pk"), now).values("at")
+    kiosks = (Kiosk.objects.select_related("space")
+              .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+              .annotate(oldest_of_last_unknown=Subquery(last[KIOSK_UNKNOWN_LIMIT - 1:KIOSK_UNKNOWN_LIMIT]))
+              .order_by())
+    return next(iter(kiosks[:1]), None)
+
+
+def _last_unknown_codes(kiosk, now: datetime) -> QuerySet[CheckinAttempt]:
+    return CheckinAttempt.objects.filter(kiosk=kiosk, outcome="unknown_pass",
+                                         at__gt=now - KIOSK_UNKNOWN_WINDOW).order_by("-at")
 
 
 def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
@@ -69,27 +82,79 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 
     Counted from the attempt log, so it holds across web processes without a cache.
     """
-    recent = list(
-        CheckinAttempt.objects.filter(kiosk=kiosk, outcome="unknown_pass",
-                                      at__gt=now - KIOSK_UNKNOWN_WINDOW)
-        .order_by("-at").values_list("at", flat=True)[:KIOSK_UNKNOWN_LIMIT]
-    )
-    if len(recent) < KIOSK_UNKNOWN_LIMIT:
-        return None
+    if "oldest_of_last_unknown" in kiosk.__dict__:  # read with the kiosk by kiosk_for_token
+        oldest = kiosk.oldest_of_last_unknown
+    else:
+        recent = list(_last_unknown_codes(kiosk, now).values_list("at", flat=True)[:KIOSK_UNKNOWN_LIMIT])
+        oldest = recent[-1] if len(recent) == KIOSK_UNKNOWN_LIMIT else None
     # Free again when the oldest of the last LIMIT unknown codes leaves the window.
-    return max(1, int((recent[-1] + KIOSK_UNKNOWN_WINDOW - now).total_seconds()) + 1)
+    if oldest is None or oldest + KIOSK_UNKNOWN_WINDOW <= now:
+        return None
+    return max(1, int((oldest + KIOSK_UNKNOWN_WINDOW - now).total_seconds()) + 1)
 
 
 # --- Plans and allowance ------------------------------------------------------
 
 
-def plan_allows_space(plan: Plan, space: Space) -> bool:
-    """The space belongs to the plan's network and, when the plan names eligible spaces, is one of them."""
-    in_network = PassNetwork.spaces.through.objects.filter(passnetwork_id=plan.network_id, space_id=space.id)
-    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.id)
-    return Plan.objects.filter(
-        Exists(in_network), ~Exists(eligible) | Exists(eligible.filter(space_id=space.id)), pk=plan.pk,
-    ).exists()
+@dataclass(frozen=True)
+class PassDay:
+    """What a check-in of a pass at a space on a day must know, read in one query."""
+
+    space_in_plan: bool
+    issuing_time_zone: str
+    open_checkin_id: int | None
+    open_space_id: int | None
+    open_space_name: str | None
+    visit_id: int | None  # the visit of that pass at that space that day
+    used: int  # visit-days in the period (0 when unlimited)
+    used_here: int  # of which at that space
+
+
+def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, date] | None) -> PassDay:
+    """For a check-in of ``pass_obj`` at ``space`` on ``day``, in one query: whether its plan
+    covers the space (the space belongs to the plan's network and, when the plan names
+    eligible spaces, is one of them), its open check-in, its visit at the space that day and
+    its visit-days in ``bounds``.
+
+    The check-in's hot path, hence plain SQL; the caller holds the pass row's lock, so
+    nothing read here can change before it commits.
+    """
+    start, end = bounds if bounds is not None else (None, None)
+    since = min(start, day) if start is not None else day
+    network_spaces = PassNetwork.spaces.through._meta.db_table
+    eligible = Plan.eligible_spaces.through._meta.db_table
+    sql = f"""
+        SELECT EXISTS (SELECT 1 FROM {network_spaces} WHERE passnetwork_id = %s AND space_id = %s)
+               AND (NOT EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s)
+                    OR EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s AND space_id = %s)),
+               (SELECT time_zone FROM {Space._meta.db_table} WHERE id = %s),
+               oc.id, oc.space_id, s.name, v.visit_id, v.used, v.used_here
+        FROM (SELECT MAX(id) FILTER (WHERE space_id = %s AND day = %s) AS visit_id,
+                     COUNT(*) FILTER (WHERE day BETWEEN %s AND %s) AS used,
+                     COUNT(*) FILTER (WHERE space_id = %s AND day BETWEEN %s AND %s) AS used_here
+              FROM {Visit._meta.db_table} WHERE pass_id = %s AND day >= %s) v
+        LEFT JOIN {CheckIn._meta.db_table} oc ON oc.pass_id = %s AND oc.checked_out_at IS NULL
+        LEFT JOIN {Space._meta.db_table} s ON s.id = oc.space_id
+    """  # noqa: S608 - table names from the models, values as parameters
+    plan = pass_obj.plan
+    params = [plan.network_id, space.id, plan.id, plan.id, space.id, pass_obj.issuing_space_id,
+              space.id, day, start, end, space.id, start, end, pass_obj.id, since, pass_obj.id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return PassDay(bool(row[0]), *row[1:6], used=row[6] or 0, used_here=row[7] or 0)
+
+
+def desks_taken(*, space: Space, up_to: int) -> int:
+    """Open check-ins at ``space``, counted up to ``up_to`` (its capacity: past it the count
+    says nothing more, and a busy space is not counted in full at each arrival)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {CheckIn._meta.db_table} "  # noqa: S608
+            "WHERE space_id = %s AND checked_out_at IS NULL LIMIT %s) taken",
+            [space.id, up_to],
+        )
+        return cursor.fetchone()[0]
 
 
 def month_last_day(month: date) -> date:

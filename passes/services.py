@@ -7,6 +7,7 @@ the beat task :func:`checkins_close_for_closing_time`, the admin :func:`visit_re
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -293,15 +294,16 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     else:
         raise _refuse(CheckinForbidden(field="space"), None)
 
-    # The pass row is the lock every check-in of this pass queues on; the
-    # counts below are made after it is held, so they cannot be stale. NO KEY
+    # The pass row is the lock every check-in of this pass queues on; what is
+    # counted below is read after it is held, so it cannot be stale. NO KEY
     # UPDATE, since no key changes: inserts elsewhere that reference the pass or
     # the space (their foreign-key checks take KEY SHARE) then never wait on it,
     # which would deadlock with a writer waiting for the space lock.
     pass_obj = (
         selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
-        .select_related("plan__network", "holder", "issuing_space").first()
+        .select_related("plan__network", "holder").order_by()[:1]
     )
+    pass_obj = pass_obj[0] if pass_obj else None
     if pass_obj is None:
         raise _refuse(UnknownPass(field="pass_code"), None)
     if channel == Channel.SELF and pass_obj.holder_id != person.id:
@@ -316,47 +318,65 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if pass_obj.status == PassStatus.EXPIRED or day > pass_obj.valid_until:
         raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
     plan = pass_obj.plan
-    if not selectors.plan_allows_space(plan, space):
+    bounds = selectors.period_bounds(plan, day)
+    state = selectors.pass_day(pass_obj=pass_obj, space=space, day=day, bounds=bounds)
+    if not state.space_in_plan:
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
 
     if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
-    open_checkin = CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True) \
-        .select_related("space").first()
-    if open_checkin is not None and open_checkin.space_id == space.id:
+    if state.open_space_id == space.id:
+        open_checkin = CheckIn.objects.select_related("visit").get(pk=state.open_checkin_id)
+        open_checkin.pass_obj, open_checkin.space = pass_obj, space
+        _set_remaining(open_checkin, state, state.used, day=day, now=now)
         return open_checkin, False
-    visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
-    bounds = selectors.period_bounds(plan, day)
-    used_before = 0
-    if visit is None and bounds is not None:
-        used = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
-        used_before = used.count()
-        if used_before >= plan.allowance:
+    if state.visit_id is None and bounds is not None:
+        if state.used >= plan.allowance:
             raise _refuse(AllowanceExhausted(), pass_obj)
         if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
-                and used.filter(space=space).count() >= plan.per_space_cap):
+                and state.used_here >= plan.per_space_cap):
             raise _refuse(SpaceCapReached(field="space"), pass_obj)
-    if open_checkin is not None:
-        raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
+    if state.open_checkin_id is not None:
+        raise _refuse(AlreadyCheckedIn(space=state.open_space_name), pass_obj)
     # Second lock, always after the pass's and as late as possible: check-ins of
     # different passes at one space queue here only for the desk count and the inserts.
     capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
-        .values_list("desk_capacity", flat=True).get()
-    if CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count() >= capacity:
+        .values_list("desk_capacity", flat=True).order_by()[0]
+    if selectors.desks_taken(space=space, up_to=capacity) >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
-    if visit is None:
+    used = state.used
+    if state.visit_id is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
         if bounds is not None:
-            remaining = plan.allowance - used_before - 1
+            used += 1
+            remaining = plan.allowance - used
             # Warn when the remaining days come down to a fifth of the allowance (at
             # least one day): they go down one at a time, so once per crossing.
             if remaining == max(1, plan.allowance // 5):
                 notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
+    else:  # back the same day: the same visit-day (only its id and day are read later)
+        visit = Visit(pk=state.visit_id, pass_obj=pass_obj, space=space, day=day)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
         checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
     )
+    _set_remaining(checkin, state, used, day=day, now=now)
     return checkin, True
+
+
+def _set_remaining(checkin: CheckIn, state: selectors.PassDay, used: int, *, day: date,
+                   now: datetime) -> None:
+    """``checkin.remaining_allowance``: the visit-days left in the period, as
+    :func:`selectors.remaining_allowance` counts them (at the issuing space's date), from
+    the count already made under the lock when both spaces are on the same date."""
+    plan = checkin.pass_obj.plan
+    if state.issuing_time_zone != checkin.space.time_zone \
+            and now.astimezone(zoneinfo.ZoneInfo(state.issuing_time_zone)).date() != day:
+        checkin.remaining_allowance = selectors.remaining_allowance(checkin.pass_obj, now=now)
+    elif selectors.period_bounds(plan, day) is None:
+        checkin.remaining_allowance = None
+    else:
+        checkin.remaining_allowance = max(0, plan.allowance - used)
 
 
 @transaction.atomic

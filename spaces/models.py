@@ -115,7 +115,8 @@ class OpeningHours(models.Model):
     class Meta:
         verbose_name = _("horaire d'ouverture")
         verbose_name_plural = _("horaires d'ouverture")
-        ordering = ["space", "weekday", "opens"]
+        # By the column, not the space: "space" would join spaces_space for its name.
+        ordering = ["space_id", "weekday", "opens"]
         constraints = [
             models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")),
                                    name="opening_hours_end_after_start"),
@@ -143,7 +144,7 @@ class Closure(models.Model):
     class Meta:
         verbose_name = _("fermeture exceptionnelle")
         verbose_name_plural = _("fermetures exceptionnelles")
-        ordering = ["space", "starts_on"]
+        ordering = ["space_id", "starts_on"]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
                                    name="closure_end_after_start"),
