@@ -261,7 +261,7 @@ class CheckInSerializer(serializers.Serializer):
     # Fields spelled out rather than derived from the model: a ModelSerializer builds them
     # again for every answer, a noticeable share of a check-in's time.
     id = serializers.IntegerField(read_only=True)
-    space = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    space = serializers.CharField(source="space.slug", read_only=True)
     pass_short_code = serializers.CharField(source="pass_obj.short_code", read_only=True)
     # Shown at the desk so that staff can tell when a pass is lent to someone else.
     holder_name = serializers.CharField(source="pass_obj.holder.full_name", read_only=True)
