@@ -338,13 +338,10 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
             raise _refuse(SpaceCapReached(field="space"), pass_obj)
     if state.open_checkin_id is not None:
         raise _refuse(AlreadyCheckedIn(space=state.open_space_name), pass_obj)
-    # Second lock, always after the pass's and as late as possible: check-ins of
-    # different passes at one space queue here only for the desk count and the inserts.
-    capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
-        .values_list("desk_capacity", flat=True).order_by()[0]
-    if selectors.desks_taken(space=space, up_to=capacity) >= capacity:
-        raise _refuse(SpaceFull(), pass_obj)
     used = state.used
+    # The visit-day is the pass's business, covered by the pass's lock: written before the
+    # space's lock, so that arrivals at a busy space do not queue for it (a full space rolls
+    # it back with the rest).
     if state.visit_id is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
         if bounds is not None:
@@ -356,6 +353,13 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
                 notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
     else:  # back the same day: the same visit-day (only its id and day are read later)
         visit = Visit(pk=state.visit_id, pass_obj=pass_obj, space=space, day=day)
+    # Second lock, always after the pass's and as late as possible: check-ins of
+    # different passes at one space queue here only for the desk count and the check-in's
+    # insert (and the attempt log's, until the caller commits).
+    capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
+        .values_list("desk_capacity", flat=True).order_by()[0]
+    if selectors.desks_taken(space=space, up_to=capacity) >= capacity:
+        raise _refuse(SpaceFull(), pass_obj)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
         checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
