@@ -144,6 +144,8 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
         if not undelivered:
             break
         time.sleep(2)
+    if undelivered:
+        print(_outbox_state(env, undelivered), flush=True)
     duplicates = len(sink.message_ids()) - len(set(sink.message_ids()))
     statuses = result.statuses
     failed = result.errors + sum(n for code, n in statuses.items() if code >= 500 and code != 503)
@@ -171,6 +173,17 @@ def _registered_emails(env: dict) -> list[str]:
     out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          check=True)
     return out.stdout.split()
+
+
+def _outbox_state(env: dict, emails: list[str]) -> str:
+    """Where the undelivered confirmations stand in the outbox, grouped, for the report."""
+    code = ("import collections, json, sys, django; django.setup(); from worker.models import Message; "
+            "rows = Message.objects.filter(to__in=json.load(sys.stdin)).values_list("
+            "'sent_at', 'attempts', 'last_error', 'claimed_until'); "
+            "print(collections.Counter((s is not None, a, e[:80], c is not None) for s, a, e, c in rows))")
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         input=json.dumps(emails))
+    return "undelivered (sent, attempts, last error, claimed): " + (out.stdout or out.stderr[-500:]).strip()
 
 
 if __name__ == "__main__":
