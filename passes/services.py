@@ -493,6 +493,16 @@ def settlements_close_due(*, today: date, close_day: int) -> list[SettlementMont
     return closed
 
 
+def passes_expire(*, today: date) -> int:
+    """Mark active passes whose validity ended before ``today`` as expired; how many.
+
+    Check-ins already refuse them by date; the status makes lists and the admin
+    say so. Suspended and revoked passes keep their status.
+    """
+    return Pass.objects.filter(status=PassStatus.ACTIVE, valid_until__lt=today).update(
+        status=PassStatus.EXPIRED)
+
+
 @transaction.atomic
 def passes_notify_expiring(*, today: date, days_ahead: int = 7) -> int:
     """Record a reminder for each active pass ending within ``days_ahead`` days; how many passes.

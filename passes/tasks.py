@@ -19,6 +19,12 @@ def auto_checkout() -> int:
     return services.checkins_close_for_closing_time(now=timezone.now())
 
 
+@shared_task(name="passes.expire")
+def expire() -> int:
+    """Mark passes past their validity as expired (beat, a few times a day; idempotent)."""
+    return services.passes_expire(today=timezone.localdate())
+
+
 @shared_task(name="passes.notify_expiring")
 def notify_expiring() -> int:
     """Record the reminders of passes ending within a week (beat, a few times a day; idempotent)."""

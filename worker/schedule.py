@@ -27,6 +27,7 @@ ENTRIES: dict[str, dict] = {
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
     "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
     "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},
+    "passes-expire": {"task": "passes.expire", "schedule": 6 * 60 * 60},
     "passes-close-settlements": {"task": "passes.close_settlements", "schedule": 6 * 60 * 60},
 }
 

@@ -84,3 +84,19 @@ def test_settlements_close_on_schedule():
     from worker.schedule import beat_schedule
 
     assert beat_schedule()["passes-close-settlements"]["task"] == close_settlements.name
+
+
+def test_passes_past_their_validity_are_marked_expired_once(world):
+    from passes.models import PassStatus
+
+    today = timezone.localdate()
+    world.pass_obj.valid_until = today - timedelta(days=1)
+    world.pass_obj.save()
+    suspended = PassFactory(plan=world.plan, issuing_space=world.home, valid_until=today - timedelta(days=3),
+                            status=PassStatus.SUSPENDED)
+    current = PassFactory(plan=world.plan, issuing_space=world.home, valid_until=today)
+
+    assert services.passes_expire(today=today) == 1
+    assert services.passes_expire(today=today) == 0
+    world.pass_obj.refresh_from_db(), suspended.refresh_from_db(), current.refresh_from_db()
+    assert (world.pass_obj.status, suspended.status, current.status) == ("expired", "suspended", "active")
