@@ -4,7 +4,7 @@ booking, capacity), so the admin is for staff repairs; organizers use the API.""
 from django.contrib import admin
 from django.db import models
 
-from events.models import Campaign, Event, Registration, Series, Theme
+from events.models import Campaign, Event, Registration, Reminder, Series, Theme
 
 
 @admin.register(Campaign)
@@ -59,3 +59,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     raw_id_fields = ["event", "person"]
     readonly_fields = ["token", "created_at"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Read-only: the services keep reminders in line with their event and registration."""
+
+    list_display = ["registration", "kind", "due_at", "sent_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["registration__email", "registration__event__title"]
+    list_select_related = ["registration__event"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
