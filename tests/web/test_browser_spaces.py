@@ -46,3 +46,64 @@ def test_without_javascript_no_dead_copy_button_shows(browser, live_server):
     assert page.locator("#agenda-url").is_visible()
     assert not page.get_by_role("button", name="Copier").is_visible()
     context.close()
+
+
+def test_a_desk_checks_a_member_in_by_the_typed_code_then_refuses_an_expired_pass(page, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from network.models import Role
+    from passes.models import CheckIn
+    from tests.factories import PersonFactory, member_of
+    from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
+
+    # The factory's space is open all day, every day: "now" is always within its hours.
+    space = SpaceFactory(name="Mutualab", slug="mutualab", desk_capacity=12)
+    plan = PlanFactory(network=PassNetworkFactory(spaces=[space]), allowance=5)
+    PassFactory(plan=plan, issuing_space=space, short_code="K7M4P2QX",
+                holder=PersonFactory(full_name="Marie Curie"))
+    today = timezone.localdate()
+    PassFactory(plan=plan, issuing_space=space, short_code="EXP2R3DX",
+                valid_from=today - timedelta(days=60), valid_until=today - timedelta(days=1),
+                holder=PersonFactory(full_name="Paul Périmé"))
+    member_of(space.operator, Role.SPACE_MANAGER, email="accueil@mutualab.test")
+
+    page.goto(f"{page.base}/connexion/?next=/pointage/")
+    page.locator("#id_username").fill("accueil@mutualab.test")
+    page.locator("#id_password").fill("motdepasse-test")
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/espaces/mutualab/accueil/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Accueil de Mutualab"
+
+    # The code field has the focus: the desk types and presses Enter, nothing else.
+    assert page.evaluate("document.activeElement.name") == "code"
+    page.keyboard.type("k7m4-p2qx")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    welcome = page.get_by_role("status").filter(has_text="Bienvenue")
+    assert "Bienvenue, Marie !" in welcome.inner_text()
+    assert "4 passages restants sur la période." in welcome.inner_text()
+    assert welcome.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(227, 244, 230)"
+    present = page.locator(".present-list")
+    assert "Marie Curie" in present.inner_text()
+    screenshot(page, "desk-member-welcomed")
+
+    page.get_by_label("Code du pass").fill("EXP2R3DX")
+    page.get_by_role("button", name="Pointer l'arrivée").click()
+    refusal = page.get_by_role("alert")
+    refusal.wait_for()
+    assert "Pointage refusé" in refusal.inner_text()
+    assert "Ce pass a expiré le" in refusal.inner_text()
+    assert refusal.evaluate("e => getComputedStyle(e).color") == "rgb(161, 29, 29)"
+    assert "Paul" not in present.inner_text()
+    screenshot(page, "desk-expired-pass-refused")
+
+    # Departure from the list, by keyboard.
+    page.get_by_role("button", name="Départ de Marie Curie").focus()
+    page.keyboard.press("Enter")
+    page.locator(".messages", has_text="Départ de Marie Curie enregistré.").wait_for()
+    assert CheckIn.objects.get().checked_out_at is not None
+
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768

@@ -268,3 +268,18 @@ def test_the_directory_shows_weekly_hours_and_live_occupancy(client, coworking,
     assert "0 postes occupés sur 8" in fabrique
     maison = html[html.index('id="maison"'):]
     assert "1 postes occupés sur 4" in maison[:maison.index("</li>")]
+
+
+def test_the_desk_and_the_pass_speak_english_to_an_english_browser(client, coworking):
+    english = {"accept-language": "en"}
+    client.force_login(coworking.maison_desk)
+    html = text_of(client.post(desk_url(coworking.maison), {"code": "K7M4P2QX"}, follow=True,
+                               headers=english))
+    assert "Welcome, Marie!" in html and "4 visits left in the period." in html
+    assert ">Departure</button>" in html
+
+    client.force_login(coworking.marie)
+    html = text_of(client.get(reverse("web:my-pass"), headers=english))
+    assert "4 of 5 for the period" in html and ">My pass</a>" in html
+    html = text_of(client.get(reverse("web:spaces"), headers=english))
+    assert "<dt>Monday</dt>" in html and "1 of 4 desks taken" in html
