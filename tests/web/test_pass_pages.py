@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from network.models import Role
 from passes.models import CheckIn, Pass, PassStatus, Period, Visit
+from spaces.models import Closure
 from tests.factories import PersonFactory, member_of
 from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
 
@@ -248,8 +249,14 @@ def test_the_member_page_needs_signing_in(client, coworking):
 
 def test_the_directory_shows_weekly_hours_and_live_occupancy(client, coworking,
                                                              django_assert_max_num_queries):
-    SpaceFactory(name="La Fabrique", slug="fabrique", desk_capacity=8,
-                 hours=[(0, time(9), time(12, 30)), (0, time(14), time(18)), (2, time(9), time(18))])
+    fabrique = SpaceFactory(name="La Fabrique", slug="fabrique", desk_capacity=8,
+                            hours=[(0, time(9), time(12, 30)), (0, time(14), time(18)),
+                                   (2, time(9), time(18))])
+    today = timezone.localdate()
+    Closure.objects.create(space=fabrique, starts_on=today - timedelta(days=3),
+                           ends_on=today - timedelta(days=1), reason="Inventaire")
+    Closure.objects.create(space=fabrique, starts_on=today + timedelta(days=20),
+                           ends_on=today + timedelta(days=20), reason="Pont")
     for n in range(4):
         SpaceFactory(slug=f"tiers-lieu-{n}")
     client.force_login(coworking.maison_desk)
@@ -266,6 +273,7 @@ def test_the_directory_shows_weekly_hours_and_live_occupancy(client, coworking,
     assert f"<dt>Mercredi</dt> <dd>9{nb}h – 18{nb}h</dd>" in fabrique
     assert '<dt>Mardi</dt> <dd><span class="muted">fermé</span></dd>' in fabrique
     assert "0 postes occupés sur 8" in fabrique
+    assert "(Pont)" in fabrique and "Inventaire" not in fabrique
     maison = html[html.index('id="maison"'):]
     assert "1 postes occupés sur 4" in maison[:maison.index("</li>")]
 
