@@ -24,6 +24,7 @@ from passes.models import (
     Kiosk,
     Pass,
     PassNetwork,
+    PassStatus,
     Period,
     Plan,
     SettlementLine,
@@ -315,3 +316,48 @@ def settlement_for(*, network: PassNetwork, month: date, space_ids: set[int] | N
     statement.lines.sort(key=lambda x: (statement.spaces[x.issuing_space_id].name,
                                         statement.spaces[x.host_space_id].name))
     return statement
+
+
+# --- The holder's own page ----------------------------------------------------
+
+NOT_YET_VALID = "not_yet_valid"
+
+
+def pass_state(pass_obj: Pass, day: date) -> str:
+    """What a pass amounts to on ``day``: its status, or ``expired``/``not_yet_valid`` when
+    ``day`` is outside its validity (as the check-in rules read it)."""
+    if pass_obj.status in (PassStatus.REVOKED, PassStatus.SUSPENDED, PassStatus.EXPIRED):
+        return pass_obj.status
+    if day < pass_obj.valid_from:
+        return NOT_YET_VALID
+    if day > pass_obj.valid_until:
+        return PassStatus.EXPIRED
+    return pass_obj.status
+
+
+def passes_held_by(person: Person, *, now: datetime | None = None) -> list[Pass]:
+    """``person``'s own passes, newest first, each with ``remaining_allowance`` and ``state``
+    (see :func:`pass_state`, at the issuing space's date)."""
+    now = now or timezone.now()
+    passes = list(passes_visible_to(person).filter(holder=person).order_by("-valid_until", "-id"))
+    remaining = remaining_allowances(passes, now=now)
+    for pass_obj in passes:
+        pass_obj.remaining_allowance = remaining[pass_obj.id]
+        pass_obj.state = pass_state(pass_obj, pass_obj.issuing_space.local_date(now))
+    return passes
+
+
+def holds_a_pass(person: Person | None) -> bool:
+    """Whether ``person`` holds a pass, whatever its state (remembered on the person for the
+    request: every page's navigation asks)."""
+    if person is None or not person.is_authenticated:
+        return False
+    if "_essaim_holds_pass" not in person.__dict__:
+        person.__dict__["_essaim_holds_pass"] = Pass.objects.filter(holder=person).exists()
+    return person.__dict__["_essaim_holds_pass"]
+
+
+def visits_held_by(person: Person) -> QuerySet[Visit]:
+    """The visit-days of ``person``'s passes, most recent first, with the space's name."""
+    return (Visit.objects.filter(pass_obj__holder=person)
+            .select_related("space", "pass_obj").order_by("-day", "-id"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.api import DomainError
 from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Theme
 from network.models import Organization
+from passes.selectors import is_well_formed_code
 from spaces.models import Room, validate_time_zone
 
 
@@ -144,3 +145,23 @@ class ModerationForm(forms.Form):
     comment = forms.CharField(label=_("Commentaire pour les organisateur·rices"), required=False,
                               max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text=_("Obligatoire pour un refus."))
+
+
+class DeskCheckinForm(forms.Form):
+    """The code a desk types or scans; ``checkin_attempt`` checks everything else."""
+
+    code = forms.CharField(
+        label=_("Code du pass"), max_length=64,
+        help_text=_("Les 8 caractères du code court, ou le code lu dans le QR code."),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+            "autofocus": True, "class": "code-input",
+        }),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not is_well_formed_code(code):
+            raise ValidationError(
+                _("Code de pass mal formé : 32 caractères du QR code ou 8 caractères du code court."))
+        return code

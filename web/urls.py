@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import organizing, views
+from web import coworking, organizing, views
 
 app_name = "web"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("moderation/", organizing.moderation_queue, name="moderation"),
     path("moderation/<slug:slug>/", organizing.moderate, name="moderate"),
     path("espaces/", views.spaces, name="spaces"),
+    path("espaces/<slug:slug>/accueil/", coworking.desk, name="desk"),
+    path("espaces/<slug:slug>/accueil/depart/<int:checkin_id>/", coworking.desk_checkout,
+         name="desk-checkout"),
+    path("pointage/", coworking.desk_choice, name="desk-choice"),
+    path("mon-pass/", coworking.my_pass, name="my-pass"),
     path("connexion/", views.SignInView.as_view(), name="signin"),
     path("deconnexion/", views.SignOutView.as_view(), name="signout"),
 ]

@@ -40,20 +40,43 @@ def fresh_login_budget():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright per run: its sync API holds an event loop in this thread, so a second
+    one cannot start while it runs."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # the tests make between browser steps are still synchronous.
+    # The ORM calls the tests make between browser steps are still synchronous.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
+        with sync_api.sync_playwright() as running:
+            yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def camera_browser(playwright):
+    """``camera_browser(video)``: a Chromium whose camera films ``video`` (a .y4m file) and
+    that never asks before opening it."""
+    launched = []
+
+    def launch(video: Path):
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ])
+        launched.append(chromium)
+        return chromium
+
+    yield launch
+    for chromium in launched:
+        chromium.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ come from Django's own catalogues.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import template
 from django.utils import timezone, translation
@@ -40,7 +40,7 @@ def day_text(day: date) -> str:
     return f"{weekday} {number}{NBSP}{month} {day.year}"
 
 
-def time_text(moment: datetime) -> str:
+def time_text(moment: datetime | time) -> str:
     """ "18 h 30", "18 h" / "6:30 pm", "6 pm"."""
     if _english():
         hour = moment.hour % 12 or 12
@@ -76,3 +76,11 @@ def clock(value: datetime | None, zone: str | None = None) -> str:
     if value is None:
         return ""
     return time_text(_local(value, zone))
+
+
+@register.filter
+def hour(value: time | None) -> str:
+    """A wall-clock time (opening hours): "9 h 30" / "9:30 am"."""
+    if value is None:
+        return ""
+    return time_text(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from network.selectors import organization_ids_for
+from passes.selectors import holds_a_pass
 
 register = template.Library()
 
@@ -21,3 +22,8 @@ def seats_left(event) -> int | None:
     if event.capacity is None:
         return None
     return max(0, event.capacity - event.confirmed_count)
+
+
+@register.simple_tag
+def holds_pass(user) -> bool:
+    return holds_a_pass(user)
