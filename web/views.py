@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backend.api import DomainError
+from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.api import EventFilter
 from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, Registration, RegistrationStatus, Theme
@@ -114,6 +115,9 @@ def event_register(request, slug: str):
     if request.user.is_authenticated:
         person = request.user
     else:
+        # The API's per-address budget for registrations without an account, in the same cache.
+        if not RegistrationRateThrottle().allow_request(request, None):
+            return render(request, "web/too_many_attempts.html", {"registration": True}, status=429)
         form = GuestRegistrationForm(request.POST)
         if not form.is_valid():
             return _event_page(request, event, guest_form=form, status=400)

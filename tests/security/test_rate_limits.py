@@ -38,3 +38,19 @@ def test_a_trusted_proxy_makes_the_forwarded_address_count(api, settings):
     finally:
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
         api_settings.reload()
+
+
+def test_guest_registrations_on_the_web_share_the_api_budget(api, client):
+    from events.models import Registration
+
+    event = EventFactory(capacity=None)
+    for n in range(29):
+        assert api.post(f"/api/v1/events/{event.pk}/registrations/",
+                        {"name": "Robot", "email": f"robot{n}@example.org"}, format="json").status_code == 201
+    url = f"/evenements/{event.slug}/inscription/"
+    assert client.post(url, {"name": "Robot", "email": "robot29@example.org"}).status_code == 302
+    response = client.post(url, {"name": "Robot", "email": "robot30@example.org"},
+                           HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert response.status_code == 429
+    assert "Trop d'inscriptions depuis cette adresse" in response.content.decode()
+    assert Registration.objects.count() == 30
