@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -120,3 +121,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     code = codes if isinstance(codes, str) else "error"
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     return error_response(code, str(detail), response.status_code, None, headers)
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """Honours ``?format=`` (``csv`` for settlements, ``json`` for the schema) on the views that
+    ask for it, although the API at large leaves ``format`` to the event filters
+    (``URL_FORMAT_OVERRIDE`` is off)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers,
+                                       format_suffix or request.query_params.get("format"))

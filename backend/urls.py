@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
 
@@ -19,7 +20,8 @@ urlpatterns = [
     path("feeds/", include("feeds.urls")),
     path("api/v1/", include(api_v1)),
     path("notifications/", include("worker.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SpectacularAPIView.as_view(content_negotiation_class=FormatParameterNegotiation),
+         name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),

@@ -19,12 +19,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from backend.api import StrictModelSerializer, StrictSerializer
+from backend.api import FormatParameterNegotiation, StrictModelSerializer, StrictSerializer
 from network.models import Person
 from passes import selectors, services
 from passes.models import Channel, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
@@ -385,15 +384,6 @@ def _statement_body(statement: selectors.Statement) -> dict:
             row[key] = f"{row[key]:.2f}"
     return {"network": statement.network.slug, "month": f"{statement.month:%Y-%m}",
             "closed_at": statement.closed_at, "lines": lines, "totals": totals}
-
-
-class FormatParameterNegotiation(DefaultContentNegotiation):
-    """Honours ``?format=csv`` here although the API at large leaves ``format`` to the
-    event filters (``URL_FORMAT_OVERRIDE`` is off)."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return super().select_renderer(request, renderers,
-                                       format_suffix or request.query_params.get("format"))
 
 
 class SettlementView(APIView):

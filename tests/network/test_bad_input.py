@@ -59,6 +59,9 @@ def test_schema_and_docs_are_served(api):
     schema = api.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/organizations/" in schema.content
+    as_json = api.get("/api/schema/?format=json")
+    assert as_json["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert "/api/v1/organizations/" in as_json.json()["paths"]
     docs = api.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
