@@ -125,6 +125,8 @@ def test_only_the_series_organizers_reach_its_page(client, town):
 
     client.force_login(town.organizer)
     assert client.get(url).status_code == 200
+    english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "Series “Café métiers”" in english and "2 dates" in english and "Every two weeks" in english
     edit = client.get(reverse("web:event-edit", args=[series.events.first().slug])).content.decode()
     assert "fait partie de la série « Café métiers »" in edit and f'href="{url}"' in edit
 
