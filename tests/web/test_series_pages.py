@@ -38,6 +38,11 @@ def form_data(town, day: date, **overrides) -> dict:
 def test_a_monthly_preset_makes_one_event_per_first_thursday_at_18_30_across_the_dst_change(client, town):
     client.force_login(town.organizer)
     day = first_thursday_of_october()
+    checked = client.post(reverse("web:event-create"), form_data(
+        town, day, repeat="monthly_weekday", repeat_count="3", check="1"))
+    assert "rien n&#x27;est encore enregistré" in checked.content.decode()
+    assert not Series.objects.exists() and not Event.objects.filter(title="Café métiers").exists()
+
     response = client.post(reverse("web:event-create"), form_data(
         town, day, repeat="monthly_weekday", repeat_count="3"), follow=True)
 
@@ -56,6 +61,7 @@ def test_a_monthly_preset_makes_one_event_per_first_thursday_at_18_30_across_the
     for event in events:
         assert reverse("web:event", args=[event.slug]) in html
         assert reverse("web:event-edit", args=[event.slug]) in html
+    assert reverse("web:series", args=[series.pk]) in client.get(reverse("web:my-events")).content.decode()
 
 
 @pytest.mark.parametrize(("choice", "field", "needle"), [
