@@ -33,6 +33,15 @@ def can_organize(person: Person | None, event: Event) -> bool:
     return bool(organization_ids_for(person, Role.ORGANIZER) & organizing_ids(event))
 
 
+def can_organize_series(person: Person | None, series: Series, events=None) -> bool:
+    """Organizers of the series' organization, or of any organizer of one of its dates."""
+    mine = organization_ids_for(person, Role.ORGANIZER)
+    if series.organization_id in mine:
+        return True
+    events = series.events.prefetch_related("co_organizers") if events is None else events
+    return any(mine & organizing_ids(event) for event in events)
+
+
 def can_moderate(person: Person | None, campaign: Campaign | None) -> bool:
     if campaign is None:
         return False

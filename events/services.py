@@ -49,7 +49,7 @@ from events.models import (
     Theme,
 )
 from events.reminders import reminder_rules_clean, reminders_sync
-from events.selectors import can_moderate, can_organize
+from events.selectors import can_moderate, can_organize, can_organize_series
 from network.models import Organization, Person, Role
 from network.selectors import has_role, organization_ids_for
 from network.services import unique_slug
@@ -489,8 +489,7 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
     now = timezone.now()
     occurrences = list(series.events.select_related("organization", "campaign")
                        .prefetch_related("co_organizers", "themes").order_by("recurrence_id"))
-    if not (has_role(actor, series.organization_id, Role.ORGANIZER)
-            or any(can_organize(actor, e) for e in occurrences)):
+    if not can_organize_series(actor, series, occurrences):
         raise NotAllowed(_("Seuls les organisateur·rices de la série peuvent la modifier."))
     zone = _zone(changes.get("time_zone", series.time_zone))
     starts_at = changes.pop("starts_at", None)

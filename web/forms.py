@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
-from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Theme
+from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Series, Theme
 from network.models import Organization
 from passes.selectors import is_well_formed_code
 from spaces.models import Room, validate_time_zone
@@ -58,8 +60,48 @@ class LocalDateTimeField(forms.DateTimeField):
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+# The reminder rules offered as checkboxes (see ``events/reminders.py``).
+DAY_BEFORE, TWO_HOURS = "1d@09:00", "2h"
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+class Repeat(models.TextChoices):
+    """Plain-language recurrences; the form turns the choice into an RRULE, the service checks it."""
+
+    NONE = "", _("Ne se répète pas")
+    WEEKLY = "weekly", _("Chaque semaine, le même jour")
+    BIWEEKLY = "biweekly", _("Toutes les deux semaines, le même jour")
+    MONTHLY_WEEKDAY = "monthly_weekday", _("Chaque mois, le même jour de la semaine "
+                                           "(ex. le 1er jeudi du mois)")
+    MONTHLY_DAY = "monthly_day", _("Chaque mois, à la même date (ex. le 15)")
+    CUSTOM = "custom", _("Règle avancée (RRULE) ci-dessous")
+
+
+def preset_rrule(repeat: str, start: datetime, *, count: int | None, until: date | None) -> str:
+    """The RRULE of a preset, from the local start; COUNT or UNTIL only if given."""
+    weekday = WEEKDAYS[start.weekday()]
+    nth = (start.day - 1) // 7 + 1
+    parts = {
+        Repeat.WEEKLY: f"FREQ=WEEKLY;BYDAY={weekday}",
+        Repeat.BIWEEKLY: f"FREQ=WEEKLY;INTERVAL=2;BYDAY={weekday}",
+        # A fifth weekday is the month's last one: most months have no fifth.
+        Repeat.MONTHLY_WEEKDAY: f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{weekday}",
+        Repeat.MONTHLY_DAY: f"FREQ=MONTHLY;BYMONTHDAY={start.day}",
+    }[repeat]
+    if count:
+        parts += f";COUNT={count}"
+    if until:
+        parts += f";UNTIL={until:%Y%m%d}"
+    return parts
+
+
 class EventForm(forms.Form):
-    """What an organizer types; ``event_create`` and ``event_update`` check the rules."""
+    """What an organizer types; ``event_create`` and ``event_update`` check the rules.
+
+    With ``repeat=True`` (the create page and the series page) it also reads a
+    recurrence: ``cleaned_data["rrule"]`` is then the RRULE to give
+    ``series_create`` or ``series_update``, or None for a single event.
+    """
 
     organization = forms.ModelChoiceField(label=_("Structure organisatrice"),
                                           queryset=Organization.objects.none())
@@ -89,9 +131,33 @@ class EventForm(forms.Form):
     status = forms.ChoiceField(label=_("Statut"), initial=EventStatus.DRAFT,
                                choices=[(EventStatus.DRAFT, EventStatus.DRAFT.label),
                                         (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label)])
+    reminder_day_before = forms.BooleanField(label=_("La veille à 9 h"), required=False, initial=True)
+    reminder_two_hours = forms.BooleanField(label=_("2 heures avant"), required=False, initial=True)
+    # Named after the model field: the services report reminder errors under ``reminders``.
+    reminders = forms.CharField(label=_("Autres rappels"), max_length=200, required=False,
+                                help_text=_("Séparés par des virgules : « 3d@18:00 » (3 jours avant à 18 h), "
+                                            "« 30m » (30 minutes avant)."))
+    repeat = forms.ChoiceField(label=_("Répétition"), choices=Repeat.choices, required=False)
+    repeat_count = forms.IntegerField(label=_("Nombre de dates"), min_value=2, max_value=52, required=False)
+    repeat_until = forms.DateField(label=_("Ou jusqu'au"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    rrule = forms.CharField(label=_("Règle avancée (RRULE)"), max_length=500, required=False,
+                            help_text=_("Pour les expert·es, avec « Règle avancée » choisie : "
+                                        "ex. FREQ=MONTHLY;BYDAY=1TH;COUNT=10 (COUNT ou UNTIL obligatoire)."))
 
-    def __init__(self, *args, organizations=None, lead=None, **kwargs):
+    REPEAT_FIELDS = ("repeat", "repeat_count", "repeat_until", "rrule")
+
+    def __init__(self, *args, organizations=None, lead=None, repeat: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Where a refusal of the rule shows: the preset choice, or the free rule.
+        self.rrule_field = "rrule"
+        if not repeat:
+            for name in self.REPEAT_FIELDS:
+                del self.fields[name]
+        elif organizations is None:
+            # A series repeats: its page changes the rule, never drops it.
+            self.fields["repeat"].choices = Repeat.choices[1:]
+            self.fields["repeat"].required = True
         if organizations is None:
             # Editing: the lead organization does not change, nor co-organizes its own event.
             del self.fields["organization"]
@@ -110,7 +176,32 @@ class EventForm(forms.Form):
             for name in ("starts_at", "ends_at"):
                 if data.get(name):
                     data[name] = timezone.make_naive(data[name]).replace(tzinfo=tz)
+        others = [rule.strip() for rule in data.get("reminders", "").split(",") if rule.strip()]
+        data["reminders"] = [
+            *([DAY_BEFORE] if data.pop("reminder_day_before", False) else []),
+            *([TWO_HOURS] if data.pop("reminder_two_hours", False) else []),
+            *others,
+        ]
+        if "repeat" in self.fields:
+            data["rrule"] = self._rrule(data)
         return data
+
+    def _rrule(self, data: dict) -> str | None:
+        """The RRULE the organizer chose, unchecked (the service validates it)."""
+        repeat = data.pop("repeat", "")
+        count, until = data.pop("repeat_count", None), data.pop("repeat_until", None)
+        typed = data.get("rrule", "").strip()
+        if repeat == Repeat.CUSTOM or (typed and not repeat):
+            return typed
+        if not repeat:
+            return None
+        self.rrule_field = "repeat"
+        if count and until:
+            self.add_error("repeat_until", _("Indiquez un nombre de dates ou une date de fin, pas les deux."))
+            return None
+        if not data.get("starts_at"):
+            return None
+        return preset_rrule(repeat, data["starts_at"], count=count, until=until)
 
     @classmethod
     def initial_for(cls, event: Event) -> dict:
@@ -123,16 +214,34 @@ class EventForm(forms.Form):
             "room": event.room_id, "address": event.address, "capacity": event.capacity,
             "campaign": event.campaign_id, "co_organizers": list(event.co_organizers.all()),
             "status": event.status,
+            "reminder_day_before": DAY_BEFORE in event.reminders,
+            "reminder_two_hours": TWO_HOURS in event.reminders,
+            "reminders": ", ".join(r for r in event.reminders if r not in (DAY_BEFORE, TWO_HOURS)),
         }
+
+    @classmethod
+    def initial_for_series(cls, series: Series, template: Event | None) -> dict:
+        """The series' rule and first date, and the shared fields of ``template`` (a coming date)."""
+        tz = zoneinfo.ZoneInfo(series.time_zone)
+        start = series.starts_at.astimezone(tz).replace(tzinfo=None)
+        initial = cls.initial_for(template) if template else {"title": series.title}
+        initial.update(title=series.title, time_zone=series.time_zone, starts_at=start,
+                       ends_at=start + series.duration, repeat=Repeat.CUSTOM, rrule=series.rrule)
+        return initial
 
     def add_service_error(self, error: DomainError | ValidationError) -> None:
         """Show a service's refusal next to the field it names, or above the form."""
         if isinstance(error, DomainError):
-            self.add_error(error.field if error.field in self.fields else None, error.detail)
+            self.add_error(self._field_for(error.field), error.detail)
             return
         for field, messages in error.message_dict.items() if hasattr(error, "error_dict") else [
                 (None, error.messages)]:
-            self.add_error(field if field in self.fields else None, messages)
+            self.add_error(self._field_for(field), messages)
+
+    def _field_for(self, name: str | None) -> str | None:
+        if name == "rrule" and "repeat" in self.fields:
+            return self.rrule_field
+        return name if name in self.fields else None
 
 
 class CancelForm(forms.Form):

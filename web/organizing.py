@@ -14,11 +14,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api import DomainError
 from events import selectors, services
-from events.models import Campaign, Moderation
+from events.models import Campaign, EventStatus, Moderation
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
 from web.forms import CancelForm, EventForm, ModerationForm, refusal_text
@@ -64,18 +65,30 @@ def event_create(request):
     organizations = organizations_for(request.user, Role.ORGANIZER)
     if not organizations.exists():
         return render(request, "web/not_organizer.html", status=403)
-    form = EventForm(request.POST or None, organizations=organizations)
+    form = EventForm(request.POST or None, organizations=organizations, repeat=True)
     hints = None
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        rrule = fields.pop("rrule")
+
         def write():
-            return services.event_create(actor=request.user, **form.cleaned_data)
+            if rrule is None:
+                return services.event_create(actor=request.user, **fields)
+            series = services.series_create(actor=request.user, rrule=rrule, **fields)
+            return series.events.order_by("starts_at").first()
         try:
             if "check" in request.POST:
                 hints = _check_only(request, write)
             else:
                 event = write()
-                messages.success(request, _("Événement enregistré."))
-                return redirect("web:event-edit", slug=event.slug)
+                if rrule is None:
+                    messages.success(request, _("Événement enregistré."))
+                    return redirect("web:event-edit", slug=event.slug)
+                count = event.series.events.count()
+                messages.success(request, ngettext("Série enregistrée : %(count)d date.",
+                                                   "Série enregistrée : %(count)d dates.", count)
+                                 % {"count": count})
+                return redirect("web:series", pk=event.series_id)
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
     return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": None})
@@ -103,6 +116,31 @@ def event_edit(request, slug: str):
             form.add_service_error(error)
     return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": event,
                                                    "cancel_form": CancelForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_edit(request, pk: int):
+    series = get_object_or_404(selectors.series_visible_to(request.user).select_related("organization"),
+                               pk=pk)
+    dates = list(selectors.event_list(request.user).filter(series=series).order_by("starts_at", "id"))
+    if not selectors.can_organize_series(request.user, series, dates):
+        return render(request, "web/not_organizer.html", status=403)
+    now = timezone.now()
+    template = next((e for e in dates if e.starts_at > now and e.status != EventStatus.CANCELLED), None)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for_series(series, template),
+                     lead=series.organization, repeat=True)
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        rrule = changes.pop("rrule") or None
+        try:
+            services.series_update(actor=request.user, series=series, rrule=rrule, **changes)
+        except (DomainError, ValidationError) as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Série modifiée : les dates à venir suivent les changements."))
+            return redirect("web:series", pk=series.pk)
+    return render(request, "web/series.html", {"series": series, "dates": dates, "form": form})
 
 
 @login_required

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from events.models import Event, Moderation
 from tests.events.factories import EventFactory, in_days
@@ -148,3 +149,29 @@ def test_a_guest_registers_then_cancels_from_the_secret_link(page, town, screens
     page.goto(page.base + "/evenements/forum/")
     assert page.locator("#places").inner_text() == "3 places restantes"
     assert page.url != secret_page
+
+
+def test_organizer_creates_a_monthly_cafe_metiers_series_and_sees_its_dates(page, town, screenshot):
+    october = date(timezone.localdate().year + 1, 10, 1)
+    first_thursday = october + timedelta(days=(3 - october.weekday()) % 7)
+
+    sign_in(page, "orga@apes.test", "/mes-evenements/")
+    page.get_by_role("link", name="Créer un événement").click()
+    page.locator("#id_title").fill("Café métiers : l'économie circulaire")
+    page.locator("#id_format").select_option("cafe_metiers")
+    page.locator("#id_starts_at").fill(first_thursday.strftime("%Y-%m-%dT18:30"))
+    page.locator("#id_ends_at").fill(first_thursday.strftime("%Y-%m-%dT20:00"))
+    page.locator("#id_status").select_option("published")
+    page.get_by_label("Répétition").select_option(label="Chaque mois, le même jour de la semaine "
+                                                        "(ex. le 1er jeudi du mois)")
+    page.get_by_label("Nombre de dates").fill("3")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+
+    page.wait_for_url("**/mes-evenements/series/**")
+    assert "Série enregistrée : 3 dates." in page.locator(".messages").inner_text()
+    rows = page.locator("main table tbody tr").all_inner_texts()
+    assert len(rows) == 3
+    for row, month in zip(rows, ("octobre", "novembre", "décembre"), strict=True):
+        assert "jeudi" in row and month in row and f"18{NB}h{NB}30" in row
+    assert Event.objects.filter(series__isnull=False, status="published").count() == 3
+    screenshot(page, "organizer-monthly-series")
