@@ -171,12 +171,13 @@ def moderation_queue(request):
                .order_by("starts_at", "id"))
     # Paged: each event also looks up its clash hints.
     page = Paginator(pending, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    is_coordinator = bool(organization_ids_for(request.user, Role.COORDINATOR))
     return render(request, "web/moderation.html", {
         "page": page,
         "pending": [(event, selectors.clash_hints(event)) for event in page.object_list],
         "form": ModerationForm(),
-        "is_coordinator": bool(organization_ids_for(request.user, Role.COORDINATOR)),
-    })
+        "is_coordinator": is_coordinator,
+    }, status=200 if is_coordinator else 403)
 
 
 @login_required

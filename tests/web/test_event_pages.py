@@ -289,6 +289,13 @@ def test_other_coordinators_cannot_moderate(client, town):
     assert pending.moderation == Moderation.PENDING
 
 
+def test_the_moderation_page_is_forbidden_to_people_who_coordinate_nothing(client, town):
+    client.force_login(town.member)
+    response = client.get(reverse("web:moderation"))
+    assert response.status_code == 403
+    assert "Cette page sert aux coordinateur·rices des campagnes." in response.content.decode()
+
+
 def test_organizer_cancels_with_a_reason(client, town):
     RegistrationFactory(event=town.forum, status=RegistrationStatus.CONFIRMED)
     client.force_login(town.organizer)
