@@ -32,7 +32,7 @@ from passes.models import (
     Visit,
     hash_token,
 )
-from spaces.models import Space
+from spaces.models import Closure, OpeningHours, Space
 from spaces.selectors import space_ids_managed_by
 
 LONG_CODE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -102,6 +102,7 @@ class PassDay:
     """What a check-in of a pass at a space on a day must know, read in one query."""
 
     space_in_plan: bool
+    open_now: bool  # the space's weekly hours cover the moment, and no closure covers its day
     issuing_time_zone: str
     open_checkin_id: int | None
     open_space_id: int | None
@@ -111,15 +112,20 @@ class PassDay:
     used_here: int  # of which at that space
 
 
-def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, date] | None) -> PassDay:
-    """For a check-in of ``pass_obj`` at ``space`` on ``day``, in one query: whether its plan
+def pass_day(*, pass_obj: Pass, space: Space, moment: datetime, bounds: tuple[date, date] | None
+             ) -> PassDay:
+    """For a check-in of ``pass_obj`` at ``space`` at ``moment``, in one query: whether its plan
     covers the space (the space belongs to the plan's network and, when the plan names
-    eligible spaces, is one of them), its open check-in, its visit at the space that day and
-    its visit-days in ``bounds``.
+    eligible spaces, is one of them), whether the space is open then (as
+    :meth:`Space.is_open_at` says, from the local wall-clock time), its open check-in, its
+    visit at the space that day and its visit-days in ``bounds``.
 
     The check-in's hot path, hence plain SQL; the caller holds the pass row's lock, so
     nothing read here can change before it commits.
     """
+    local = moment.astimezone(space.zone)
+    day = local.date()
+    wall_clock = connection.ops.adapt_timefield_value(local.time().replace(tzinfo=None))
     start, end = bounds if bounds is not None else (None, None)
     since = min(start, day) if start is not None else day
     network_spaces = PassNetwork.spaces.through._meta.db_table
@@ -128,6 +134,10 @@ def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, dat
         SELECT EXISTS (SELECT 1 FROM {network_spaces} WHERE passnetwork_id = %s AND space_id = %s)
                AND (NOT EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s)
                     OR EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s AND space_id = %s)),
+               EXISTS (SELECT 1 FROM {OpeningHours._meta.db_table}
+                       WHERE space_id = %s AND weekday = %s AND opens <= %s AND closes > %s)
+               AND NOT EXISTS (SELECT 1 FROM {Closure._meta.db_table}
+                               WHERE space_id = %s AND starts_on <= %s AND ends_on >= %s),
                (SELECT time_zone FROM {Space._meta.db_table} WHERE id = %s),
                oc.id, oc.space_id, s.name, v.visit_id, v.used, v.used_here
         FROM (SELECT MAX(id) FILTER (WHERE space_id = %s AND day = %s) AS visit_id,
@@ -138,12 +148,14 @@ def pass_day(*, pass_obj: Pass, space: Space, day: date, bounds: tuple[date, dat
         LEFT JOIN {Space._meta.db_table} s ON s.id = oc.space_id
     """  # noqa: S608 - table names from the models, values as parameters
     plan = pass_obj.plan
-    params = [plan.network_id, space.id, plan.id, plan.id, space.id, pass_obj.issuing_space_id,
+    params = [plan.network_id, space.id, plan.id, plan.id, space.id,
+              space.id, day.weekday(), wall_clock, wall_clock, space.id, day, day,
+              pass_obj.issuing_space_id,
               space.id, day, start, end, space.id, start, end, pass_obj.id, since, pass_obj.id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return PassDay(bool(row[0]), *row[1:6], used=row[6] or 0, used_here=row[7] or 0)
+    return PassDay(bool(row[0]), bool(row[1]), *row[2:7], used=row[7] or 0, used_here=row[8] or 0)
 
 
 def desks_taken(*, space: Space, up_to: int) -> int:

@@ -319,11 +319,11 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
     plan = pass_obj.plan
     bounds = selectors.period_bounds(plan, day)
-    state = selectors.pass_day(pass_obj=pass_obj, space=space, day=day, bounds=bounds)
+    state = selectors.pass_day(pass_obj=pass_obj, space=space, moment=now, bounds=bounds)
     if not state.space_in_plan:
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
 
-    if not space.is_open_at(now):
+    if not state.open_now:
         raise _refuse(SpaceClosed(), pass_obj)
     if state.open_space_id == space.id:
         open_checkin = CheckIn.objects.select_related("visit").get(pk=state.open_checkin_id)

@@ -22,14 +22,14 @@ def checkin_queries(client, code, *, status=201) -> list[str]:
             if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
 
 
-# token (with its user), space, roles, the pass (locked, with its plan, network, holder,
-# issuing space and whether the plan covers the space), closures, opening hours, the open
-# check-in / the day's visit / the period's visit-days, the space (locked), desks taken,
-# then the visit, the check-in and the attempt log.
-DESK_CHECKIN = 12
+# token (with its user), space, roles, the pass (locked, with its plan, network and holder),
+# one query for whether the plan covers the space, whether the space is open (hours and
+# closures), the open check-in, the day's visit and the period's visit-days; the space
+# (locked), desks taken, then the visit, the check-in and the attempt log.
+DESK_CHECKIN = 10
 
 
-def test_desk_checkin_takes_twelve_queries(world, desk):
+def test_desk_checkin_takes_ten_queries(world, desk):
     queries = checkin_queries(desk, world.pass_obj.code)
     assert len(queries) == DESK_CHECKIN, "\n".join(queries)
     assert sum(q.startswith("INSERT") for q in queries) == 3
@@ -48,7 +48,7 @@ def test_scanning_again_costs_no_more_than_the_first_scan(world, desk):
     queries = checkin_queries(desk, world.pass_obj.code, status=200)
     # The open check-in comes back (one query) instead of the space lock, count and inserts,
     # and the attempt is logged.
-    assert len(queries) == 9, "\n".join(queries)
+    assert len(queries) == 7, "\n".join(queries)
 
 
 def test_coming_back_the_same_day_does_not_insert_a_second_visit(world, desk):
