@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.db import models
 
 from events.models import Campaign, Event, Registration, Reminder, Series, Theme
+from events.reminders import reminders_sync
+from events.services import ATTENDEE_FIELDS
 
 
 @admin.register(Campaign)
@@ -43,6 +45,19 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def save_model(self, request, obj, form, change):
+        """Staff corrections write the row directly (no notices to registrants), but calendar
+        clients still see a time or place change (``sequence``)."""
+        changed = {name.removesuffix("_id") for name in ATTENDEE_FIELDS} & set(form.changed_data)
+        if change and changed:
+            obj.sequence += 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Reminders follow the event and its registrations, whatever was edited here."""
+        super().save_related(request, form, formsets, change)
+        reminders_sync(event=form.instance)
+
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
@@ -59,6 +74,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     raw_id_fields = ["event", "person"]
     readonly_fields = ["token", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reminders_sync(event=obj.event, registrations=[obj])
 
 
 @admin.register(Reminder)
