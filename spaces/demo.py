@@ -44,7 +44,8 @@ HOURS = {
     "maison-economie-solidaire": [(WEEKDAYS, time(9), time(12, 30)), (WEEKDAYS, time(13, 30), time(17, 30))],
     "atelier-grands-ensemble": [(WEEKDAYS, time(9), time(18))],
     "fabrique-roubaix": [(range(1, 6), time(9), time(18))],
-    "relais-roncq": [([0, 1, 3, 4], time(9), time(17))],
+    # Members badge in around the clock here: the demo's desk can check someone in at any hour.
+    "relais-roncq": [(range(7), time(0), time(23, 59))],
     "maison-associations-le-mans": [(WEEKDAYS, time(9), time(18))],
 }
 SELF_CHECKIN = {"mutualab"}
