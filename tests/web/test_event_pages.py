@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from events.models import Event, EventStatus, Moderation, Registration, RegistrationStatus
+from spaces.models import OpeningHours
 from tests.events.factories import EventFactory, RegistrationFactory, in_days
 from tests.factories import OrganizationFactory, PersonFactory
 
@@ -65,8 +66,10 @@ def test_event_page_in_french_and_english(client, town):
     town.forum.ends_at = town.forum.starts_at + timedelta(hours=2)
     town.forum.room = town.room
     town.forum.save()
+    OpeningHours.objects.create(space=town.room.space, weekday=0, opens=time(9), closes=time(18))
     html = client.get(reverse("web:event", args=["forum"])).content.decode()
     assert f"{NB}h{NB}30 – 20{NB}h{NB}30" in html
+    assert "Horaires d'ouverture" in html and f"9{NB}h – 18{NB}h" in html
     assert "10 places restantes" in html
     assert "Maison de l&#x27;ESS" in html and "Salle des réseaux" in html
     assert f'href="/feeds/events/{town.forum.pk}.ics"' in html
