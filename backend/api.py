@@ -131,3 +131,13 @@ class FormatParameterNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request, renderers, format_suffix=None):
         return super().select_renderer(request, renderers,
                                        format_suffix or request.query_params.get("format"))
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, refusing a NUL character (no text column holds one, and PostgreSQL refuses
+    it even in the lookup) with a 400 naming the field instead of a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

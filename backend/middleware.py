@@ -1,7 +1,10 @@
-"""Answer 503, not 500, while the database cannot be reached (a restart, a failover).
+"""Middleware that turns what would be a 500 into the right answer.
 
-Nothing was written when the connection itself failed, so the client may retry;
-``Retry-After`` says when.
+- :class:`DatabaseUnavailableMiddleware`: 503, not 500, while the database cannot be
+  reached (a restart, a failover). Nothing was written when the connection itself
+  failed, so the client may retry; ``Retry-After`` says when.
+- :class:`NulCharacterMiddleware`: 400 for a query parameter holding a NUL character,
+  which no text column can store and PostgreSQL refuses even in a lookup.
 """
 
 from __future__ import annotations
@@ -35,6 +38,20 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = "5"
         return response
+
+
+class NulCharacterMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                field = name.replace("\x00", "")
+                detail = _("Le paramètre « %(name)s » contient un caractère nul.") % {"name": field}
+                return JsonResponse({"code": "invalid", "detail": detail,
+                                     "fields": {field: [detail]}}, status=400)
+        return self.get_response(request)
 
 
 def _is_connection_error(exception: Exception) -> bool:

@@ -19,7 +19,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api import StrictModelSerializer, StrictSerializer
+from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
 from backend.filters import IdFilter, UTCDateTimeFilter
 from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
@@ -46,7 +46,7 @@ EDITABLE_STATUSES = [(EventStatus.DRAFT, EventStatus.DRAFT.label),
 
 
 class CampaignSerializer(FeedLinksMixin, StrictModelSerializer):
-    coordinators = serializers.SlugRelatedField(
+    coordinators = SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), many=True, allow_empty=False)
     approved_count = serializers.IntegerField(read_only=True)
 
@@ -159,11 +159,11 @@ class ClashSerializer(serializers.ModelSerializer):
 
 
 class EventUpdateSerializer(StrictModelSerializer):
-    co_organizers = serializers.SlugRelatedField(
+    co_organizers = SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all(), many=True, required=False)
-    themes = serializers.SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True,
+    themes = SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True,
                                           required=False)
-    campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(),
+    campaign = SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(),
                                             allow_null=True, required=False)
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), allow_null=True, required=False)
     status = serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False)
@@ -183,7 +183,7 @@ class EventUpdateSerializer(StrictModelSerializer):
 
 
 class EventCreateSerializer(EventUpdateSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
+    organization = SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
 
     class Meta(EventUpdateSerializer.Meta):
         fields = ["organization", *EventUpdateSerializer.Meta.fields]

@@ -15,7 +15,7 @@ from rest_framework.decorators import api_view, permission_classes, throttle_cla
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 
-from backend.api import StrictModelSerializer, StrictSerializer
+from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
 from backend.throttling import LoginRateThrottle
 from feeds.api import FeedLinksMixin
 from network import privacy, selectors, services
@@ -167,7 +167,7 @@ class OrganizationViewSet(
 
 
 class MembershipSerializer(StrictModelSerializer):
-    organization = serializers.SlugRelatedField(
+    organization = SlugRelatedField(
         slug_field="slug", queryset=Organization.objects.all()
     )
     person_email = serializers.EmailField(write_only=True)

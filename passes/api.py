@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from backend.api import FormatParameterNegotiation, StrictModelSerializer, StrictSerializer
+from backend.api import FormatParameterNegotiation, SlugRelatedField, StrictModelSerializer, StrictSerializer
 from network.models import Person
 from passes import selectors, services
 from passes.models import Channel, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
@@ -75,8 +75,8 @@ def _kiosk(request) -> Kiosk | None:
 
 
 class PlanSerializer(StrictModelSerializer):
-    network = serializers.SlugRelatedField(slug_field="slug", queryset=PassNetwork.objects.all())
-    eligible_spaces = serializers.SlugRelatedField(slug_field="slug", many=True, required=False,
+    network = SlugRelatedField(slug_field="slug", queryset=PassNetwork.objects.all())
+    eligible_spaces = SlugRelatedField(slug_field="slug", many=True, required=False,
                                                    queryset=Space.objects.all())
     # Plain integers here so that zero or negative values reach the service,
     # whose refusal names the rule.
@@ -171,7 +171,7 @@ class PassSerializer(serializers.ModelSerializer):
 class PassIssueSerializer(StrictSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("network"))
     holder_email = serializers.EmailField()
-    issuing_space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
+    issuing_space = SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
     valid_from = serializers.DateField(required=False)
 
     def validate_holder_email(self, email):
@@ -245,7 +245,7 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 class CheckinRequestSerializer(StrictSerializer):
     pass_code = serializers.CharField(max_length=64, trim_whitespace=True)
-    space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
+    space = SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
 
     def validate_pass_code(self, code):
         if not selectors.is_well_formed_code(code):
@@ -328,7 +328,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class SettlementQuerySerializer(serializers.Serializer):
-    network = serializers.SlugRelatedField(slug_field="slug", queryset=PassNetwork.objects.all())
+    network = SlugRelatedField(slug_field="slug", queryset=PassNetwork.objects.all())
     month = serializers.CharField()
 
     def validate_month(self, value: str) -> date:

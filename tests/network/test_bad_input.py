@@ -73,3 +73,15 @@ def test_pages_carry_security_headers(api):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_nul_character_is_a_400_naming_the_parameter_or_field(api, login, person):
+    response = api.get("/api/v1/events/?campaign=mois%00ess")
+    assert (response.status_code, response.json()["fields"]) == (400, {"campaign": [
+        "Le paramètre « campaign » contient un caractère nul."]})
+    assert api.get("/feeds/events.ics?organization=%00").status_code == 400
+    assert login(person).get("/api/v1/settlements/?network=%00&month=2026-09").status_code == 400
+
+    body = login(person).post("/api/v1/memberships/", {"organization": "apes\x00", "person_email":
+                              "ada@example.org", "role": "organizer"}, format="json")
+    assert body.status_code == 400 and "organization" in body.json()["fields"]
