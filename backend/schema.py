@@ -25,6 +25,8 @@ ERROR_STATUSES = {
     "413": "Request body too large.",
     "429": "Too many requests; see Retry-After.",
 }
+# Only operations that take a body can be sent one of a type they do not read.
+BODY_ERROR_STATUSES = {"415": "Unsupported body type (send JSON)."}
 
 
 def add_error_responses(result, generator, request, public):
@@ -35,7 +37,8 @@ def add_error_responses(result, generator, request, public):
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status, description in ERROR_STATUSES.items():
+            statuses = {**ERROR_STATUSES, **(BODY_ERROR_STATUSES if "requestBody" in operation else {})}
+            for status, description in statuses.items():
                 responses.setdefault(
                     status, {"description": description,
                              "content": {"application/json": {"schema": reference}}}
