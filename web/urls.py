@@ -12,6 +12,8 @@ urlpatterns = [
     path("evenements/<slug:slug>/desinscription/", views.event_unregister, name="event-unregister"),
     path("evenements/<slug:slug>/modifier/", organizing.event_edit, name="event-edit"),
     path("evenements/<slug:slug>/annuler/", organizing.event_cancel, name="event-cancel"),
+    path("evenements/<slug:slug>/inscriptions/", organizing.event_registrations,
+         name="event-registrations"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
     path("structures/<slug:slug>/", views.organization_detail, name="organization"),

@@ -334,6 +334,30 @@ def test_my_events_links_the_registrations_export(client, town):
     assert "Inès Inscrite" in client.get(export).content.decode()
 
 
+def test_organizers_see_the_registrations_and_cancel_one_which_promotes_the_waitlist(client, town):
+    town.forum.capacity = 1
+    town.forum.save()
+    seated = RegistrationFactory(event=town.forum, status=RegistrationStatus.CONFIRMED, name="Inès Assise")
+    RegistrationFactory(event=town.forum, status=RegistrationStatus.WAITLISTED, position=1,
+                        name="Omar Attend")
+    url = reverse("web:event-registrations", args=["forum"])
+    assert client.get(url).status_code == 302  # to sign in
+    client.force_login(town.member)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"registration": seated.pk}).status_code == 403
+
+    client.force_login(town.organizer)
+    html = client.get(url).content.decode()
+    assert "Inès Assise" in html and "Omar Attend" in html and "(n° 1)" in html
+    assert f"/api/v1/events/{town.forum.pk}/registrations/export/" in html
+    html = client.post(url, {"registration": seated.pk}, follow=True).content.decode()
+    assert "Inscription de Inès Assise annulée." in html
+    assert Registration.objects.get(name="Omar Attend").status == RegistrationStatus.CONFIRMED
+    other = RegistrationFactory(event=EventFactory(), status=RegistrationStatus.CONFIRMED)
+    assert client.post(url, {"registration": other.pk}).status_code == 404
+    assert client.post(url, {"registration": "abc"}).status_code == 404
+
+
 def test_organization_page_lists_its_events_including_co_organized_ones(client, town):
     partner = OrganizationFactory(name="Les Amis <du> vélo", slug="amis-velo")
     town.forum.co_organizers.add(partner)
