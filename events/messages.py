@@ -21,8 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ACTIVE_REGISTRATION, Event, Moderation, Registration, Reminder
-from feeds.ical import calendar_document
+from events.models import ACTIVE_REGISTRATION, Event, Moderation, Registration, RegistrationStatus, Reminder
 from feeds.sources import event_page_url, single_event
 from network.models import Membership, Role
 from worker.models import Message
@@ -61,9 +60,8 @@ def _ics_attachment(event: Event) -> list[dict]:
     content = single_event(str(event.pk))
     if content is None:
         return []
-    document = calendar_document(name=content.name, description=content.description,
-                                 vevents=content.vevents, zones=content.zones, years=content.years)
-    return [{"filename": f"{event.slug}.ics", "content": document.decode(), "mimetype": "text/calendar"}]
+    return [{"filename": f"{event.slug}.ics", "content": content.document().decode(),
+             "mimetype": "text/calendar"}]
 
 
 def notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
@@ -85,7 +83,7 @@ def notify(registration: Registration, *, key: str, kind: str, subject: Promise,
 
 
 def notify_registered(registration: Registration) -> None:
-    if registration.status == "confirmed":
+    if registration.status == RegistrationStatus.CONFIRMED:
         notify(registration, key=f"registration-confirmed:{registration.id}",
                kind="registration_confirmed", subject=_("Inscription confirmée"),
                line=_("Votre inscription est confirmée. L'événement est joint pour votre agenda."),

@@ -93,18 +93,21 @@ def reminders_sync(*, event: Event, registrations: Iterable[Registration] | None
     rules = {rule: due_at(rule, event) for rule in event.reminders} if live else {}
     kept = {"kind__in": rules, "registration__status": RegistrationStatus.CONFIRMED}
     rows.filter(sent_at=None).exclude(**kept).delete()
+    ahead = {rule: due for rule, due in rules.items() if due > now}
     for rule, due in rules.items():
         moved = rows.filter(kind=rule).exclude(due_at=due)
-        if due > now:
+        if rule in ahead:
             moved.update(due_at=due, sent_at=None)
-            have = set(rows.filter(kind=rule).values_list("registration_id", flat=True))
-            Reminder.objects.bulk_create(
-                [Reminder(registration_id=pk, kind=rule, due_at=due)
-                 for pk in confirmed.values_list("id", flat=True) if pk not in have],
-                ignore_conflicts=True)
         else:
             moved.filter(sent_at=None).delete()
             moved.update(due_at=due)
+    if ahead:
+        have = set(rows.values_list("registration_id", "kind"))
+        Reminder.objects.bulk_create(
+            [Reminder(registration_id=pk, kind=rule, due_at=due)
+             for pk in confirmed.values_list("id", flat=True)
+             for rule, due in ahead.items() if (pk, rule) not in have],
+            ignore_conflicts=True)
 
 
 def reminders_send_due(*, limit: int = BATCH) -> int:

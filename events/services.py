@@ -321,6 +321,7 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     themes = changes.pop("themes", None)
     before = {name: getattr(event, name) for name in ATTENDEE_FIELDS}
     old_campaign, old_capacity, old_moderation = event.campaign_id, event.capacity, event.moderation
+    old_reminders = list(event.reminders)
     for name, value in changes.items():
         setattr(event, name, value)
 
@@ -353,7 +354,9 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
         messages.notify_all(event, key=f"event-changed:{event.id}:{event.sequence}", kind="event_changed",
                             subject=_("Changement d'horaire ou de lieu"),
                             line=_("L'horaire ou le lieu de l'événement a changé."))
-    reminders_sync(event=event)
+    # Reminders depend on the start, the zone, the status and the rules (promotions sync their own).
+    if {"starts_at", "time_zone", "status"} & set(changed) or event.reminders != old_reminders:
+        reminders_sync(event=event)
     return event
 
 

@@ -31,6 +31,11 @@ class FeedContent:
     years: tuple[int, int] = (2025, 2027)
     last_modified: datetime | None = None
 
+    def document(self) -> bytes:
+        """The whole VCALENDAR."""
+        return calendar_document(name=self.name, description=self.description, vevents=self.vevents,
+                                 zones=self.zones, years=self.years)
+
 
 Source = Callable[[str], FeedContent | None]
 SOURCES: dict[str, Source] = {}
@@ -71,10 +76,7 @@ def feed_publish(*, key: str) -> PublishedFeed | None:
 
 
 def _store(feed: PublishedFeed, content: FeedContent) -> PublishedFeed:
-    body = calendar_document(
-        name=content.name, description=content.description, vevents=content.vevents,
-        zones=content.zones, years=content.years,
-    )
+    body = content.document()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if feed.pk is not None and feed.etag == etag:
         if feed.stale_since is not None:
