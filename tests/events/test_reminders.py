@@ -3,12 +3,10 @@ is recorded once (the real worker sending them is in tests/worker/test_reminders
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from events import services
@@ -17,7 +15,7 @@ from events.reminders import due_at, reminders_send_due
 from events.tasks import send_due_reminders
 from network.models import Person
 from tests.events.factories import EventFactory
-from tests.services import require_postgres
+from tests.services import require_postgres, run_in_threads
 from worker.models import Message
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -201,26 +199,15 @@ def test_scans_running_at_the_same_time_record_each_reminder_once():
     Reminder.objects.bulk_create(
         [Reminder(registration=r, kind=kind, due_at=timezone.now() - timedelta(minutes=1))
          for r in registrations for kind in ("1d@09:00", "2h")])
-    barrier = threading.Barrier(4)
-    handled, errors = [], []
+    def scan(_i):
+        handled = 0
+        while count := reminders_send_due(limit=20):
+            handled += count
+        return handled
 
-    def scan():
-        try:
-            barrier.wait()
-            while count := reminders_send_due(limit=20):
-                handled.append(count)
-        except Exception as error:  # the assertion below shows it
-            errors.append(error)
-        finally:
-            connection.close()
+    results = run_in_threads(4, scan)
 
-    threads = [threading.Thread(target=scan) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert errors == []
-    assert sum(handled) == 300
+    assert all(isinstance(n, int) for n in results), results
+    assert sum(results) == 300
     assert Message.objects.filter(kind="event_reminder").count() == 300
     assert not Reminder.objects.filter(sent_at=None).exists()

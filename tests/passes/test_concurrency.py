@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,31 +13,9 @@ from passes import services
 from passes.models import CheckIn, CheckinAttempt, Visit
 from tests.factories import OrganizationFactory, member_of
 from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
-from tests.services import require_postgres
+from tests.services import require_postgres, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_in_threads(count: int, work) -> list:
-    """Run ``work(i)`` in ``count`` threads released together; their results, in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # kept: the test inspects what each thread got
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_last_visit_goes_to_exactly_one_of_fifty_parallel_checkins():

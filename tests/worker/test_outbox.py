@@ -6,16 +6,14 @@ Tasks are called as plain functions here; the real worker runs them in
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.db import connection
 from django.utils import timezone
 
-from tests.services import free_port, require_postgres
+from tests.services import free_port, require_postgres, run_in_threads
 from tests.worker.conftest import use_broker
 from worker import outbox, tasks
 from worker.models import Message, NotificationPreference
@@ -237,21 +235,7 @@ def test_two_scans_at_the_same_time_send_each_message_once(monkeypatch):
         Message(key=f"k:{i}", kind="t", to=f"p{i}@example.org", subject="s", body_text="b")
         for i in range(300)
     )
-    barrier = threading.Barrier(2)
-    sent: list[int] = []
-
-    def scan() -> None:
-        try:
-            barrier.wait()
-            sent.append(send_pending())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=scan) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    sent = run_in_threads(2, lambda _i: send_pending())
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert len(ids) == len(set(ids)) == 300
     assert sum(sent) == 300 and min(sent) > 0, sent
