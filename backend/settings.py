@@ -203,11 +203,14 @@ REMINDER_SCAN_SECONDS = env.float("REMINDER_SCAN_SECONDS", default=60.0)
 # From this day of a month on, last month's pass settlement closes by itself (coordinators may
 # close it earlier); late corrections become adjustments in the next month.
 SETTLEMENT_CLOSE_DAY = env.int("SETTLEMENT_CLOSE_DAY", default=5)
+# On PostgreSQL, check-ins run the rules in the database function passes_checkin, in one
+# round trip (passes/checkin.sql); off, they run the Python rules, as on SQLite.
+CHECKIN_RULES_IN_DATABASE = env.bool("CHECKIN_RULES_IN_DATABASE", default=True)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "network.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

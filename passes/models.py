@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -123,7 +123,8 @@ class Plan(models.Model):
         if self.network.visit_value is not None:
             return self.network.visit_value
         if self.allowance:
-            return (self.price / self.allowance).quantize(Decimal("0.01"))
+            # Half up, to the cent, as PostgreSQL's round() does in passes_checkin.
+            return (self.price / self.allowance).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return Decimal("0.00")
 
 
@@ -253,7 +254,8 @@ class CheckIn(models.Model):
 
 
 class CheckinAttempt(models.Model):
-    """Every check-in attempt and its outcome: refusals are audited and unknown codes throttled."""
+    """A refused check-in and why: refusals are audited and unknown codes throttled (a
+    success is its :class:`CheckIn`)."""
 
     at = models.DateTimeField(_("le"), db_index=True)
     outcome = models.CharField(_("résultat"), max_length=32)
@@ -265,7 +267,6 @@ class CheckinAttempt(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                blank=True, related_name="+")
     kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("tentative de pointage")

@@ -20,6 +20,8 @@ from worker.outbox import message_record
 
 def allowance_low(*, pass_obj: Pass, remaining: int, day: date) -> None:
     holder = pass_obj.holder
+    if holder is None:  # erased: nobody to tell
+        return
     with translation.override(holder.language):
         message_record(
             key=f"pass-allowance-low:{pass_obj.id}:{day:%Y-%m-%d}",

@@ -1,7 +1,11 @@
 """Writes of the coworking pass: plans, passes, kiosks, check-ins, settlement.
 
-The check-in rules live here and only here: the API calls :func:`checkin_attempt`,
-the beat task :func:`checkins_close_for_closing_time`, the admin :func:`visit_remove`.
+The check-in rules are written here (:func:`_checkin`), and once more as the
+PostgreSQL function of passes/checkin.sql, which runs them in one round trip: on
+PostgreSQL, :func:`checkin_attempt` calls it unless ``CHECKIN_RULES_IN_DATABASE``
+is off. tests/passes/test_checkin_engines.py holds the two to the same answers.
+The API and the desk page call :func:`checkin_attempt`, the beat task
+:func:`checkins_close_for_closing_time`, the admin :func:`visit_remove`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +45,12 @@ from spaces.models import Space
 from spaces.selectors import can_manage_space
 
 # --- Errors -------------------------------------------------------------------
+
+
+class UnknownSpace(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "unknown_space"
+    message = _("Aucun espace ne porte cet identifiant.")
 
 
 class CheckinRefused(DomainError):
@@ -247,32 +258,82 @@ class Actor:
     kiosk: Kiosk | None = None
 
 
-def checkin_attempt(*, code: str, space: Space, actor: Actor, now: datetime | None = None
+def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None = None
                     ) -> tuple[CheckIn, bool]:
-    """Check the pass with ``code`` in at ``space``; ``(check_in, created)``.
+    """Check the pass with ``code`` in at the space whose slug is ``space``;
+    ``(check_in, created)``.
 
     When the pass is already checked in at this same space (two desks scanning
     at once, a second scan the same day) the open check-in comes back with
     ``created`` False: same visit-day, no second use of the allowance.
 
-    The rules and the log of a success share one transaction; a refusal rolls
-    everything back and is logged after the rollback, so that it is recorded
-    while nothing the refused attempt wrote remains.
+    A refusal at a known space is logged (:class:`CheckinAttempt`), after everything
+    the attempt wrote was rolled back; a success is its check-in.
     """
     now = now or timezone.now()
     person = actor.person if actor.person is not None and actor.person.is_authenticated else None
-    log = {"at": now, "space": space, "person": person, "kiosk": actor.kiosk}
+    if connection.vendor == "postgresql" and settings.CHECKIN_RULES_IN_DATABASE:
+        return _checkin_in_database(code=code, slug=space, kiosk=actor.kiosk, person=person, now=now)
+    space_obj = Space.objects.filter(slug=space).first()
+    if space_obj is None:
+        raise UnknownSpace(field="space")
     try:
         with transaction.atomic():
-            checkin, created = _checkin(code=code, space=space, actor=actor, person=person, now=now)
-            CheckinAttempt.objects.create(outcome="checked_in" if created else "already_here",
-                                          pass_obj_id=checkin.pass_obj_id, checkin=checkin, **log)
+            return _checkin(code=code, space=space_obj, actor=actor, person=person, now=now)
     except CheckinRefused as refusal:
-        prefix = code[:4] if refusal.pass_id is None else ""
-        CheckinAttempt.objects.create(outcome=refusal.code, pass_obj_id=refusal.pass_id,
-                                      code_prefix=prefix, **log)
+        CheckinAttempt.objects.create(
+            at=now, outcome=refusal.code, space=space_obj, person=person, kiosk=actor.kiosk,
+            pass_obj_id=refusal.pass_id, code_prefix=code[:4] if refusal.pass_id is None else "",
+        )
         raise
-    return checkin, created
+
+
+REFUSALS = {refusal.code: refusal for refusal in (
+    UnknownPass, PassRevoked, PassSuspended, PassNotYetValid, PassExpired, SpaceNotInPlan,
+    SpaceClosed, SpaceFull, AlreadyCheckedIn, AllowanceExhausted, SpaceCapReached,
+    CheckinForbidden, NotYourPass, KioskWrongSpace,
+)}
+
+
+def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: Person | None,
+                         now: datetime) -> tuple[CheckIn, bool]:
+    """:func:`checkin_attempt` through the database function ``passes_checkin``, which applies
+    the rules, writes the visit and the check-in or logs the refusal, and answers in one row.
+
+    The call is its own transaction (no BEGIN and COMMIT round trips around it). The
+    low-allowance notice, when this visit-day crosses the threshold, is recorded right
+    after: a crash between the two would lose that notice, never the check-in.
+    """
+    lookup = code if selectors.LONG_CODE.match(code) else selectors.normalize_short_code(code)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)",
+            [lookup, code[:4], slug, person.id if person else None, kiosk.id if kiosk else None,
+             kiosk.space_id if kiosk else None, now],
+        )
+        (outcome, field, pass_id, short_code, holder_name, holder_email, checkin_id,
+         checked_in_at, channel, day, remaining, low_remaining, refusal_date,
+         refusal_space) = cursor.fetchone()
+    if low_remaining is not None:
+        notifications.allowance_low(
+            pass_obj=Pass.objects.select_related("holder", "plan__network").get(pk=pass_id),
+            remaining=low_remaining, day=day)
+    if outcome == "unknown_space":
+        raise UnknownSpace(field=field)
+    if outcome in REFUSALS:
+        params = {"date": date_format(refusal_date)} if refusal_date else {}
+        if refusal_space is not None:
+            params["space"] = refusal_space
+        refusal = REFUSALS[outcome](field=field, **params)
+        refusal.pass_id = pass_id
+        raise refusal
+    holder = None if holder_email is None else Person(full_name=holder_name, email=holder_email)
+    checkin = CheckIn(
+        id=checkin_id, pass_obj=Pass(id=pass_id, short_code=short_code, holder=holder),
+        space=Space(slug=slug), visit=Visit(day=day), checked_in_at=checked_in_at, channel=channel,
+    )
+    checkin.remaining_allowance = remaining
+    return checkin, outcome == "checked_in"
 
 
 def _refuse(error: CheckinRefused, pass_obj: Pass | None) -> CheckinRefused:
@@ -509,7 +570,7 @@ def passes_notify_expiring(*, today: date, days_ahead: int = 7) -> int:
 
     Rescanning is harmless: the outbox key (pass, end date) records each reminder once.
     """
-    expiring = (Pass.objects.filter(status=PassStatus.ACTIVE,
+    expiring = (Pass.objects.filter(status=PassStatus.ACTIVE, holder__isnull=False,
                                     valid_until__range=(today, today + timedelta(days=days_ahead)))
                 .select_related("holder", "plan", "issuing_space"))
     count = 0

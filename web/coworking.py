@@ -76,7 +76,7 @@ def _check_in(request, space: Space, code: str) -> dict:
     """What the desk shows after a check-in attempt (plain values: it goes in the session)."""
     try:
         checkin, created = services.checkin_attempt(
-            code=code, space=space, actor=services.Actor(person=request.user))
+            code=code, space=space.slug, actor=services.Actor(person=request.user))
     except services.CheckinRefused as refusal:
         return {"space": space.slug, "ok": False, "reason": refusal_text(refusal)}
     holder = checkin.pass_obj.holder

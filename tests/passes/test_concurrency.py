@@ -15,7 +15,8 @@ from tests.factories import OrganizationFactory, member_of
 from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
 from tests.services import require_postgres, run_in_threads
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# On each engine (see ENGINES in conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("engine")]
 
 
 def test_last_visit_goes_to_exactly_one_of_fifty_parallel_checkins():
@@ -26,12 +27,12 @@ def test_last_visit_goes_to_exactly_one_of_fifty_parallel_checkins():
     plan = PlanFactory(network=PassNetworkFactory(spaces=spaces), allowance=2)
     pass_obj = PassFactory(plan=plan, issuing_space=home)
     staff = member_of(operator, Role.SPACE_MANAGER)
-    first, _ = services.checkin_attempt(code=pass_obj.code, space=home,
+    first, _ = services.checkin_attempt(code=pass_obj.code, space=home.slug,
                                         actor=services.Actor(person=staff))
     services.checkin_checkout(checkin=first)  # one visit-day used, one left
 
     def check_in(i: int):
-        return services.checkin_attempt(code=pass_obj.code, space=hosts[i],
+        return services.checkin_attempt(code=pass_obj.code, space=hosts[i].slug,
                                         actor=services.Actor(person=staff))
 
     results = run_in_threads(50, check_in)
@@ -72,7 +73,7 @@ def test_last_desk_goes_to_exactly_one_of_ten_members_arriving_together():
     staff = member_of(space.operator, Role.SPACE_MANAGER)
 
     def check_in(i: int):
-        return services.checkin_attempt(code=passes[i].code, space=space,
+        return services.checkin_attempt(code=passes[i].code, space=space.slug,
                                         actor=services.Actor(person=staff))
 
     outcomes = Counter(r.code if isinstance(r, Exception) else "ok" for r in run_in_threads(10, check_in))

@@ -12,12 +12,13 @@ from passes import services
 from tests.passes.factories import PassFactory
 from worker.models import Message
 
-pytestmark = pytest.mark.django_db
+# On each engine (see ENGINES in conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine")]
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def visit(world, day):
-    checkin, _ = services.checkin_attempt(code=world.pass_obj.code, space=world.host,
+    checkin, _ = services.checkin_attempt(code=world.pass_obj.code, space=world.host.slug,
                                           actor=services.Actor(person=world.host_staff),
                                           now=datetime(2026, 6, day, 10, tzinfo=PARIS))
     services.checkin_checkout(checkin=checkin, now=datetime(2026, 6, day, 12, tzinfo=PARIS))
@@ -37,11 +38,21 @@ def test_holder_is_told_once_when_one_visit_is_left(world):
     assert Message.objects.count() == 1
 
 
+def test_pass_whose_holder_erased_their_account_checks_in_without_a_notice(world):
+    world.pass_obj.holder = None
+    world.pass_obj.save()
+    for day in (1, 2, 3, 4):
+        visit(world, day)
+    assert not Message.objects.exists()
+
+
 def test_passes_ending_within_a_week_get_one_reminder(world):
     today = timezone.localdate()
     world.pass_obj.valid_until = today + timedelta(days=5)
     world.pass_obj.save()
     PassFactory(plan=world.plan, issuing_space=world.home, valid_until=today + timedelta(days=30))
+    PassFactory(plan=world.plan, issuing_space=world.home, valid_until=today + timedelta(days=5),
+                holder=None)  # its holder erased their account: nobody to tell
     assert services.passes_notify_expiring(today=today) == 1
     assert services.passes_notify_expiring(today=today) == 1
     message = Message.objects.get()

@@ -34,7 +34,7 @@ def lille(db):
 
     def visit(pass_obj, host, day):
         checkin, _ = services.checkin_attempt(
-            code=pass_obj.code, space=t.spaces[host], actor=services.Actor(person=t.staff[host]),
+            code=pass_obj.code, space=t.spaces[host].slug, actor=services.Actor(person=t.staff[host]),
             now=datetime.combine(day, datetime.min.time(), PARIS).replace(hour=10))
         services.checkin_checkout(checkin=checkin, now=checkin.checked_in_at.replace(hour=16))
 

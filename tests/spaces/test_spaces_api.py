@@ -28,7 +28,7 @@ def test_space_list_is_public_with_hours_and_live_occupancy(api, django_assert_m
     staff = member_of(spaces[0].operator, Role.SPACE_MANAGER)
     for _ in range(2):
         pass_services.checkin_attempt(code=PassFactory(plan=plan, issuing_space=spaces[0]).code,
-                                      space=spaces[0], actor=pass_services.Actor(person=staff))
+                                      space=spaces[0].slug, actor=pass_services.Actor(person=staff))
     with django_assert_max_num_queries(6):
         body = api.get("/api/v1/spaces/").json()
     by_slug = {s["slug"]: s for s in body["results"]}
