@@ -114,12 +114,14 @@ def departures(stay: timedelta = timedelta(seconds=1)):
     from django.utils import timezone
 
     from passes.models import CheckIn
+    from spaces.models import Space
 
+    space_id = Space.objects.get(slug=SPACE).id  # its index finds the open check-ins
     stop = threading.Event()
 
     def leave() -> None:
         while not stop.wait(0.2):
-            CheckIn.objects.filter(checked_out_at__isnull=True,
+            CheckIn.objects.filter(space_id=space_id, checked_out_at__isnull=True,
                                    checked_in_at__lt=timezone.now() - stay).update(checked_out_at=Now())
         connection.close()
 

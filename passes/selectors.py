@@ -66,8 +66,7 @@ def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
     at ``now``, in the same query."""
     now = now or timezone.now()
     last = _last_unknown_codes(OuterRef("pk"), now).values("at")
-    kiosks = (Kiosk.objects.select_related("space")
-              .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+    kiosks = (Kiosk.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
               .annotate(oldest_of_last_unknown=Subquery(last[KIOSK_UNKNOWN_LIMIT - 1:KIOSK_UNKNOWN_LIMIT]))
               .order_by())
     return next(iter(kiosks[:1]), None)
