@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from backend import rows
 from network.models import Person
+
+
+@functools.cache
+def person_by_token() -> str:
+    """The query reading a token's person (built once: DRF makes a new authenticator for
+    every request)."""
+    return (f"SELECT {rows.select(Person, 'p')} FROM {Person._meta.db_table} p "  # noqa: S608
+            f"JOIN {Token._meta.db_table} t ON t.user_id = p.id WHERE t.key = %s")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -18,18 +29,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        fields = Person._meta.concrete_fields
-        columns = ", ".join(f"p.{connection.ops.quote_name(field.column)}" for field in fields)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {columns} FROM {Person._meta.db_table} p "  # noqa: S608 - names from the models
-                f"JOIN {Token._meta.db_table} t ON t.user_id = p.id WHERE t.key = %s",
-                [key],
-            )
+            cursor.execute(person_by_token(), [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide."))
-        person = Person.from_db(connection.alias, [field.attname for field in fields], row)
+        person = rows.instance(Person, row)
         if not person.is_active:
             raise exceptions.AuthenticationFailed(_("Compte inactif ou supprimé."))
         return person, Token(key=key, user=person)

@@ -258,18 +258,44 @@ class CheckinRequestSerializer(StrictSerializer):
 
 
 class CheckInSerializer(serializers.Serializer):
-    # Fields spelled out rather than derived from the model: a ModelSerializer builds them
-    # again for every answer, a noticeable share of a check-in's time.
+    """A check-in as the API shows it.
+
+    The fields below document it (schema); :meth:`to_representation` writes the answer
+    directly, since a desk or a kiosk asks for one after every scan and DRF would build and
+    copy every field for each. tests/passes/test_checkin_rules.py holds the two equal.
+    """
+
     id = serializers.IntegerField(read_only=True)
     space = serializers.CharField(source="space.slug", read_only=True)
     pass_short_code = serializers.CharField(source="pass_obj.short_code", read_only=True)
-    # Shown at the desk so that staff can tell when a pass is lent to someone else.
-    holder_name = serializers.CharField(source="pass_obj.holder.full_name", read_only=True)
+    # Shown at the desk so that staff can tell when a pass is lent to someone else; empty once
+    # the holder erased their account.
+    holder_name = serializers.CharField(source="pass_obj.holder.full_name", read_only=True,
+                                        allow_null=True)
     day = serializers.DateField(source="visit.day", read_only=True)
     checked_in_at = serializers.DateTimeField(read_only=True)
     checked_out_at = serializers.DateTimeField(read_only=True, allow_null=True)
     auto_checked_out = serializers.BooleanField(read_only=True)
     channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+
+    def to_representation(self, checkin: CheckIn) -> dict:
+        holder = checkin.pass_obj.holder
+        return {
+            "id": checkin.id,
+            "space": checkin.space.slug,
+            "pass_short_code": checkin.pass_obj.short_code,
+            "holder_name": holder.full_name if holder is not None else None,
+            "day": DATE.to_representation(checkin.visit.day),
+            "checked_in_at": MOMENT.to_representation(checkin.checked_in_at),
+            "checked_out_at": (MOMENT.to_representation(checkin.checked_out_at)
+                               if checkin.checked_out_at is not None else None),
+            "auto_checked_out": checkin.auto_checked_out,
+            "channel": checkin.channel,
+        }
+
+
+# How DRF writes dates and moments (the project's time zone and format), for the direct answer.
+DATE, MOMENT = serializers.DateField(), serializers.DateTimeField()
 
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

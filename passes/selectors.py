@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from backend import rows
 from network.models import Person, Role
 from network.selectors import organization_ids_for
 from passes.models import (
@@ -63,13 +64,22 @@ def passes_by_code(code: str) -> QuerySet[Pass]:
 
 def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
     """The kiosk holding ``token`` unless revoked; with what :func:`kiosk_retry_after` needs
-    at ``now``, in the same query."""
+    at ``now``, in the same query (plain SQL: it runs before every kiosk check-in)."""
     now = now or timezone.now()
-    last = _last_unknown_codes(OuterRef("pk"), now).values("at")
-    kiosks = (Kiosk.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
-              .annotate(oldest_of_last_unknown=Subquery(last[KIOSK_UNKNOWN_LIMIT - 1:KIOSK_UNKNOWN_LIMIT]))
-              .order_by())
-    return next(iter(kiosks[:1]), None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select(Kiosk, 'k')}, (SELECT a.at FROM {CheckinAttempt._meta.db_table} a "  # noqa: S608
+            "WHERE a.kiosk_id = k.id AND a.outcome = 'unknown_pass' AND a.at > %s "
+            "ORDER BY a.at DESC LIMIT 1 OFFSET %s) "
+            f"FROM {Kiosk._meta.db_table} k WHERE k.token_hash = %s AND k.revoked_at IS NULL",
+            [now - KIOSK_UNKNOWN_WINDOW, KIOSK_UNKNOWN_LIMIT - 1, hash_token(token)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    kiosk = rows.instance(Kiosk, row)
+    kiosk.oldest_of_last_unknown = rows.value(CheckinAttempt, "at", row[-1])
+    return kiosk
 
 
 def _last_unknown_codes(kiosk, now: datetime) -> QuerySet[CheckinAttempt]:
