@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -13,10 +11,8 @@ from backend import rows
 from network.models import Person
 
 
-@functools.cache
 def person_by_token() -> str:
-    """The query reading a token's person (built once: DRF makes a new authenticator for
-    every request)."""
+    """The query reading a token's person."""
     return (f"SELECT {rows.select(Person, 'p')} FROM {Person._meta.db_table} p "  # noqa: S608
             f"JOIN {Token._meta.db_table} t ON t.user_id = p.id WHERE t.key = %s")
 

@@ -257,6 +257,10 @@ class CheckinRequestSerializer(StrictSerializer):
         return code
 
 
+# How DRF writes dates and moments (the project's time zone and format), for the direct answer.
+DATE, MOMENT = serializers.DateField(), serializers.DateTimeField()
+
+
 class CheckInSerializer(serializers.Serializer):
     """A check-in as the API shows it.
 
@@ -292,10 +296,6 @@ class CheckInSerializer(serializers.Serializer):
             "auto_checked_out": checkin.auto_checked_out,
             "channel": checkin.channel,
         }
-
-
-# How DRF writes dates and moments (the project's time zone and format), for the direct answer.
-DATE, MOMENT = serializers.DateField(), serializers.DateTimeField()
 
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -288,11 +288,8 @@ def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None
         raise
 
 
-REFUSALS = {refusal.code: refusal for refusal in (
-    UnknownPass, PassRevoked, PassSuspended, PassNotYetValid, PassExpired, SpaceNotInPlan,
-    SpaceClosed, SpaceFull, AlreadyCheckedIn, AllowanceExhausted, SpaceCapReached,
-    CheckinForbidden, NotYourPass, KioskWrongSpace,
-)}
+# The refusal for each code the database function answers.
+REFUSALS = {refusal.code: refusal for refusal in CheckinRefused.__subclasses__()}
 
 
 def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: Person | None,
