@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -46,17 +46,23 @@ def test_visitor_filters_the_agenda_and_copies_a_subscription_link(page, town, s
     screenshot(page, "agenda-filtered-and-link-copied")
 
 
+def start_cafe_metiers(page, title: str, starts, ends) -> None:
+    """The organizer of the APES opens the event form and fills in a café métiers."""
+    sign_in(page, "orga@apes.test", "/mes-evenements/")
+    page.get_by_role("link", name="Créer un événement").click()
+    page.locator("#id_title").fill(title)
+    page.locator("#id_format").select_option("cafe_metiers")
+    page.locator("#id_starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_ends_at").fill(ends.strftime("%Y-%m-%dT%H:%M"))
+
+
 def test_organizer_creates_an_event_and_sees_a_clash_hint(page, town, screenshot):
     day = in_days(9)
     EventFactory(title="Forum voisin", starts_at=day.replace(hour=17, minute=0),
                  ends_at=day.replace(hour=20, minute=0), commune_insee=town.apes.commune_insee)
 
-    sign_in(page, "orga@apes.test", "/mes-evenements/")
-    page.get_by_role("link", name="Créer un événement").click()
-    page.locator("#id_title").fill("Café métiers : la coopération")
-    page.locator("#id_format").select_option("cafe_metiers")
-    page.locator("#id_starts_at").fill(day.strftime("%Y-%m-%dT18:30"))
-    page.locator("#id_ends_at").fill(day.strftime("%Y-%m-%dT20:30"))
+    start_cafe_metiers(page, "Café métiers : la coopération", day.replace(hour=18, minute=30),
+                       day.replace(hour=20, minute=30))
     page.locator("#id_capacity").fill("15")
     page.locator("#id_campaign").select_option(label="Mois de l'ESS")
     page.locator("#id_status").select_option("published")
@@ -155,12 +161,9 @@ def test_organizer_creates_a_monthly_cafe_metiers_series_and_sees_its_dates(page
     october = date(timezone.localdate().year + 1, 10, 1)
     first_thursday = october + timedelta(days=(3 - october.weekday()) % 7)
 
-    sign_in(page, "orga@apes.test", "/mes-evenements/")
-    page.get_by_role("link", name="Créer un événement").click()
-    page.locator("#id_title").fill("Café métiers : l'économie circulaire")
-    page.locator("#id_format").select_option("cafe_metiers")
-    page.locator("#id_starts_at").fill(first_thursday.strftime("%Y-%m-%dT18:30"))
-    page.locator("#id_ends_at").fill(first_thursday.strftime("%Y-%m-%dT20:00"))
+    start_cafe_metiers(page, "Café métiers : l'économie circulaire",
+                       datetime.combine(first_thursday, time(18, 30)),
+                       datetime.combine(first_thursday, time(20)))
     page.locator("#id_status").select_option("published")
     page.get_by_label("Répétition").select_option(label="Chaque mois, le même jour de la semaine "
                                                         "(ex. le 1er jeudi du mois)")

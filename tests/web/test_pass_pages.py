@@ -40,6 +40,12 @@ def desk_url(space) -> str:
     return reverse("web:desk", args=[space.slug])
 
 
+def expire(pass_obj) -> None:
+    """Valid for a month that ended ten days ago."""
+    Pass.objects.filter(pk=pass_obj.pk).update(valid_from=timezone.localdate() - timedelta(days=40),
+                                               valid_until=timezone.localdate() - timedelta(days=10))
+
+
 def text_of(response) -> str:
     # Not \s: the no-break spaces of "9 h 30" must stay what they are.
     return re.sub(r"[ \t\n]+", " ", response.content.decode())
@@ -143,9 +149,7 @@ def test_an_unlimited_pass_says_so(client, coworking):
 
 
 def test_an_expired_pass_is_refused_with_the_reason(client, coworking):
-    Pass.objects.filter(pk=coworking.pass_obj.pk).update(
-        valid_from=timezone.localdate() - timedelta(days=40),
-        valid_until=timezone.localdate() - timedelta(days=10))
+    expire(coworking.pass_obj)
     client.force_login(coworking.maison_desk)
     html = text_of(client.post(desk_url(coworking.maison), {"code": "K7M4P2QX"}, follow=True))
     assert '<div class="desk-result refused" role="alert" id="desk-result">' in html
@@ -231,9 +235,7 @@ def test_the_member_page_shows_only_my_passes(client, coworking):
 
 
 def test_an_expired_pass_shows_no_qr_code(client, coworking):
-    Pass.objects.filter(pk=coworking.pass_obj.pk).update(
-        valid_from=timezone.localdate() - timedelta(days=40),
-        valid_until=timezone.localdate() - timedelta(days=10))
+    expire(coworking.pass_obj)
     client.force_login(coworking.marie)
     html = text_of(client.get(reverse("web:my-pass")))
     assert '<span class="badge danger">expiré</span>' in html
