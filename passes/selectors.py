@@ -129,8 +129,9 @@ def pass_day(*, pass_obj: Pass, space: Space, moment: datetime, bounds: tuple[da
     :meth:`Space.is_open_at` says, from the local wall-clock time), its open check-in, its
     visit at the space that day and its visit-days in ``bounds``.
 
-    The check-in's hot path, hence plain SQL; the caller holds the pass row's lock, so
-    nothing read here can change before it commits.
+    The Python rules' hot path, hence plain SQL (passes/checkin.sql reads the same in its
+    own statement); the caller holds the pass row's lock, so nothing read here can change
+    before it commits.
     """
     local = moment.astimezone(space.zone)
     day = local.date()

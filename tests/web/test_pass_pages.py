@@ -72,12 +72,16 @@ def test_the_manager_of_another_space_cannot_open_this_desk_nor_check_in_there(c
     assert not CheckIn.objects.exists()
 
 
+def present_at_the_maison(coworking) -> CheckIn:
+    """Marie, checked in at the Maison today."""
+    visit = Visit.objects.create(pass_obj=coworking.pass_obj, space=coworking.maison,
+                                 day=timezone.localdate(), value=20)
+    return CheckIn.objects.create(pass_obj=coworking.pass_obj, space=coworking.maison, visit=visit,
+                                  checked_in_at=timezone.now(), channel="desk")
+
+
 def test_a_member_cannot_open_a_desk_nor_check_anyone_out(client, coworking):
-    checkin = CheckIn.objects.create(pass_obj=coworking.pass_obj, space=coworking.maison,
-                                     visit=Visit.objects.create(pass_obj=coworking.pass_obj,
-                                                                space=coworking.maison,
-                                                                day=timezone.localdate(), value=20),
-                                     checked_in_at=timezone.now(), channel="desk")
+    checkin = present_at_the_maison(coworking)
     client.force_login(coworking.marie)
     assert client.get(desk_url(coworking.maison)).status_code == 403
     assert client.get(reverse("web:desk-choice")).status_code == 403
@@ -88,11 +92,7 @@ def test_a_member_cannot_open_a_desk_nor_check_anyone_out(client, coworking):
 
 
 def test_a_desk_cannot_check_out_someone_present_in_another_space(client, coworking):
-    checkin = CheckIn.objects.create(pass_obj=coworking.pass_obj, space=coworking.maison,
-                                     visit=Visit.objects.create(pass_obj=coworking.pass_obj,
-                                                                space=coworking.maison,
-                                                                day=timezone.localdate(), value=20),
-                                     checked_in_at=timezone.now(), channel="desk")
+    checkin = present_at_the_maison(coworking)
     client.force_login(coworking.mutualab_desk)
     # Through its own space's address: the check-in is not among that space's.
     assert client.post(reverse("web:desk-checkout", args=["mutualab", checkin.pk])).status_code == 404
