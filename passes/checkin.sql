@@ -179,12 +179,13 @@ BEGIN
 
     IF o_outcome IS NULL THEN
         -- The space, locked as late as possible: arrivals at one space queue here
-        -- for the desk count and the inserts.
+        -- for the desk count and the inserts. The count is the occupancy counter that
+        -- triggers keep (migration 0005), read by its own statement once the lock is
+        -- held: a snapshot taken then, with every earlier arrival committed.
         SELECT sp.desk_capacity INTO v_capacity FROM spaces_space sp WHERE sp.id = s.id
         FOR NO KEY UPDATE;
-        IF (SELECT count(*) FROM (SELECT 1 FROM passes_checkin c
-                                  WHERE c.space_id = s.id AND c.checked_out_at IS NULL
-                                  LIMIT v_capacity) taken) >= v_capacity THEN
+        IF coalesce((SELECT o.present FROM passes_occupancy o WHERE o.space_id = s.id), 0)
+           >= v_capacity THEN
             o_outcome := 'space_full';
         END IF;
     END IF;

@@ -253,6 +253,28 @@ class CheckIn(models.Model):
         return f"{self.pass_obj.short_code} @ {self.space} {self.checked_in_at:%Y-%m-%d %H:%M}"
 
 
+class Occupancy(models.Model):
+    """How many people are checked in at a space: its open check-ins, counted.
+
+    The database keeps it, with triggers on the check-in table (migration 0005, on
+    both engines): every insert, check-out, deletion or move of a check-in changes it
+    in the same transaction, however it is written (API, admin, bulk update, raw SQL).
+    An arrival then reads one row to compare with the desk capacity, instead of counting
+    everyone present. Nothing in Python writes it.
+    """
+
+    space = models.OneToOneField(Space, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="occupancy_counter")
+    present = models.PositiveIntegerField(_("présents"), default=0)
+
+    class Meta:
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
+
+    def __str__(self) -> str:
+        return f"{self.space}: {self.present}"
+
+
 class CheckinAttempt(models.Model):
     """A refused check-in and why: refusals are audited and unknown codes throttled (a
     success is its :class:`CheckIn`)."""

@@ -23,6 +23,7 @@ from passes.models import (
     CheckIn,
     CheckinAttempt,
     Kiosk,
+    Occupancy,
     Pass,
     PassNetwork,
     PassStatus,
@@ -168,16 +169,9 @@ def pass_day(*, pass_obj: Pass, space: Space, moment: datetime, bounds: tuple[da
     return PassDay(bool(row[0]), bool(row[1]), *row[2:7], used=row[7] or 0, used_here=row[8] or 0)
 
 
-def desks_taken(*, space: Space, up_to: int) -> int:
-    """Open check-ins at ``space``, counted up to ``up_to`` (its capacity: past it the count
-    says nothing more, and a busy space is not counted in full at each arrival)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {CheckIn._meta.db_table} "  # noqa: S608
-            "WHERE space_id = %s AND checked_out_at IS NULL LIMIT %s) taken",
-            [space.id, up_to],
-        )
-        return cursor.fetchone()[0]
+def desks_taken(space: Space) -> int:
+    """Open check-ins at ``space``: its :class:`Occupancy` counter, which the database keeps."""
+    return Occupancy.objects.filter(space=space).values_list("present", flat=True).first() or 0
 
 
 def month_last_day(month: date) -> date:

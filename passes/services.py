@@ -416,7 +416,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # insert (and the attempt log's, until the caller commits).
     capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
         .values_list("desk_capacity", flat=True).order_by()[0]
-    if selectors.desks_taken(space=space, up_to=capacity) >= capacity:
+    if selectors.desks_taken(space) >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
