@@ -35,8 +35,13 @@ def select(model: type[Model], alias: str) -> str:
                      for field in model._meta.concrete_fields)
 
 
+@functools.cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
 def instance(model: type[Model], row: tuple) -> Model:
     """The instance from the first columns of ``row``, selected by :func:`select`."""
-    attnames = [field.attname for field in model._meta.concrete_fields]
+    attnames = _attnames(model)
     values = [value(model, name, raw) for name, raw in zip(attnames, row, strict=False)]
     return model.from_db(connection.alias, attnames, values)
