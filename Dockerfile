@@ -11,4 +11,4 @@ RUN DEBUG=1 python manage.py collectstatic --no-input -v0
 RUN useradd --system --home /app essaim && mkdir -p /app/var && chown essaim /app/var
 USER essaim
 EXPOSE 8000
-CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -5,7 +5,7 @@
 
 On a throwaway database (PostgreSQL when ``DATABASE_URL`` names it): a space open
 all day, an unlimited plan, 40,000 passes with a year of history (two past visit-days
-each, checked in and out), a desk account and a kiosk; gunicorn (2 sync workers,
+each, checked in and out), a desk account and a kiosk; gunicorn as deployed (gunicorn.conf.py: 3 sync workers,
 loopback, persistent connections, DEBUG off, the project's middleware).
 
 The history matters: PostgreSQL plans the statements of ``passes_checkin`` (and the
@@ -187,8 +187,8 @@ def inner() -> None:
         return Request("/api/v1/checkins/", "POST", body=body,
                        headers={"Content-Type": "application/json", "Authorization": desk})
 
-    workers = int(os.environ.get("CHECKIN_WORKERS", "2"))
-    with gunicorn(dict(os.environ), workers=workers) as base, departures():
+    workers = os.environ.get("CHECKIN_WORKERS")  # unset: gunicorn.conf.py's count
+    with gunicorn(dict(os.environ), workers=int(workers) if workers else None) as base, departures():
         wrk(f"{base}/bench/bare-drf/", seconds=2)
         wrk(base, seconds=2, script=script(desk, WARMUP))
         # Rounds alternate, and each figure is the median of its rounds, so that a slow

@@ -124,14 +124,15 @@ def _psql(url: str, sql: str) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, *, workers: int = 2):
-    """gunicorn on a free loopback port with persistent database connections."""
+def gunicorn(env: dict, *, workers: int | None = None):
+    """gunicorn on a free loopback port with persistent database connections, configured as
+    deployed (gunicorn.conf.py) unless ``workers`` says how many."""
     port = free_port()
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "backend.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env={**env, "CONN_MAX_AGE": "600"},
-    )
+    command = [PYTHON, "-m", "gunicorn", "backend.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, cwd=ROOT, env={**env, "CONN_MAX_AGE": "600"})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

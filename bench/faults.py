@@ -2,7 +2,7 @@
 
 Its own PostgreSQL cluster (initdb in a temporary folder) and its own Redis are
 started for the run, so stopping them never touches the machine's shared
-servers. Web (gunicorn, 2 workers), a Celery worker with its beat, and an SMTP
+servers. Web (gunicorn as deployed), a Celery worker with its beat, and an SMTP
 sink run beside them. An open-loop load (agenda pages, feed polls with and
 without ETag, guest registrations) runs for the whole timeline:
 

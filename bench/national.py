@@ -99,7 +99,7 @@ def inner() -> None:
     publish_s = time.perf_counter() - started
     print(f"{len(paths):,} feeds published in {publish_s:.0f} s", flush=True)
 
-    with gunicorn(dict(os.environ), workers=3) as base:
+    with gunicorn(dict(os.environ)) as base:
         organizations, regions, campaign = paths[:ORGANIZATIONS], paths[ORGANIZATIONS:-1], paths[-1]
         rng = random.Random(2026)
 
