@@ -36,8 +36,8 @@ def select(model: type[Model], alias: str) -> str:
 
 
 @functools.cache
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+def _attnames(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def instance(model: type[Model], row: tuple) -> Model:
