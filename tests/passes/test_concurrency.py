@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from network.models import Role
 from passes import services
-from passes.models import CheckIn, CheckinAttempt, Visit
+from passes.models import CheckIn, CheckinAttempt, Occupancy, Visit
 from tests.factories import OrganizationFactory, member_of
 from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
 from tests.services import require_postgres, run_in_threads
@@ -79,3 +79,29 @@ def test_last_desk_goes_to_exactly_one_of_ten_members_arriving_together():
     outcomes = Counter(r.code if isinstance(r, Exception) else "ok" for r in run_in_threads(10, check_in))
     assert outcomes == {"ok": 1, "space_full": 9}
     assert Visit.objects.count() == 1 and CheckIn.objects.count() == 1
+
+
+def test_arrivals_and_departures_together_keep_the_count_and_the_capacity():
+    require_postgres()
+    space = SpaceFactory(desk_capacity=5)
+    plan = PlanFactory(network=PassNetworkFactory(spaces=[space]))
+    staff = member_of(space.operator, Role.SPACE_MANAGER)
+    leaving = [PassFactory(plan=plan, issuing_space=space) for _ in range(5)]
+    arriving = [PassFactory(plan=plan, issuing_space=space) for _ in range(15)]
+    for pass_obj in leaving:
+        services.checkin_attempt(code=pass_obj.code, space=space.slug, actor=services.Actor(person=staff))
+    present = list(CheckIn.objects.filter(space=space))
+
+    def move(i: int):
+        if i < len(present):
+            return services.checkin_checkout(checkin=present[i])
+        return services.checkin_attempt(code=arriving[i - len(present)].code, space=space.slug,
+                                        actor=services.Actor(person=staff))
+
+    results = run_in_threads(len(present) + len(arriving), move)
+    outcomes = Counter(type(r).__name__ if isinstance(r, Exception) else "ok" for r in results)
+    assert set(outcomes) <= {"ok", "SpaceFull"}, outcomes
+    assert 5 <= outcomes["ok"] <= 5 + 5  # every departure; arrivals up to the desks they freed
+    still_here = CheckIn.objects.filter(space=space, checked_out_at=None).count()
+    assert still_here == outcomes["ok"] - 5 <= 5
+    assert Occupancy.objects.get(space=space).present == still_here
