@@ -6,6 +6,9 @@ it. The count is now a row (:class:`passes.models.Occupancy`) that triggers keep
 step with the check-ins, on both engines, in the same transaction as the change.
 
 The PostgreSQL function ``passes_checkin`` is created again: it reads the counter.
+Migrating back past this migration drops the counter and its triggers but cannot bring
+back the function as it was (passes/checkin.sql holds the current one): on PostgreSQL,
+load the earlier release's passes/checkin.sql with psql after migrating back.
 """
 
 from importlib import import_module
