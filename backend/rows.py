@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -21,11 +21,14 @@ def _converters(model: type[Model], name: str, vendor: str) -> tuple:
     return column, (*connection.ops.get_db_converters(column), *field.get_db_converters(connection))
 
 
-def value(model: type[Model], name: str, raw):
-    """``raw``, read from the column of field ``name``, as the ORM would hand it over."""
-    column, functions = _converters(model, name, connection.vendor)
+def value(model: type[Model], name: str, raw, *, using=None):
+    """``raw``, read from the column of field ``name``, as the ORM would hand it over
+    (``using``: the connection, when the caller already holds it)."""
+    if using is None:
+        using = connections[DEFAULT_DB_ALIAS]
+    column, functions = _converters(model, name, using.vendor)
     for convert in functions:
-        raw = convert(raw, column, connection)
+        raw = convert(raw, column, using)
     return raw
 
 
@@ -43,5 +46,6 @@ def _attnames(model: type[Model]) -> tuple[str, ...]:
 def instance(model: type[Model], row: tuple) -> Model:
     """The instance from the first columns of ``row``, selected by :func:`select`."""
     attnames = _attnames(model)
-    values = [value(model, name, raw) for name, raw in zip(attnames, row, strict=False)]
-    return model.from_db(connection.alias, attnames, values)
+    using = connections[DEFAULT_DB_ALIAS]  # once, not once per field
+    values = [value(model, name, raw, using=using) for name, raw in zip(attnames, row, strict=False)]
+    return model.from_db(using.alias, attnames, values)
