@@ -14,11 +14,13 @@ from django.db.models import Model
 
 
 @functools.cache
-def _converters(model: type[Model], name: str, vendor: str) -> tuple:
-    """The field's column, and what the ORM applies to a value read from it."""
+def _converters(model: type[Model], name: str, alias: str) -> tuple:
+    """The field's column, and what the ORM applies to a value read from it on database
+    ``alias``."""
+    using = connections[alias]
     field = model._meta.get_field(name)
     column = field.get_col(model._meta.db_table)
-    return column, (*connection.ops.get_db_converters(column), *field.get_db_converters(connection))
+    return column, (*using.ops.get_db_converters(column), *field.get_db_converters(using))
 
 
 def value(model: type[Model], name: str, raw, *, using=None):
@@ -26,7 +28,7 @@ def value(model: type[Model], name: str, raw, *, using=None):
     (``using``: the connection, when the caller already holds it)."""
     if using is None:
         using = connections[DEFAULT_DB_ALIAS]
-    column, functions = _converters(model, name, using.vendor)
+    column, functions = _converters(model, name, using.alias)
     for convert in functions:
         raw = convert(raw, column, using)
     return raw

@@ -81,8 +81,12 @@ def median(results: list[LoadResult]) -> LoadResult:
 
 
 def checked(result: LoadResult) -> LoadResult:
-    """``result``, once sure that its requests stayed within their range of passes."""
-    if result.requests_per_second > RATE_CAP:
+    """``result``, once sure that its requests stayed within their range of passes.
+
+    wrk's two threads take every other pass number each, so the range is used up to twice
+    the busier thread's count, and a run lasts a little longer than asked: a quarter of
+    margin covers both."""
+    if result.requests_per_second * 1.25 > RATE_CAP:
         raise SystemExit(f"{result.requests_per_second:.0f} check-ins/s outrun the passes seeded "
                          f"for {RATE_CAP}/s: raise RATE_CAP in bench/checkin.py")
     return result

@@ -261,6 +261,10 @@ class Occupancy(models.Model):
     in the same transaction, however it is written (API, admin, bulk update, raw SQL).
     An arrival then reads one row to compare with the desk capacity, instead of counting
     everyone present. Nothing in Python writes it.
+
+    On SQLite, a later migration that rebuilds the check-in table (most field changes do)
+    drops the triggers with it and must create them again;
+    tests/passes/test_occupancy_schema.py fails until it does.
     """
 
     space = models.OneToOneField(Space, on_delete=models.CASCADE, primary_key=True,

@@ -29,16 +29,20 @@ def export(person: Person) -> dict:
 
 
 def erase(person: Person) -> None:
-    """Close what is open, revoke the passes, and keep their visits without a holder:
+    """Revoke the passes, close what is open, and keep their visits without a holder:
     spaces are still owed for them in the settlement."""
     now = timezone.now()
-    # In the order of their spaces: each check-out locks its space's occupancy counter until
-    # the erasure commits, and two erasures must not wait on each other's.
-    for checkin in CheckIn.objects.filter(pass_obj__holder=person, checked_out_at__isnull=True) \
-            .order_by("space_id"):
-        services.checkin_checkout(checkin=checkin, now=now)
-    for pass_obj in Pass.objects.filter(holder=person):
+    passes = list(Pass.objects.filter(holder=person))
+    # Locks in the order an arrival takes them: the passes first (an arrival scanning one of
+    # them waits, then finds it revoked), then each space's occupancy counter, which a
+    # check-out holds until the erasure commits; spaces in order, so that two erasures never
+    # wait on each other.
+    for pass_obj in passes:
         if pass_obj.status != PassStatus.REVOKED:
             services.pass_set_status(pass_obj=pass_obj, status=PassStatus.REVOKED)
+    for checkin in CheckIn.objects.filter(pass_obj__in=passes, checked_out_at__isnull=True) \
+            .order_by("space_id"):
+        services.checkin_checkout(checkin=checkin, now=now)
+    for pass_obj in passes:
         pass_obj.holder = None
         pass_obj.save(update_fields=["holder"])

@@ -12,9 +12,12 @@ from django.db import migrations
 SIGNATURE = "passes_checkin(text, text, text, bigint, bigint, bigint, timestamptz)"
 
 
+CHECKIN_SQL = Path(__file__).resolve().parent.parent / "checkin.sql"
+
+
 def create_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute((Path(__file__).resolve().parent.parent / "checkin.sql").read_text())
+        schema_editor.execute(CHECKIN_SQL.read_text())
 
 
 def drop_function(apps, schema_editor):

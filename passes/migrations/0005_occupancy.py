@@ -6,9 +6,8 @@ it. The count is now a row (:class:`passes.models.Occupancy`) that triggers keep
 step with the check-ins, on both engines, in the same transaction as the change.
 
 The PostgreSQL function ``passes_checkin`` is created again: it reads the counter.
-Migrating back past this migration drops the counter and its triggers but cannot bring
-back the function as it was (passes/checkin.sql holds the current one): on PostgreSQL,
-load the earlier release's passes/checkin.sql with psql after migrating back.
+Migrating back creates it once more with the count in place of the counter read, as it
+was before, so that check-ins keep working on the schema of 0004.
 """
 
 from importlib import import_module
@@ -79,6 +78,12 @@ SELECT space_id, count(*) FROM passes_checkin WHERE checked_out_at IS NULL GROUP
 """
 
 
+# The function's capacity check, with the counter and before it.
+COUNTER_READ = "coalesce((SELECT o.present FROM passes_occupancy o WHERE o.space_id = s.id), 0)"
+COUNT = ("(SELECT count(*) FROM (SELECT 1 FROM passes_checkin c WHERE c.space_id = s.id "
+         "AND c.checked_out_at IS NULL LIMIT v_capacity) taken)")
+
+
 def create_triggers(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
     for statement in POSTGRESQL if postgresql else SQLITE:
@@ -91,6 +96,12 @@ def drop_triggers(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
     for statement in DROP_POSTGRESQL if postgresql else DROP_SQLITE:
         schema_editor.execute(statement)
+    if postgresql:
+        function = checkin_function.CHECKIN_SQL.read_text()
+        if COUNTER_READ not in function:
+            raise RuntimeError("passes/checkin.sql no longer reads the occupancy counter as "
+                               "0005 wrote it: migrate back with the release that changed it")
+        schema_editor.execute(function.replace(COUNTER_READ, COUNT))
 
 
 class Migration(migrations.Migration):
