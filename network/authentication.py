@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from backend import rows
+from backend import prepared, rows
 from network.models import Person
 
 
@@ -29,7 +29,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         with connection.cursor() as cursor:
-            cursor.execute(person_by_token(), [key])
+            prepared.execute(cursor, "essaim_person_by_token", person_by_token(), [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide."))

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
+from backend import prepared
 from backend.api import DomainError
 from network.models import Person
 from passes import notifications, selectors
@@ -303,8 +304,8 @@ def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: P
     """
     lookup = code if selectors.LONG_CODE.match(code) else selectors.normalize_short_code(code)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)",
+        prepared.execute(
+            cursor, "essaim_passes_checkin", "SELECT * FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)",
             [lookup, code[:4], slug, person.id if person else None, kiosk.id if kiosk else None,
              kiosk.space_id if kiosk else None, now],
         )

@@ -1,0 +1,78 @@
+"""The statements prepared once per connection (backend/prepared.py): a desk's scans answer
+alike on a connection's first call and the later ones, after a rollback, on a new
+connection, and once the check-in function is created again by a migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+import passes
+from backend import prepared
+from tests.passes.factories import PassFactory
+from tests.services import require_postgres
+
+pytestmark = pytest.mark.django_db
+
+CHECKIN_SQL = Path(passes.__file__).resolve().parent / "checkin.sql"
+NAMES = {"essaim_person_by_token", "essaim_passes_checkin"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(settings):
+    """A connection with nothing prepared yet, as a new one would be."""
+    require_postgres()
+    settings.CHECKIN_RULES_IN_DATABASE = True
+    connection.ensure_connection()
+    connection.connection.__dict__.pop(prepared.PREPARED, None)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def prepared_here() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def scan(desk, world):
+    pass_obj = PassFactory(plan=world.plan, issuing_space=world.home)
+    with CaptureQueriesContext(connection) as queries:
+        response = desk.post("/api/v1/checkins/", {"pass_code": pass_obj.code, "space": "accueil"},
+                             format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["pass_short_code"] == pass_obj.short_code
+    return len(queries)
+
+
+def test_the_first_scan_prepares_in_the_same_queries_as_the_next(world, desk):
+    assert prepared_here() == set()
+    first = scan(desk, world)
+    assert prepared_here() == NAMES
+    assert scan(desk, world) == first
+
+
+def test_what_is_prepared_outlives_a_rollback(world, desk):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        scan(desk, world)
+        1 / 0  # noqa: B018 - the rollback under test
+    assert prepared_here() == NAMES
+    scan(desk, world)
+
+
+def test_the_function_created_again_is_called_as_it_now_is(world, desk):
+    scan(desk, world)
+    with connection.cursor() as cursor:
+        cursor.execute(CHECKIN_SQL.read_text())
+    scan(desk, world)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again(world, desk):
+    scan(desk, world)
+    connection.close()
+    scan(desk, world)
+    assert prepared_here() == NAMES
