@@ -1,6 +1,6 @@
 """Statements prepared once per database connection, for the few run on every request of a
-hot path: the token's person (every authenticated API call) and the check-in function
-(every scan at a desk or a kiosk).
+hot path: the token's person (every authenticated API call), the kiosk's token (every kiosk
+scan) and the check-in function (every scan at a desk or a kiosk).
 
 Django's PostgreSQL cursors bind parameters on the client, so PostgreSQL parses and plans
 each statement again on every call. For the token's join, that planning is half of the

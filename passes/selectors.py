@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from backend import rows
+from backend import prepared, rows
 from network.models import Person, Role
 from network.selectors import organization_ids_for
 from passes.models import (
@@ -63,18 +64,23 @@ def passes_by_code(code: str) -> QuerySet[Pass]:
     return Pass.objects.filter(short_code=normalize_short_code(code))
 
 
-def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
-    """The kiosk holding ``token`` unless revoked; with what :func:`kiosk_retry_after` needs
-    at ``now``, in the same query (plain SQL: it runs before every kiosk check-in)."""
-    now = now or timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.select(Kiosk, 'k')}, (SELECT a.at FROM {CheckinAttempt._meta.db_table} a "  # noqa: S608
+@functools.cache
+def _kiosk_by_token() -> str:
+    """The query of :func:`kiosk_for_token` (written once per process)."""
+    return (f"SELECT {rows.select(Kiosk, 'k')}, (SELECT a.at FROM {CheckinAttempt._meta.db_table} a "  # noqa: S608
             "WHERE a.kiosk_id = k.id AND a.outcome = 'unknown_pass' AND a.at > %s "
             "ORDER BY a.at DESC LIMIT 1 OFFSET %s) "
-            f"FROM {Kiosk._meta.db_table} k WHERE k.token_hash = %s AND k.revoked_at IS NULL",
-            [now - KIOSK_UNKNOWN_WINDOW, KIOSK_UNKNOWN_LIMIT - 1, hash_token(token)],
-        )
+            f"FROM {Kiosk._meta.db_table} k WHERE k.token_hash = %s AND k.revoked_at IS NULL")
+
+
+def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
+    """The kiosk holding ``token`` unless revoked; with what :func:`kiosk_retry_after` needs
+    at ``now``, in the same query (plain SQL, prepared once per connection: it runs before
+    every kiosk check-in)."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "essaim_kiosk_by_token", _kiosk_by_token(),
+                         [now - KIOSK_UNKNOWN_WINDOW, KIOSK_UNKNOWN_LIMIT - 1, hash_token(token)])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -1,5 +1,5 @@
-"""The statements prepared once per connection (backend/prepared.py): a desk's scans answer
-alike on a connection's first call and the later ones, after a rollback, on a new
+"""The statements prepared once per connection (backend/prepared.py): desk and kiosk scans
+answer alike on a connection's first call and the later ones, after a rollback, on a new
 connection, and once the check-in function is created again by a migration."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 import passes
 from backend import prepared
+from passes import services
 from tests.passes.factories import PassFactory
 from tests.services import require_postgres
 
@@ -38,10 +39,10 @@ def prepared_here() -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
-def scan(desk, world):
+def scan(client, world):
     pass_obj = PassFactory(plan=world.plan, issuing_space=world.home)
     with CaptureQueriesContext(connection) as queries:
-        response = desk.post("/api/v1/checkins/", {"pass_code": pass_obj.code, "space": "accueil"},
+        response = client.post("/api/v1/checkins/", {"pass_code": pass_obj.code, "space": "accueil"},
                              format="json")
     assert response.status_code == 201, response.content
     assert response.json()["pass_short_code"] == pass_obj.short_code
@@ -68,6 +69,20 @@ def test_the_function_created_again_is_called_as_it_now_is(world, desk):
     with connection.cursor() as cursor:
         cursor.execute(CHECKIN_SQL.read_text())
     scan(desk, world)
+
+
+def test_a_kiosk_scan_prepares_its_token_query_and_keeps_its_slow_down(world, api):
+    _kiosk, token = services.kiosk_create(space=world.host, name="Entrée")
+    api.credentials(HTTP_AUTHORIZATION=f"Kiosk {token}")
+    first = scan(api, world)
+    assert prepared_here() == {"essaim_kiosk_by_token", "essaim_passes_checkin"}
+    assert scan(api, world) == first
+    unknown = {"pass_code": "ZZZZ2345", "space": "accueil"}
+    for _ in range(services.selectors.KIOSK_UNKNOWN_LIMIT):
+        assert api.post("/api/v1/checkins/", unknown, format="json").json()["code"] == "unknown_pass"
+    refused = api.post("/api/v1/checkins/", unknown, format="json")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
 
 
 @pytest.mark.django_db(transaction=True)
