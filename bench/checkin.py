@@ -37,7 +37,18 @@ import threading
 from datetime import timedelta
 from itertools import count
 
-from bench.common import LoadResult, Request, Row, emit, gunicorn, open_loop, print_table, run_inner, wrk
+from bench.common import (
+    LoadResult,
+    Request,
+    Row,
+    emit,
+    gunicorn,
+    median,
+    open_loop,
+    print_table,
+    run_inner,
+    wrk,
+)
 
 SECONDS = int(os.environ.get("CHECKIN_SECONDS", "5"))
 WARMUP_SECONDS = 2
@@ -75,11 +86,6 @@ function request()
     string.format('{"pass_code": "bench%027d", "space": "SPACE"}', n))
 end
 """
-
-
-def median(results: list[LoadResult]) -> LoadResult:
-    """The round of median throughput."""
-    return sorted(results, key=lambda result: result.requests_per_second)[len(results) // 2]
 
 
 def checked(result: LoadResult) -> LoadResult:

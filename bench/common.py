@@ -185,6 +185,12 @@ def wrk(url: str, *, seconds: int = 5, connections: int = 16, headers: dict | No
     return LoadResult(rps, p99, errors)
 
 
+def median(results: list[LoadResult]) -> LoadResult:
+    """The round of median throughput: rounds of two figures taken in turn, each figure the
+    median of its rounds, so that a slow moment of the machine weighs on both sides."""
+    return sorted(results, key=lambda result: result.requests_per_second)[len(results) // 2]
+
+
 def _ms(text: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]

@@ -5,6 +5,8 @@
 - warm feed requests/s (gunicorn, loopback) vs. WhiteNoise serving the same bytes (≥ 0.7×);
 - 304 requests/s vs. a bare JsonResponse view through the same stack (≥ 0.8×).
 
+The served figures are the medians of three rounds of each, taken in turn.
+
 Run: ``.venv/bin/python -m bench.feeds`` (or ``bench/run`` for every benchmark).
 """
 
@@ -15,9 +17,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import Row, emit, gunicorn, print_table, run_inner, wrk
+from bench.common import Row, emit, gunicorn, median, print_table, run_inner, wrk
 
 EVENTS = 10_000
+# The served figures: rounds of each taken in turn, medians compared (bench.common.median).
+ROUNDS = 3
+SECONDS = 4
 
 
 def make_events() -> None:
@@ -144,11 +149,14 @@ def inner() -> None:
     env = dict(os.environ)
     with gunicorn(env) as base:
         wrk(f"{base}/feeds/events.ics", seconds=2)
-        warm = wrk(f"{base}/feeds/events.ics", seconds=5)
-        static = wrk(f"{base}/static/agenda.ics", seconds=5)
-        etag = feed.etag
-        not_modified = wrk(f"{base}/feeds/events.ics", seconds=5, headers={"If-None-Match": etag})
-        bare = wrk(f"{base}/bench/bare", seconds=5)
+        rounds: dict[str, list] = {"warm": [], "static": [], "not_modified": [], "bare": []}
+        for _ in range(ROUNDS):
+            rounds["warm"].append(wrk(f"{base}/feeds/events.ics", seconds=SECONDS))
+            rounds["static"].append(wrk(f"{base}/static/agenda.ics", seconds=SECONDS))
+            rounds["not_modified"].append(wrk(f"{base}/feeds/events.ics", seconds=SECONDS,
+                                              headers={"If-None-Match": feed.etag}))
+            rounds["bare"].append(wrk(f"{base}/bench/bare", seconds=SECONDS))
+        warm, static, not_modified, bare = (median(rounds[name]) for name in rounds)
     rows += [
         Row(f"warm feed requests/s ({len(body) / 1e6:.1f} MB)", warm.requests_per_second,
             static.requests_per_second, "req/s vs WhiteNoise", "≥ 0.70×",
