@@ -8,14 +8,18 @@ statement's time (pgbench, one client: 0.110 ms a call as sent, 0.036 ms prepare
 
 The first call on a connection sends ``PREPARE name AS …; EXECUTE name(…)`` in one round
 trip; the later calls send ``EXECUTE name(…)``. So a query count stays the same whether the
-statement was prepared yet or not. ``PREPARE`` is not undone by a rollback, and a new
-connection (Django replaces a broken or old one) starts with nothing prepared.
-Other engines run the statement as it is.
+statement was prepared yet or not. A new connection (Django replaces a broken or old one)
+starts with nothing prepared. Other engines run the statement as it is.
+
+``PREPARE`` is not undone by a rollback, nor by the failure of the ``EXECUTE`` sent with it.
+After a failed first call the statement may or may not exist, so the next attempt prepares it
+under a new name (``name_1``, ``name_2``…) rather than collide with it.
 """
 
 from __future__ import annotations
 
-PREPARED = "essaim_prepared"  # attribute of the driver's connection: the names prepared on it
+PREPARED = "essaim_prepared"  # attribute of the driver's connection: {name: what is prepared}
+FAILED = "essaim_prepare_failed"  # {name: first calls that failed}
 
 
 def execute(cursor, name: str, sql: str, params: list) -> None:
@@ -24,13 +28,19 @@ def execute(cursor, name: str, sql: str, params: list) -> None:
     if cursor.db.vendor != "postgresql":
         cursor.execute(sql, params)
         return
-    driver = cursor.db.connection
-    prepared = driver.__dict__.setdefault(PREPARED, set())
-    call = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+    state = cursor.db.connection.__dict__
+    prepared, failed = state.setdefault(PREPARED, {}), state.setdefault(FAILED, {})
+    placeholders = ", ".join(["%s"] * len(params))
     if name in prepared:
-        cursor.execute(call, params)
+        cursor.execute(f"EXECUTE {prepared[name]}({placeholders})", params)
         return
+    statement = f"{name}_{failed[name]}" if name in failed else name
     body = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
-    cursor.execute(f"PREPARE {name} AS {body.replace('%', '%%')}; {call}", params)
-    prepared.add(name)
+    try:
+        cursor.execute(f"PREPARE {statement} AS {body.replace('%', '%%')}; "
+                       f"EXECUTE {statement}({placeholders})", params)
+    except Exception:
+        failed[name] = failed.get(name, 0) + 1
+        raise
+    prepared[name] = statement
     cursor.nextset()  # past PREPARE's empty answer, to EXECUTE's

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 import passes
@@ -29,6 +29,7 @@ def fresh_session(settings):
     settings.CHECKIN_RULES_IN_DATABASE = True
     connection.ensure_connection()
     connection.connection.__dict__.pop(prepared.PREPARED, None)
+    connection.connection.__dict__.pop(prepared.FAILED, None)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
 
@@ -91,3 +92,15 @@ def test_a_new_connection_prepares_again(world, desk):
     connection.close()
     scan(desk, world)
     assert prepared_here() == NAMES
+
+
+def test_a_first_call_that_fails_after_preparing_does_not_block_the_next():
+    """``PREPARE`` outlives the failed ``EXECUTE`` sent with it (and the rollback after it):
+    the next call must not prepare the same name again."""
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        prepared.execute(cursor, "essaim_test_divide", "SELECT 10 / %s", [0])
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "essaim_test_divide", "SELECT 10 / %s", [2])
+        assert cursor.fetchone() == (5,)
+        prepared.execute(cursor, "essaim_test_divide", "SELECT 10 / %s", [5])
+        assert cursor.fetchone() == (2,)
