@@ -1,5 +1,11 @@
 """Model instances from rows read with plain SQL, on the few paths that run on every request.
 
+:func:`partial` builds an instance from some of its fields only: the check-in's answer, say,
+five instances per scan. ``Model(**fields)`` would work out every other field's default
+(a new pass code, the time now) for nothing, and leave a wrong value behind where a field
+was forgotten; a partial instance leaves the others deferred, read from the database if
+ever asked for.
+
 ``Model.from_db`` expects values as the ORM hands them over, after the database's
 converters (SQLite gives naive datetimes, for one): :func:`instance` and :func:`value`
 apply the same converters, worked out once per field.
@@ -51,3 +57,13 @@ def instance(model: type[Model], row: tuple) -> Model:
     using = connections[DEFAULT_DB_ALIAS]  # once, not once per field
     values = [value(model, name, raw, using=using) for name, raw in zip(attnames, row, strict=False)]
     return model.from_db(using.alias, attnames, values)
+
+
+def partial(model: type[Model], **values) -> Model:
+    """The instance of a row with ``values`` (attribute names: ``holder_id``, not ``holder``)
+    as read; its other fields are deferred."""
+    attnames = _attnames(model)
+    names = [name for name in attnames if name in values]
+    if len(names) != len(values):
+        raise TypeError(f"not fields of {model.__name__}: {sorted(set(values) - set(names))}")
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])

@@ -36,4 +36,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
         person = rows.instance(Person, row)
         if not person.is_active:
             raise exceptions.AuthenticationFailed(_("Compte inactif ou supprimé."))
-        return person, Token(key=key, user=person)
+        token = rows.partial(Token, key=key, user_id=person.id)
+        token.user = person
+        return person, token

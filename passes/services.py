@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from backend import prepared
+from backend import prepared, rows
 from backend.api import DomainError
 from network.models import Person
 from passes import notifications, selectors
@@ -325,11 +325,15 @@ def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: P
         refusal = REFUSALS[outcome](field=field, **params)
         refusal.pass_id = pass_id
         raise refusal
-    holder = None if holder_email is None else Person(full_name=holder_name, email=holder_email)
-    checkin = CheckIn(
-        id=checkin_id, pass_obj=Pass(id=pass_id, short_code=short_code, holder=holder),
-        space=Space(slug=slug), visit=Visit(day=day), checked_in_at=checked_in_at, channel=channel,
-    )
+    # The open check-in (no departure yet); the space, visit and holder without their ids,
+    # which the function does not answer.
+    checkin = rows.partial(CheckIn, id=checkin_id, pass_obj_id=pass_id, checked_in_at=checked_in_at,
+                           checked_out_at=None, auto_checked_out=False, channel=channel)
+    checkin.pass_obj = rows.partial(Pass, id=pass_id, short_code=short_code)
+    checkin.pass_obj.holder = (None if holder_email is None
+                               else rows.partial(Person, id=None, full_name=holder_name, email=holder_email))
+    checkin.space = rows.partial(Space, id=None, slug=slug)
+    checkin.visit = rows.partial(Visit, id=None, day=day)
     checkin.remaining_allowance = remaining
     return checkin, outcome == "checked_in"
 

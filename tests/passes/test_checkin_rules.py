@@ -47,6 +47,20 @@ def test_desk_checks_a_member_in_and_one_visit_day_is_used(world, desk):
     assert not CheckinAttempt.objects.exists()
 
 
+def test_the_answer_reads_as_the_stored_checkin(world):
+    """What the engine answers is the check-in as stored, down to the fields it did not send
+    back (read when asked for, never a default in their place)."""
+    checkin, created = at_desk(world, datetime(2026, 6, 1, 10, tzinfo=PARIS))
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert created
+    for name in ("pass_obj_id", "checked_in_at", "checked_out_at", "auto_checked_out", "channel",
+                 "checked_in_by_id", "kiosk_id"):
+        assert getattr(checkin, name) == getattr(stored, name), name
+    assert checkin.checked_in_by_id == world.host_staff.id
+    assert (checkin.pass_obj.short_code, checkin.space.slug, checkin.visit.day) == (
+        world.pass_obj.short_code, world.host.slug, date(2026, 6, 1))
+
+
 def test_short_code_typed_in_lower_case_with_a_dash_is_accepted(world, desk):
     code = world.pass_obj.short_code.lower()
     assert post(desk, f"{code[:4]}-{code[4:]}").status_code == 201
