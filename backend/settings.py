@@ -193,9 +193,14 @@ CACHES = {
 }
 
 # --- Outbox -----------------------------------------------------------------
-# How long a worker owns a message it is sending. Longer than the task time limit, so a
-# message is never sent by two live workers; after a crash, its message is retried this late.
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# How long an outbox task may run (its own limit, shorter than other tasks'): a scan takes no
+# new message past half the lease, and one message takes at most two EMAIL_TIMEOUTs (connect,
+# send), well within it.
+OUTBOX_TASK_TIME_LIMIT = env.int("OUTBOX_TASK_TIME_LIMIT", default=90)
+# How long a worker owns a message it is sending. Longer than an outbox task may run, so a
+# message is never sent by two live workers; after a crash (a worker killed, the database
+# restarted under a scan), its message is retried this late.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=OUTBOX_TASK_TIME_LIMIT + 30)
 # How often beat runs the scan that sends whatever the broker did not deliver.
 OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 # How often due event reminders are looked for (seconds).

@@ -9,7 +9,8 @@ without ETag, guest registrations) runs for the whole timeline:
     t=15 s   the worker is killed with SIGKILL; a new one starts at t=20 s
     t=30 s   Redis stops for 60 s
     t=105 s  PostgreSQL restarts (fast shutdown)
-    t=125 s  traffic ends; the outbox gets up to 3 minutes to drain
+    t=125 s  traffic ends; the outbox gets up to 3 minutes to drain (more than a lease,
+             so that a message claimed under the restart is sent again)
 
 Reported: what was served, refused (503 while the database was down), failed
 (5xx other than 503, connection errors), and lost (a registration answered 201

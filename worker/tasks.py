@@ -29,6 +29,9 @@ BATCH_SIZE = 100
 # Recording a message must not wait on a broker that is down: one quick attempt, then the
 # periodic scan is the fallback.
 WAKE_TIMEOUT = 1.0
+# The outbox tasks' own limits, within their claims' lease (settings.OUTBOX_TASK_TIME_LIMIT).
+OUTBOX_LIMITS = {"time_limit": settings.OUTBOX_TASK_TIME_LIMIT,
+                 "soft_time_limit": settings.OUTBOX_TASK_TIME_LIMIT - 10}
 
 
 def _wake_connection():
@@ -61,7 +64,7 @@ def wake_for_scan() -> None:
     _enqueue(send_pending, expires=settings.OUTBOX_SCAN_SECONDS)
 
 
-@shared_task(name="worker.send_message", acks_late=True, ignore_result=True)
+@shared_task(name="worker.send_message", acks_late=True, ignore_result=True, **OUTBOX_LIMITS)
 def send_message(message_id: int) -> None:
     """Send one recorded message, unless it is already sent or being sent."""
     if not message_claim(message_id=message_id):
@@ -73,7 +76,8 @@ def send_message(message_id: int) -> None:
         connection.close()
 
 
-@shared_task(name="worker.send_pending", acks_late=True, ignore_result=True, bind=True)
+@shared_task(name="worker.send_pending", acks_late=True, ignore_result=True, bind=True,
+             **OUTBOX_LIMITS)
 def send_pending(self) -> int:
     """Claim due messages in batches and send them; return how many were sent.
 

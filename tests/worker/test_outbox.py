@@ -63,6 +63,15 @@ def test_a_claimed_message_cannot_be_claimed_again_until_its_lease_ends():
     assert messages_claim_due(limit=10) == [message.id]
 
 
+def test_an_outbox_task_is_stopped_before_its_claims_run_out(settings):
+    """No message is sent by two live workers: a task that overruns is stopped before the
+    lease of what it claimed ends; and a message claimed under a crash waits two minutes, not
+    the five of other tasks' limit."""
+    for task in (send_message, send_pending):
+        assert task.soft_time_limit < task.time_limit < settings.OUTBOX_LEASE_SECONDS <= 120
+    assert send_pending.time_limit > settings.OUTBOX_LEASE_SECONDS / 2 + 2 * settings.EMAIL_TIMEOUT
+
+
 @pytest.mark.django_db
 def test_a_sent_message_is_never_sent_again():
     [message] = make()
