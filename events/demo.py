@@ -207,6 +207,9 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             moderation=moderation, moderated_by=moderator if moderation != PENDING else None,
             moderation_comment=REJECT_COMMENT if moderation == REJECTED else "",
             cancel_reason=CANCEL_REASON if status == EventStatus.CANCELLED else "",
+            # Cancelled two days ago: the feeds keep it, marked cancelled, for 31 days.
+            cancelled_at=(datetime.combine(today - timedelta(days=2), time(10), PARIS)
+                          if status == EventStatus.CANCELLED else None),
             starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), time_zone="Europe/Paris",
             capacity=capacity, accessibility="Lieu accessible en fauteuil roulant." if "/" in venue else "",
             **_venue(venue, rooms),

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from events import services
-from events.models import Campaign, Event, Moderation, Registration, Series
+from events.models import Campaign, Event, EventStatus, Moderation, Registration, Series
+from feeds.sources import public_events
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,10 @@ def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_wa
     head.refresh_from_db()
     assert head.status == "confirmed"
     assert Registration.objects.filter(event=velo, status="waitlisted").count() == 2
+
+
+def test_the_demo_cancelled_event_is_in_the_public_feeds_as_cancelled():
+    call_command("load_demo", stdout=None)
+    cancelled = Event.objects.get(status=EventStatus.CANCELLED)
+    assert cancelled.cancelled_at is not None
+    assert public_events().filter(pk=cancelled.pk).exists()
