@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone
 
 from events import services
 from events.models import ACTIVE_REGISTRATION, Registration
 from network.models import Person
+from network.privacy import moment
 
 ERASED_NAME = "Personne supprimée"
 
@@ -14,9 +17,10 @@ ERASED_NAME = "Personne supprimée"
 def export(person: Person) -> dict:
     return {
         "registrations": [
-            {"event": r.event.title, "starts_at": r.event.starts_at.isoformat(), "name": r.name,
+            {"event": r.event.title, "starts_at": moment(r.event.starts_at, ZoneInfo(r.event.time_zone)),
+             "name": r.name,
              "email": r.email, "status": r.status, "position": r.position,
-             "registered_at": r.created_at.isoformat()}
+             "registered_at": moment(r.created_at)}
             for r in Registration.objects.filter(person=person).select_related("event")
         ]
     }

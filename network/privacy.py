@@ -9,6 +9,8 @@ settlement between spaces) and deletes the rest, then the account itself.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from backend.api import DomainError
 from backend.modules import app_modules
 from network.models import Membership, Person, Role
+
+
+def moment(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """A moment of the export as the API writes moments: at the site's time (Europe/Paris),
+    or in ``zone`` (an event's or a space's own)."""
+    if value is None:
+        return None
+    return timezone.localtime(value, zone).isoformat()
 
 
 class LastAdminOfOrganization(DomainError):
@@ -26,11 +36,11 @@ class LastAdminOfOrganization(DomainError):
 
 def export(person: Person) -> dict:
     data = {
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": moment(timezone.now()),
         "account": {
             "email": person.email, "full_name": person.full_name, "language": person.language,
-            "date_joined": person.date_joined.isoformat(),
-            "last_login": person.last_login.isoformat() if person.last_login else None,
+            "date_joined": moment(person.date_joined),
+            "last_login": moment(person.last_login),
         },
         "roles": [
             {"organization": m.organization.slug, "role": m.role}

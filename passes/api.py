@@ -410,7 +410,8 @@ def _statement_body(statement: selectors.Statement) -> dict:
         for key in ("amount", "adjustment_amount", "total_amount"):
             row[key] = f"{row[key]:.2f}"
     return {"network": statement.network.slug, "month": f"{statement.month:%Y-%m}",
-            "closed_at": statement.closed_at, "lines": lines, "totals": totals}
+            "closed_at": MOMENT.to_representation(statement.closed_at) if statement.closed_at else None,
+            "lines": lines, "totals": totals}
 
 
 class SettlementView(APIView):

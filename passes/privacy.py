@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from network.models import Person
+from network.privacy import moment
 from passes import services
 from passes.models import CheckIn, Pass, PassStatus
 
@@ -21,8 +22,8 @@ def export(person: Person) -> dict:
             for p in passes
         ],
         "checkins": [
-            {"space": c.space.name, "checked_in_at": c.checked_in_at.isoformat(),
-             "checked_out_at": c.checked_out_at.isoformat() if c.checked_out_at else None}
+            {"space": c.space.name, "checked_in_at": moment(c.checked_in_at, c.space.zone),
+             "checked_out_at": moment(c.checked_out_at, c.space.zone)}
             for c in CheckIn.objects.filter(pass_obj__holder=person).select_related("space")
         ],
     }

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from network.models import Person
+from network.privacy import moment
 from worker.models import Message
 
 
 def export(person: Person) -> dict:
     return {
         "messages": [
-            {"kind": m.kind, "subject": m.subject, "created_at": m.created_at.isoformat(),
-             "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+            {"kind": m.kind, "subject": m.subject, "created_at": moment(m.created_at),
+             "sent_at": moment(m.sent_at)}
             for m in Message.objects.filter(to__iexact=person.email)
         ]
     }

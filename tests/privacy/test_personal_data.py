@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from events import services
@@ -67,3 +70,15 @@ def test_the_last_admin_of_an_organization_cannot_erase_their_account(login):
     assert response.status_code == 409
     assert "APES" in response.json()["detail"]
     assert Person.objects.filter(pk=admin.pk).exists()
+
+
+def test_export_writes_moments_at_local_time_like_the_rest_of_the_api(login):
+    """An event at 18:30 in Martinique reads 18:30 there, not 22:30 UTC; the rest at the site's time."""
+    person = PersonFactory()
+    event = EventFactory(starts_at=datetime(2030, 1, 10, 18, 30, tzinfo=ZoneInfo("America/Martinique")),
+                         time_zone="America/Martinique", capacity=10)
+    services.registration_create(event=event, person=person)
+    data = login(person).get("/api/v1/me/data/").json()
+    assert data["events"]["registrations"][0]["starts_at"] == "2030-01-10T18:30:00-04:00"
+    assert data["account"]["date_joined"].endswith(("+01:00", "+02:00"))
+    assert data["exported_at"].endswith(("+01:00", "+02:00"))
