@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -141,7 +140,7 @@ class EventSerializer(serializers.ModelSerializer):
     def to_representation(self, event: Event) -> dict:
         data = super().to_representation(event)
         # Shown in the event's own zone: an event in Cayenne reads 09:00-03:00, not 13:00+01:00.
-        zone = zoneinfo.ZoneInfo(event.time_zone)
+        zone = event.zone
         for name in ("starts_at", "ends_at"):
             data[name] = getattr(event, name).astimezone(zone).isoformat()
         user = self.context["request"].user

@@ -142,7 +142,7 @@ def reminder_message(reminder: Reminder) -> Message:
     registration = reminder.registration
     event = registration.event
     language = _language(registration)
-    zone = zoneinfo.ZoneInfo(event.time_zone)
+    zone = event.zone
     local = event.starts_at.astimezone(zone)
     days = (local.date() - timezone.now().astimezone(zone).date()).days
     with translation.override(language):

@@ -10,6 +10,7 @@ it is not declared in ``Meta`` because SQLite cannot build it.
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -240,6 +241,11 @@ class Event(models.Model):
                 "La clôture des inscriptions doit suivre leur ouverture.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The event's own time zone, in which its day and hours are read."""
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
     def registration_deadline(self):

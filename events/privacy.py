@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 
 from events import services
@@ -17,8 +15,7 @@ ERASED_NAME = "Personne supprimée"
 def export(person: Person) -> dict:
     return {
         "registrations": [
-            {"event": r.event.title, "starts_at": moment(r.event.starts_at, ZoneInfo(r.event.time_zone)),
-             "name": r.name,
+            {"event": r.event.title, "starts_at": moment(r.event.starts_at, r.event.zone), "name": r.name,
              "email": r.email, "status": r.status, "position": r.position,
              "registered_at": moment(r.created_at)}
             for r in Registration.objects.filter(person=person).select_related("event")

@@ -18,7 +18,6 @@ the outbox sends each message once.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
@@ -68,7 +67,7 @@ def due_at(rule: str, event: Event) -> datetime:
     if match["amount"]:
         unit = "hours" if match["unit"] == "h" else "minutes"
         return event.starts_at - timedelta(**{unit: int(match["amount"])})
-    zone = zoneinfo.ZoneInfo(event.time_zone)
+    zone = event.zone
     day = event.starts_at.astimezone(zone).date() - timedelta(days=int(match["days"]))
     return datetime.combine(day, time(int(match["hour"]), int(match["minute"])), zone)
 

@@ -213,7 +213,7 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
                                     closes=closes.strftime("%d/%m/%Y") if closes else "…")
         event.moderation = Moderation.PENDING if campaign.moderation_required else Moderation.APPROVED
         event.moderation_comment, event.moderated_by, event.moderated_at = "", None, None
-    day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
+    day = event.starts_at.astimezone(event.zone).date()
     if not campaign.starts_on <= day <= campaign.ends_on:
         raise OutsideCampaign(field="starts_at", starts=campaign.starts_on.strftime("%d/%m/%Y"),
                               ends=campaign.ends_on.strftime("%d/%m/%Y"))
@@ -295,7 +295,7 @@ def event_create(
                   series=series, recurrence_id=recurrence_id, **fields)
     _prepare(event, actor=actor, organizing={organization.id, *(o.id for o in co_organizers)},
              room_changed=True, campaign_changed=True)
-    local_day = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date()
+    local_day = event.starts_at.astimezone(event.zone).date()
     event.slug = unique_slug(Event, f"{title} {local_day.isoformat()}", max_length=100)
     _save(event)
     event.co_organizers.set(co_organizers)

@@ -69,7 +69,7 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     vevent.add("created", event.created_at.astimezone(ZoneInfo("UTC")))
     vevent.add("last-modified", event.updated_at.astimezone(ZoneInfo("UTC")))
     vevent.add("sequence", event.sequence)
-    zone = ZoneInfo(event.time_zone)
+    zone = event.zone
     if event.all_day:
         first = event.starts_at.astimezone(zone).date()
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
