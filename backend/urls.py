@@ -7,10 +7,10 @@ from backend.health import healthz
 from feeds.api import private_feed
 
 api_v1 = [
+    path("", include("passes.urls")),
     path("", include("network.urls")),
     path("", include("spaces.urls")),
     path("", include("events.urls")),
-    path("", include("passes.urls")),
     path("me/private-feed/", private_feed, name="private-feed"),
 ]
 

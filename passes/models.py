@@ -171,10 +171,12 @@ class Pass(models.Model):
 class Visit(models.Model):
     """A visit-day: the pass was used at ``space`` on the local date ``day``."""
 
+    # Every check-in writes a visit-day or reads one: no index of its own for either key,
+    # the unique (pass, space, day) and the (space, day) index lead with them.
     pass_obj = models.ForeignKey(Pass, on_delete=models.PROTECT, related_name="visits",
-                                 db_column="pass_id", verbose_name=_("pass"))
+                                 db_column="pass_id", db_index=False, verbose_name=_("pass"))
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="visits",
-                              verbose_name=_("espace"))
+                              db_index=False, verbose_name=_("espace"))
     day = models.DateField(_("jour"))
     # Fixed when the visit happens, so that changing a plan's price later
     # does not rewrite what a past month owes.
@@ -223,16 +225,20 @@ class Kiosk(models.Model):
 class CheckIn(models.Model):
     pass_obj = models.ForeignKey(Pass, on_delete=models.PROTECT, related_name="checkins",
                                  db_column="pass_id", verbose_name=_("pass"))
+    # Indexes are written on every check-in, so there are no more than the reads need:
+    # the space's is the (space, checked_out_at) index below, and who checked in (a
+    # person or a kiosk, never both) is indexed only where it is set.
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="checkins",
-                              verbose_name=_("espace"))
+                              db_index=False, verbose_name=_("espace"))
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="checkins")
     checked_in_at = models.DateTimeField(_("arrivée"))
     checked_out_at = models.DateTimeField(_("départ"), null=True, blank=True)
     auto_checked_out = models.BooleanField(_("départ automatique"), default=False)
     channel = models.CharField(_("canal"), max_length=5, choices=Channel.choices)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                      blank=True, related_name="+")
-    kiosk = models.ForeignKey(Kiosk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+                                      blank=True, db_index=False, related_name="+")
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.SET_NULL, null=True, blank=True,
+                              db_index=False, related_name="+")
 
     class Meta:
         verbose_name = _("pointage")
@@ -247,7 +253,12 @@ class CheckIn(models.Model):
                 name="checkin_out_after_in",
             ),
         ]
-        indexes = [models.Index(fields=["space", "checked_out_at"])]
+        indexes = [
+            models.Index(fields=["space", "checked_out_at"]),
+            models.Index(fields=["checked_in_by"], condition=Q(checked_in_by__isnull=False),
+                         name="checkin_by_person"),
+            models.Index(fields=["kiosk"], condition=Q(kiosk__isnull=False), name="checkin_by_kiosk"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pass_obj.short_code} @ {self.space} {self.checked_in_at:%Y-%m-%d %H:%M}"

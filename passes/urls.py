@@ -4,10 +4,10 @@ from rest_framework.routers import SimpleRouter
 from passes import api
 
 router = SimpleRouter()
+router.register("checkins", api.CheckInViewSet, basename="checkin")
 router.register("networks", api.NetworkViewSet, basename="pass-network")
 router.register("plans", api.PlanViewSet, basename="plan")
 router.register("passes", api.PassViewSet, basename="pass")
-router.register("checkins", api.CheckInViewSet, basename="checkin")
 
 urlpatterns = [
     # Without the trailing slash: an image URL that ends in its file extension.
