@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -28,9 +27,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        with connection.cursor() as cursor:
-            prepared.execute(cursor, "essaim_person_by_token", person_by_token(), [key])
-            row = cursor.fetchone()
+        row = prepared.read("essaim_person_by_token", person_by_token(), [key])
         if row is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide."))
         person = rows.instance(Person, row)
