@@ -12,13 +12,20 @@ project's middleware).
 The history matters: PostgreSQL plans the statements of ``passes_checkin`` (and the
 foreign-key checks) once per connection. Planned against empty visit and check-in tables,
 they scan those tables whole, and every check-in of the run gets slower than the one
-before, until an ANALYZE (autovacuum) replans them. A network in use has history and
-statistics, so the seed writes both before the server starts.
+before, until an ANALYZE (autovacuum) replans them. A network in use has history,
+statistics and vacuumed tables, so the seed writes the history, then runs VACUUM ANALYZE
+(a machine may run PostgreSQL with autovacuum off) and a CHECKPOINT (so that the timed
+checkpoint after a bulk load does not land inside the rounds) before the server starts.
 
 1. saturation, with ``wrk``: requests/s of ``GET /bench/bare-drf/`` (DRF, no
    authentication, one ``SELECT 1``) and of ``POST /api/v1/checkins/`` by the desk
    (Token), in five alternating rounds of each (the medians are compared), then by the
-   kiosk (``Kiosk <token>``); a new pass each time, all at one space;
+   kiosk (``Kiosk <token>``); a new pass each time, all at one space, and nobody leaving
+   during the run: a rush at the desk is arrivals, departures come one by one over the day.
+   (The capacity check reads the occupancy counter, so an arrival costs the same whoever
+   is present. A thread that checked everyone out a second after arriving, in bulk
+   updates five times a second, ran inside the check-in rounds until session 8 and cost
+   their figure about 15 %: docs/benchmarks.md.)
 2. latency of desk check-ins sent open loop at half the desk saturation rate (each
    request timed from when it was due, so a slow server cannot hide its queue), then of
    the bare endpoint at the same rate: its p99 is the floor that the machine, the load
@@ -29,11 +36,9 @@ Targets (issue 6): desk check-in ≥ 0.35× the bare endpoint; p99 < 25 ms at ha
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-import threading
 from datetime import timedelta
 from itertools import count
 
@@ -143,8 +148,8 @@ def seed() -> tuple[str, str]:
 
 
 def history(space) -> None:
-    """Visit-days over the past year, each with its check-in and check-out; then fresh
-    statistics (ANALYZE) on PostgreSQL."""
+    """Visit-days over the past year, each with its check-in and check-out; then, on
+    PostgreSQL, the state of a database in use: vacuumed, analysed, checkpointed."""
     from datetime import datetime
     from datetime import time as clock
 
@@ -170,37 +175,8 @@ def history(space) -> None:
         )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-@contextlib.contextmanager
-def departures(stay: timedelta = timedelta(seconds=1)):
-    """People leave about ``stay`` after arriving, so that the space holds a few hundred of
-    them, as a busy space would, instead of every check-in of the run (which each arrival
-    would count against the space's capacity)."""
-    from django.db import connection
-    from django.db.models.functions import Now
-    from django.utils import timezone
-
-    from passes.models import CheckIn
-    from spaces.models import Space
-
-    space_id = Space.objects.get(slug=SPACE).id  # its index finds the open check-ins
-    stop = threading.Event()
-
-    def leave() -> None:
-        while not stop.wait(0.2):
-            CheckIn.objects.filter(space_id=space_id, checked_out_at__isnull=True,
-                                   checked_in_at__lt=timezone.now() - stay).update(checked_out_at=Now())
-        connection.close()
-
-    thread = threading.Thread(target=leave)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("CHECKPOINT")
 
 
 def inner() -> None:
@@ -217,7 +193,7 @@ def inner() -> None:
                        headers={"Content-Type": "application/json", "Authorization": desk})
 
     workers = os.environ.get("CHECKIN_WORKERS")  # unset: gunicorn.conf.py's count
-    with gunicorn(dict(os.environ), workers=int(workers) if workers else None) as base, departures():
+    with gunicorn(dict(os.environ), workers=int(workers) if workers else None) as base:
         wrk(f"{base}/bench/bare-drf/", seconds=2)
         checked(wrk(base, seconds=WARMUP_SECONDS, script=script(desk, WARMUP)))
         # Rounds alternate, and each figure is the median of its rounds, so that a slow
