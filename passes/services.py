@@ -124,7 +124,10 @@ class CheckinForbidden(CheckinRefused):
 class NotYourPass(CheckinRefused):
     status = status.HTTP_403_FORBIDDEN
     code = "not_your_pass"
-    message = _("Vous ne pouvez pointer qu'avec votre propre pass.")
+    # Also what someone of another space's team reads here, where members check themselves
+    # in: hence the second half.
+    message = _("Vous ne pouvez pointer qu'avec votre propre pass ; seule l'équipe de cet espace "
+                "peut pointer celui de quelqu'un d'autre.")
 
 
 class KioskWrongSpace(CheckinRefused):

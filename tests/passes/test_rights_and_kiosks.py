@@ -112,6 +112,18 @@ def test_staff_of_another_space_cannot_check_in_here(world, login):
     assert response.json()["code"] == "checkin_forbidden"
 
 
+def test_staff_of_another_space_scanning_where_members_check_themselves_in_are_told_why(world, login):
+    """Here they are members like any other: their own pass only, and the message says that
+    someone else's pass is for this space's team."""
+    world.host.self_checkin_allowed = True
+    world.host.save()
+    response = post(login(world.home_staff), world.pass_obj.code)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_your_pass"
+    assert "équipe de cet espace" in response.json()["detail"]
+    assert not Visit.objects.exists()
+
+
 def test_admin_of_the_operator_works_the_desk(world, login):
     admin = member_of(world.host.operator, Role.ADMIN)
     assert post(login(admin), world.pass_obj.code).status_code == 201
