@@ -4,7 +4,8 @@ Its own PostgreSQL cluster (initdb in a temporary folder) and its own Redis are
 started for the run, so stopping them never touches the machine's shared
 servers. Web (gunicorn as deployed), a Celery worker with its beat, and an SMTP
 sink run beside them. An open-loop load (agenda pages, feed polls with and
-without ETag, guest registrations) runs for the whole timeline:
+without ETag, guest registrations, check-ins at a front desk, each of a new pass) runs for
+the whole timeline:
 
     t=15 s   the worker is killed with SIGKILL; a new one starts at t=20 s
     t=30 s   Redis stops for 60 s
@@ -13,8 +14,8 @@ without ETag, guest registrations) runs for the whole timeline:
              so that a message claimed under the restart is sent again)
 
 Reported: what was served, refused (503 while the database was down), failed
-(5xx other than 503, connection errors), and lost (a registration answered 201
-but missing, or its confirmation never delivered). Goal: nothing lost, no 500.
+(5xx other than 503, connection errors), and lost (a registration or a check-in answered
+201 but missing, or a confirmation never delivered). Goal: nothing lost, no 500.
 
 Run: ``.venv/bin/python -m bench.faults`` (root or a user that can run initdb).
 """
@@ -38,6 +39,8 @@ from bench.common import PYTHON, ROOT, Request, Row, emit, gunicorn, open_loop, 
 
 RATE = 40
 DURATION = 125
+CHECKINS = 0.10  # share of the requests; one new pass each
+
 TIMELINE = [(15, "kill worker"), (20, "start worker"), (30, "stop redis"), (90, "start redis"),
             (105, "restart postgresql")]
 
@@ -89,10 +92,48 @@ def _open_events(base: str) -> list[int]:
     return [e["id"] for e in events if e["status"] == "published" and e["capacity"]]
 
 
+def seed_desk(passes: int) -> None:
+    """Print, as JSON, the token of the front desk of the Relais de Roncq (open around the
+    clock in the demo) and the codes of ``passes`` new passes that may visit it today; the
+    space gets a desk for each, since nobody leaves during the run.
+    Run inside the faults' environment (``_desk``)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from network.models import Person
+    from passes import services
+    from passes.models import PassNetwork, Period
+    from spaces.models import Space
+
+    space = Space.objects.get(slug="relais-roncq")
+    Space.objects.filter(pk=space.pk).update(desk_capacity=space.desk_capacity + passes)
+    plan = services.plan_create(network=PassNetwork.objects.get(spaces=space), name="Charge",
+                                slug="charge", price=Decimal(0), period=Period.MONTH, allowance=20,
+                                validity_days=30)
+    holders = Person.objects.bulk_create(Person(email=f"pass{n}@charge.invalid") for n in range(passes))
+    codes = [services.pass_issue(plan=plan, holder=holder, issuing_space=space,
+                                 valid_from=timezone.localdate()).code for holder in holders]
+    token, _ = Token.objects.get_or_create(user=Person.objects.get(email="accueil@relais-roncq.demo"))
+    print(json.dumps({"token": token.key, "codes": codes}))
+
+
+def _desk(env: dict, passes: int) -> tuple[str, list[str]]:
+    code = f"import django; django.setup(); from bench.faults import seed_desk; seed_desk({passes})"
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    desk = json.loads(out.stdout.splitlines()[-1])
+    return desk["token"], desk["codes"]
+
+
 def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
     from datetime import datetime
 
     events = _open_events(base)
+    token, codes = _desk(env, int(RATE * DURATION * CHECKINS * 1.5))
+    passes = iter(codes)
+    checked_in: list[int] = []
     with urllib.request.urlopen(f"{base}/feeds/events.ics", timeout=60) as response:  # noqa: S310
         etag = response.headers["ETag"]
     rng = random.Random(2026)
@@ -108,6 +149,11 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
             return Request("/feeds/events.ics", headers={"If-None-Match": etag}, label="feed 304")
         if draw < 0.75:
             return Request("/feeds/events.ics", label="feed")
+        if draw < 0.75 + CHECKINS:
+            body = json.dumps({"pass_code": next(passes), "space": "relais-roncq"}).encode()
+            return Request("/api/v1/checkins/", method="POST", body=body, label="check-in",
+                           headers={"Content-Type": "application/json",
+                                    "Authorization": f"Token {token}"})
         email = f"charge{next(counter)}@example.org"
         body = json.dumps({"name": "Charge", "email": email}).encode()
         return Request(f"/api/v1/events/{rng.choice(events)}/registrations/", method="POST",
@@ -116,7 +162,10 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
     def on_answer(request: Request, status: int, body: bytes) -> None:
         if request.method == "POST" and status == 201:
             with lock:
-                accepted.append(request.label)
+                if request.label == "check-in":
+                    checked_in.append(json.loads(body)["id"])
+                else:
+                    accepted.append(request.label)
 
     log: list[str] = []
 
@@ -138,6 +187,7 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
 
     registered = set(_registered_emails(env))
     lost_registrations = [email for email in accepted if email not in registered]
+    lost_checkins = set(checked_in) - set(_checkin_ids(env))
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         delivered = {str(m["To"]) for m in sink.messages()}
@@ -152,6 +202,7 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
     failed = result.errors + sum(n for code, n in statuses.items() if code >= 500 and code != 503)
     print(f"{datetime.now():%H:%M:%S} statuses {json.dumps(statuses)}, connection errors "
           f"{result.errors}, registrations accepted {len(accepted)}, missing {len(lost_registrations)}, "
+          f"check-ins recorded {len(checked_in)}, missing {len(lost_checkins)}, "
           f"confirmations undelivered {len(undelivered)}, duplicate deliveries {duplicates}", flush=True)
     return [
         Row("faults: requests served (2xx/3xx/4xx)", float(sum(n for c, n in statuses.items() if c < 500)),
@@ -161,6 +212,8 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
         Row("faults: 500s and connection errors", float(failed), None, "count", "0", ok=failed == 0),
         Row("faults: registrations lost", float(len(lost_registrations)), float(len(accepted)),
             "of accepted", "0", ok=not lost_registrations),
+        Row("faults: check-ins lost", float(len(lost_checkins)), float(len(checked_in)),
+            "of recorded", "0", ok=not lost_checkins),
         Row("faults: confirmations never delivered", float(len(undelivered)), float(len(accepted)),
             "of accepted", "0", ok=not undelivered),
         Row("faults: duplicate deliveries", float(duplicates), None, "count", "informative"),
@@ -174,6 +227,14 @@ def _registered_emails(env: dict) -> list[str]:
     out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          check=True)
     return out.stdout.split()
+
+
+def _checkin_ids(env: dict) -> list[int]:
+    code = ("import django; django.setup(); from passes.models import CheckIn; "
+            "print('\\n'.join(map(str, CheckIn.objects.values_list('id', flat=True))))")
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    return [int(line) for line in out.stdout.split()]
 
 
 def _outbox_state(env: dict, emails: list[str]) -> str:
