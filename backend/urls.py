@@ -6,6 +6,7 @@ from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
 
+# Check-ins first: a desk or a kiosk posts one on every scan, and routes are tried in order.
 api_v1 = [
     path("", include("passes.urls")),
     path("", include("network.urls")),

@@ -120,10 +120,8 @@ def seed_desk(passes: int) -> None:
 
 
 def _desk(env: dict, passes: int) -> tuple[str, list[str]]:
-    code = f"import django; django.setup(); from bench.faults import seed_desk; seed_desk({passes})"
-    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True)
-    desk = json.loads(out.stdout.splitlines()[-1])
+    desk = json.loads(_django(env, f"from bench.faults import seed_desk; seed_desk({passes})")
+                      .splitlines()[-1])
     return desk["token"], desk["codes"]
 
 
@@ -221,20 +219,22 @@ def _run(base, env, postgres, redis, worker, sink) -> list[Row]:
     ]
 
 
+def _django(env: dict, code: str) -> str:
+    """What ``code`` prints, run with Django set up in the run's environment (its database)."""
+    out = subprocess.run([PYTHON, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+
 def _registered_emails(env: dict) -> list[str]:
-    code = ("import django; django.setup(); from events.models import Registration; "
-            "print('\\n'.join(Registration.objects.values_list('email', flat=True)))")
-    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True)
-    return out.stdout.split()
+    return _django(env, "from events.models import Registration; "
+                        "print('\\n'.join(Registration.objects.values_list('email', flat=True)))").split()
 
 
 def _checkin_ids(env: dict) -> list[int]:
-    code = ("import django; django.setup(); from passes.models import CheckIn; "
-            "print('\\n'.join(map(str, CheckIn.objects.values_list('id', flat=True))))")
-    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True)
-    return [int(line) for line in out.stdout.split()]
+    printed = _django(env, "from passes.models import CheckIn; print('\\n'.join("
+                           "map(str, CheckIn.objects.values_list('id', flat=True))))")
+    return [int(line) for line in printed.split()]
 
 
 def _outbox_state(env: dict, emails: list[str]) -> str:

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from passes import api
 
 router = SimpleRouter()
+# First: the route of every scan (backend/urls.py).
 router.register("checkins", api.CheckInViewSet, basename="checkin")
 router.register("networks", api.NetworkViewSet, basename="pass-network")
 router.register("plans", api.PlanViewSet, basename="plan")
