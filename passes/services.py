@@ -330,13 +330,14 @@ def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: P
         raise refusal
     # The open check-in (no departure yet); the space, visit and holder without their ids,
     # which the function does not answer.
-    checkin = rows.partial(CheckIn, id=checkin_id, pass_obj_id=pass_id, checked_in_at=checked_in_at,
-                           checked_out_at=None, auto_checked_out=False, channel=channel)
-    checkin.pass_obj = rows.partial(Pass, id=pass_id, short_code=short_code)
-    checkin.pass_obj.holder = (None if holder_email is None
-                               else rows.partial(Person, id=None, full_name=holder_name, email=holder_email))
-    checkin.space = rows.partial(Space, id=None, slug=slug)
-    checkin.visit = rows.partial(Visit, id=None, day=day)
+    holder = (None if holder_email is None
+              else rows.partial(Person, id=None, full_name=holder_name, email=holder_email))
+    checkin = rows.partial(
+        CheckIn, id=checkin_id, pass_obj_id=pass_id, checked_in_at=checked_in_at,
+        checked_out_at=None, auto_checked_out=False, channel=channel,
+        pass_obj=rows.partial(Pass, id=pass_id, short_code=short_code, holder=holder),
+        space=rows.partial(Space, id=None, slug=slug), visit=rows.partial(Visit, id=None, day=day),
+    )
     checkin.remaining_allowance = remaining
     return checkin, outcome == "checked_in"
 
