@@ -50,15 +50,16 @@ def value(model: type[Model], name: str, raw, *, using=None):
     return raw
 
 
-def select(model: type[Model], alias: str) -> str:
-    """The model's columns, as ``alias.column, …``, in the order :func:`instance` reads them."""
-    return ", ".join(f"{alias}.{connection.ops.quote_name(field.column)}"
-                     for field in model._meta.concrete_fields)
+def select(model: type[Model], alias: str, omit: frozenset[str] = frozenset()) -> str:
+    """The model's columns but those of the fields named in ``omit``, as ``alias.column, …``,
+    in the order :func:`instance` reads them."""
+    return ", ".join(f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
+                     for name in _attnames(model, omit))
 
 
 @functools.cache
-def _attnames(model: type[Model]) -> tuple[str, ...]:
-    return tuple(field.attname for field in model._meta.concrete_fields)
+def _attnames(model: type[Model], omit: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields if field.name not in omit)
 
 
 @functools.cache
@@ -87,11 +88,12 @@ def _built(model: type[Model], values: dict, plain: bool) -> Model:
     return built
 
 
-def instance(model: type[Model], row: tuple) -> Model:
-    """The instance from the first columns of ``row``, selected by :func:`select`."""
+def instance(model: type[Model], row: tuple, omit: frozenset[str] = frozenset()) -> Model:
+    """The instance from the first columns of ``row``, selected by :func:`select` with the
+    same ``omit``; the omitted fields are deferred."""
     using = connections[DEFAULT_DB_ALIAS]  # once, not once per field
     return _built(model, {name: value(model, name, raw, using=using)
-                          for name, raw in zip(_attnames(model), row, strict=False)},
+                          for name, raw in zip(_attnames(model, omit), row, strict=False)},
                   _shape(model)[2])
 
 

@@ -289,9 +289,9 @@ DATE, MOMENT = serializers.DateField(), serializers.DateTimeField()
 class CheckInSerializer(serializers.Serializer):
     """A check-in as the API shows it.
 
-    The fields below document it (schema); :meth:`to_representation` writes the answer
-    directly, since a desk or a kiosk asks for one after every scan and DRF would build and
-    copy every field for each. tests/passes/test_checkin_rules.py holds the two equal.
+    The fields below document it (schema); :func:`checkin_answer` writes it, since a desk or
+    a kiosk asks for one after every scan and DRF would build and copy every field for each.
+    tests/passes/test_checkin_rules.py holds the two equal.
     """
 
     id = serializers.IntegerField(read_only=True)
@@ -308,19 +308,25 @@ class CheckInSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
 
     def to_representation(self, checkin: CheckIn) -> dict:
-        holder = checkin.pass_obj.holder
-        return {
-            "id": checkin.id,
-            "space": checkin.space.slug,
-            "pass_short_code": checkin.pass_obj.short_code,
-            "holder_name": holder.full_name if holder is not None else None,
-            "day": DATE.to_representation(checkin.visit.day),
-            "checked_in_at": MOMENT.to_representation(checkin.checked_in_at),
-            "checked_out_at": (MOMENT.to_representation(checkin.checked_out_at)
-                               if checkin.checked_out_at is not None else None),
-            "auto_checked_out": checkin.auto_checked_out,
-            "channel": checkin.channel,
-        }
+        return checkin_answer(checkin)
+
+
+def checkin_answer(checkin: CheckIn) -> dict:
+    """:class:`CheckInSerializer`'s representation of ``checkin``, written directly (the
+    answer to a scan needs no serializer at all)."""
+    holder = checkin.pass_obj.holder
+    return {
+        "id": checkin.id,
+        "space": checkin.space.slug,
+        "pass_short_code": checkin.pass_obj.short_code,
+        "holder_name": holder.full_name if holder is not None else None,
+        "day": DATE.to_representation(checkin.visit.day),
+        "checked_in_at": MOMENT.to_representation(checkin.checked_in_at),
+        "checked_out_at": (MOMENT.to_representation(checkin.checked_out_at)
+                           if checkin.checked_out_at is not None else None),
+        "auto_checked_out": checkin.auto_checked_out,
+        "channel": checkin.channel,
+    }
 
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -358,8 +364,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         code, space = CheckinRequestSerializer.read(request.data)
         checkin, created = services.checkin_attempt(
             code=code, space=space, actor=services.Actor(person=request.user, kiosk=kiosk))
-        body = {**self.get_serializer(checkin).data,
-                "remaining_allowance": checkin.remaining_allowance}
+        body = {**checkin_answer(checkin), "remaining_allowance": checkin.remaining_allowance}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=CheckInSerializer)
