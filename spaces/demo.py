@@ -44,8 +44,9 @@ HOURS = {
     "maison-economie-solidaire": [(WEEKDAYS, time(9), time(12, 30)), (WEEKDAYS, time(13, 30), time(17, 30))],
     "atelier-grands-ensemble": [(WEEKDAYS, time(9), time(18))],
     "fabrique-roubaix": [(range(1, 6), time(9), time(18))],
-    # Members badge in around the clock here: the demo's desk can check someone in at any hour.
-    "relais-roncq": [(range(7), time(0), time(23, 59))],
+    # Members badge in around the clock here: the demo's desk can check someone in at any hour
+    # (time.max: open until midnight, its last minute included).
+    "relais-roncq": [(range(7), time(0), time.max)],
     "maison-associations-le-mans": [(WEEKDAYS, time(9), time(18))],
 }
 SELF_CHECKIN = {"mutualab"}

@@ -103,7 +103,8 @@ class Weekday(models.IntegerChoices):
 class OpeningHours(models.Model):
     """One opening range on one weekday, in the space's local time.
 
-    A range never crosses midnight: a space open late closes at 23:59 at the latest.
+    A range never crosses midnight: a space open until midnight closes at 23:59:59.999999
+    (``time.max``), since a range ends before its closing time.
     Ranges of one weekday never overlap (checked by ``opening_hours_set``).
     """
 

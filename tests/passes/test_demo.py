@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
@@ -9,6 +11,7 @@ from rest_framework.test import APIClient
 
 from passes import selectors
 from passes.models import Pass, PassNetwork, PassStatus, SettlementMonth, Visit
+from spaces.models import Space
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +36,11 @@ def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
                  .exclude(space=F("pass_obj__issuing_space"))
                  .values("pass_obj", "space", "day__month").annotate(n=Count("id")))
     assert max(row["n"] for row in per_space) <= 2
+
+    # The relay open around the clock takes a check-in in the last minute of the day too.
+    relay = Space.objects.get(slug="relais-roncq")
+    late = datetime.combine(date(2026, 11, 27), time(23, 59, 30), tzinfo=relay.zone)
+    assert relay.is_open_at(late) and relay.is_open_at(late + timedelta(minutes=1))
 
     token = capsys.readouterr().out.split("Authorization: Kiosk ")[1].split()[0]
     kiosk = APIClient()
