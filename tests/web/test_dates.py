@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from web.templatetags.essaim_dates import clock, longdate, longday
+from web.templatetags.essaim_dates import clock, hour, longdate, longday
 
 NB = "\u00a0"
 # 17:30 UTC is 18:30 in Paris in November (UTC+1).
@@ -60,3 +60,10 @@ def test_filters_in_a_template_default_to_the_site_zone():
     with translation.override("fr"):
         text = template.render(Context({"when": TUESDAY_EVENING, "nothing": None}))
     assert text == f"mardi 17{NB}novembre 2026, 18{NB}h{NB}30|"
+
+
+@pytest.mark.parametrize(("language", "expected"), [("fr", "minuit"), ("en", "midnight")])
+def test_hours_open_until_midnight_say_so(language, expected):
+    with translation.override(language):
+        assert hour(time.max) == expected
+        assert hour(time(0)) != expected

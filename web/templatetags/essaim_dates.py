@@ -80,7 +80,10 @@ def clock(value: datetime | None, zone: str | None = None) -> str:
 
 @register.filter
 def hour(value: time | None) -> str:
-    """A wall-clock time (opening hours): "9 h 30" / "9:30 am"."""
+    """A wall-clock time (opening hours): "9 h 30" / "9:30 am"; "minuit" / "midnight" for a
+    range that runs to the end of the day (``time.max``)."""
     if value is None:
         return ""
+    if value == time.max:
+        return "midnight" if _english() else "minuit"
     return time_text(value)
