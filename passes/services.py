@@ -296,6 +296,17 @@ def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None
 REFUSALS = {refusal.code: refusal for refusal in CheckinRefused.__subclasses__()}
 
 
+# The function's answer, but for a new check-in's arrival time: that is the call's own
+# ``now``, and a time stamp read back goes through Django's pure-Python loader (37,000
+# instructions, 1.3 % of a desk check-in); only an open check-in's, scanned again, is read.
+CHECKIN_CALL = (
+    "SELECT o_outcome, o_field, o_pass_id, o_short_code, o_holder_name, o_holder_email, "
+    "o_checkin_id, CASE WHEN o_outcome = 'already_here' THEN o_checked_in_at END, o_channel, "
+    "o_day, o_remaining, o_low_remaining, o_refusal_date, o_refusal_space "
+    "FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)"
+)
+
+
 def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: Person | None,
                          now: datetime) -> tuple[CheckIn, bool]:
     """:func:`checkin_attempt` through the database function ``passes_checkin``, which applies
@@ -308,13 +319,15 @@ def _checkin_in_database(*, code: str, slug: str, kiosk: Kiosk | None, person: P
     lookup = code if selectors.LONG_CODE.match(code) else selectors.normalize_short_code(code)
     with connection.cursor() as cursor:
         prepared.execute(
-            cursor, "essaim_passes_checkin", "SELECT * FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)",
+            cursor, "essaim_passes_checkin", CHECKIN_CALL,
             [lookup, code[:4], slug, person.id if person else None, kiosk.id if kiosk else None,
              kiosk.space_id if kiosk else None, now],
         )
         (outcome, field, pass_id, short_code, holder_name, holder_email, checkin_id,
          checked_in_at, channel, day, remaining, low_remaining, refusal_date,
          refusal_space) = cursor.fetchone()
+    if checked_in_at is None:
+        checked_in_at = now
     if low_remaining is not None:
         notifications.allowance_low(
             pass_obj=Pass.objects.select_related("holder", "plan__network").get(pk=pass_id),

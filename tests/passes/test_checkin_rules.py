@@ -74,6 +74,14 @@ def test_scanning_again_while_checked_in_returns_the_open_checkin(world, desk):
     assert Visit.objects.count() == 1 and CheckIn.objects.count() == 1
 
 
+def test_scanned_again_later_the_answer_keeps_the_first_arrival(world):
+    arrival = datetime(2026, 6, 1, 9, 5, 30, 123456, tzinfo=PARIS)
+    first, _ = at_desk(world, arrival)
+    again, created = at_desk(world, arrival + timedelta(hours=3))
+    assert not created and again.id == first.id
+    assert again.checked_in_at == first.checked_in_at == arrival
+
+
 def test_coming_back_the_same_day_is_the_same_visit_day(world, desk):
     first = post(desk, world.pass_obj.code).json()
     assert desk.post(f"/api/v1/checkins/{first['id']}/checkout/").status_code == 200
