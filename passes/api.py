@@ -9,6 +9,7 @@ from datetime import date
 
 import segno
 from django.contrib.auth.models import AnonymousUser
+from django.core.validators import slug_re
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -243,14 +244,13 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 # --- Check-ins ----------------------------------------------------------------
 
 
-# What DRF's SlugField accepts.
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+CODE_MAX_LENGTH, SLUG_MAX_LENGTH = 64, 80
 
 
 class CheckinRequestSerializer(StrictSerializer):
-    pass_code = serializers.CharField(max_length=64, trim_whitespace=True)
+    pass_code = serializers.CharField(max_length=CODE_MAX_LENGTH, trim_whitespace=True)
     # The slug only: the check-in itself finds the space (one round trip for everything).
-    space = serializers.SlugField(max_length=80)
+    space = serializers.SlugField(max_length=SLUG_MAX_LENGTH)
 
     def validate_pass_code(self, code):
         if not selectors.is_well_formed_code(code):
@@ -274,8 +274,8 @@ class CheckinRequestSerializer(StrictSerializer):
             code, slug = data.get("pass_code"), data.get("space")
             if type(code) is str and type(slug) is str:
                 code, slug = code.strip(), slug.strip()
-                if (len(code) <= 64 and selectors.is_well_formed_code(code)
-                        and len(slug) <= 80 and SLUG.fullmatch(slug)):
+                if (len(code) <= CODE_MAX_LENGTH and selectors.is_well_formed_code(code)
+                        and len(slug) <= SLUG_MAX_LENGTH and slug_re.match(slug)):
                     return code, slug
         serializer = cls(data=data)
         serializer.is_valid(raise_exception=True)
