@@ -15,8 +15,8 @@ starts with nothing prepared. Other engines run the statement as it is.
 After a failed first call the statement may or may not exist, so the next attempt prepares it
 under a new name (``name_1``, ``name_2``…) rather than collide with it.
 
-:func:`read` also stands in for Django's connection health check on the reads that open a
-request (the token's person, the kiosk): see there.
+:func:`row` also stands in for Django's connection health check on the statements that open
+a request (the token's person, the kiosk, a desk's scan): see there.
 """
 
 from __future__ import annotations
@@ -51,32 +51,32 @@ def execute(cursor, name: str, sql: str, params: list) -> None:
     cursor.nextset()  # past PREPARE's empty answer, to EXECUTE's
 
 
-def read(name: str, sql: str, params: list) -> tuple | None:
-    """The first row that the read-only ``sql`` answers, prepared as ``name``.
+def row(name: str, sql: str, params: list) -> tuple | None:
+    """The first row that ``sql`` answers, prepared as ``name``; ``sql`` must be safe to
+    send twice: a read, or a desk's scan (scanned twice, a pass is checked in once).
 
     Sent as a request's first query on a kept connection, it is also the connection's
     health check. Django checks a kept connection (``CONN_HEALTH_CHECKS``) with a
     ``SELECT 1`` round trip before the request's first query, so that a connection broken
     since the last request (PostgreSQL restarted, say) is replaced rather than failing the
-    request. A read can be sent twice: it goes out at once, and if it fails because the
-    connection is broken, the connection is closed and the read sent again on a new one.
-    Same guarantee, one round trip less on every authenticated API call (a desk scan is
-    three round trips without it, two with it).
+    request. Here the statement goes out at once, and if it fails because the connection is
+    broken, the connection is closed and the statement sent again on a new one. Same
+    guarantee, one round trip less on every authenticated API call.
     """
     stands_in = (connection.connection is not None and connection.health_check_enabled
                  and not connection.health_check_done and not connection.in_atomic_block)
     if stands_in:
         connection.health_check_done = True
         try:
-            return _read(name, sql, params)
+            return _row(name, sql, params)
         except Error:
             if connection.is_usable():
                 raise
             connection.close()
-    return _read(name, sql, params)
+    return _row(name, sql, params)
 
 
-def _read(name: str, sql: str, params: list) -> tuple | None:
+def _row(name: str, sql: str, params: list) -> tuple | None:
     with connection.cursor() as cursor:
         execute(cursor, name, sql, params)
         return cursor.fetchone()

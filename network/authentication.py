@@ -15,6 +15,12 @@ from network.models import Person
 # loading them cost a sixth of the token's read (two time stamps and the password hash).
 UNREAD = frozenset({"password", "last_login", "date_joined"})
 
+# Why a token is refused, by the names that network_token_person (migration 0002) gives.
+REFUSALS = {
+    "unknown_token": _("Jeton invalide."),
+    "inactive_person": _("Compte inactif ou supprimé."),
+}
+
 
 @functools.cache
 def person_by_token() -> str:
@@ -31,12 +37,30 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
-        row = prepared.read("essaim_person_by_token", person_by_token(), [key])
+        row = prepared.row("essaim_person_by_token", person_by_token(), [key])
         if row is None:
-            raise exceptions.AuthenticationFailed(_("Jeton invalide."))
+            raise refused("unknown_token")
         person = rows.instance(Person, row, UNREAD)
         if not person.is_active:
-            raise exceptions.AuthenticationFailed(_("Compte inactif ou supprimé."))
+            raise refused("inactive_person")
         token = rows.partial(Token, key=key, user_id=person.id)
         token.user = person
         return person, token
+
+    @classmethod
+    def key_of(cls, request) -> str | None:
+        """The key of a well-formed ``Token`` header; None for any other header (or none),
+        which :meth:`authenticate` answers as DRF does."""
+        words = authentication.get_authorization_header(request).split()
+        if len(words) != 2 or words[0].lower() != cls.keyword.lower().encode():
+            return None
+        try:
+            return words[1].decode()
+        except UnicodeError:
+            return None
+
+
+def refused(reason: str) -> exceptions.AuthenticationFailed:
+    """The 401 for a token refused for ``reason`` (a key of :data:`REFUSALS`)."""
+    return exceptions.AuthenticationFailed(REFUSALS[reason])
+

@@ -78,7 +78,7 @@ def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
     at ``now``, in the same query (plain SQL, prepared once per connection: it runs before
     every kiosk check-in)."""
     now = now or timezone.now()
-    row = prepared.read("essaim_kiosk_by_token", _kiosk_by_token(),
+    row = prepared.row("essaim_kiosk_by_token", _kiosk_by_token(),
                         [now - KIOSK_UNKNOWN_WINDOW, KIOSK_UNKNOWN_LIMIT - 1, hash_token(token)])
     if row is None:
         return None

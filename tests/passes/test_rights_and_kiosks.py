@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from network.models import Role
 from passes import services
@@ -223,3 +224,36 @@ def test_kiosk_is_free_again_once_the_unknown_codes_leave_the_window(world, kios
     oldest = CheckinAttempt.objects.order_by("at").first().at
     assert selectors.kiosk_retry_after(kiosk=kiosk_client.kiosk, now=oldest + timedelta(minutes=4)) >= 60
     assert selectors.kiosk_retry_after(kiosk=kiosk_client.kiosk, now=oldest + timedelta(minutes=5)) is None
+
+
+@pytest.fixture(params=["unknown token", "inactive person"])
+def refused_desk(request, world, api):
+    """A desk whose token is refused: never issued, or its person deactivated since."""
+    if request.param == "unknown token":
+        api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+        return api, "Jeton invalide."
+    token = Token.objects.create(user=world.host_staff)
+    world.host_staff.is_active = False
+    world.host_staff.save()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api, "Compte inactif ou supprimé."
+
+
+def test_a_refused_desk_token_is_a_401_and_counts_nothing(engine, world, refused_desk):
+    client, reason = refused_desk
+    response = post(client, world.pass_obj.code)
+    assert response.status_code == 401
+    assert response.json()["detail"] == reason
+    assert response.has_header("WWW-Authenticate")
+    assert not Visit.objects.exists()
+    assert not CheckinAttempt.objects.exists()
+    assert post(client, world.pass_obj.code, "pas-un-espace").status_code == 401
+
+
+def test_a_refused_desk_token_is_answered_before_a_bad_body(engine, world, refused_desk):
+    client, reason = refused_desk
+    for body in ({"pass_code": world.pass_obj.code}, {"pass_code": 12, "space": "accueil"}):
+        response = client.post("/api/v1/checkins/", body, format="json")
+        assert (response.status_code, response.json()["detail"]) == (401, reason)
+    malformed = client.post("/api/v1/checkins/", "{", content_type="application/json")
+    assert (malformed.status_code, malformed.json()["detail"]) == (401, reason)
