@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +19,29 @@ from spaces import selectors, services
 from spaces.models import Closure, OpeningHours, Room, Space
 
 
+@extend_schema_field({
+    "type": "string", "example": "18:00:00",
+    "description": "HH:MM[:SS]; 24:00 for midnight at the end of the day.",
+})
+class ClosingTimeField(serializers.TimeField):
+    """A closing time, where midnight at the end of the day reads and writes ``24:00`` (as
+    ISO 8601 allows), stored as ``time.max`` (models.OpeningHours: a range ends before its
+    closing time). DRF would show that as ``23:59:59.999999`` and refuse ``24:00``."""
+
+    END_OF_DAY = frozenset({"24:00", "24:00:00"})
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and value.strip() in self.END_OF_DAY:
+            return time.max
+        return super().to_internal_value(value)
+
+    def to_representation(self, value):
+        return "24:00:00" if value == time.max else super().to_representation(value)
+
+
 class OpeningHoursSerializer(StrictSerializer, serializers.ModelSerializer):
+    closes = ClosingTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens", "closes"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,6 +72,17 @@ def test_space_manager_replaces_the_weekly_hours(space, login):
     assert response.status_code == 200, response.json()
     assert [(h["weekday"], h["opens"]) for h in response.json()["opening_hours"]] == [
         (0, "09:00:00"), (0, "12:00:00"), (1, "08:30:00")]
+
+
+def test_hours_open_until_midnight_close_at_24_00(space, login):
+    manager = login(member_of(space.operator, Role.SPACE_MANAGER))
+    response = put_hours(manager, [{"weekday": 5, "opens": "18:00", "closes": "24:00"}])
+    assert response.status_code == 200, response.json()
+    assert response.json()["opening_hours"] == [{"weekday": 5, "opens": "18:00:00", "closes": "24:00:00"}]
+    assert space.opening_hours.get().closes == time.max
+    saturday = datetime(2026, 11, 28, 22, 59, 59, tzinfo=UTC)  # 23:59:59 in Paris
+    assert space.is_open_at(saturday)
+    assert not space.is_open_at(saturday + timedelta(seconds=1))
 
 
 @pytest.mark.parametrize(("hours", "code"), [
