@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -54,3 +59,18 @@ def test_going_back_past_the_counter_keeps_checkins_working():
         call_command("migrate", verbosity=0)
     assert triggers() == TRIGGERS
     assert Occupancy.objects.get(space=space).present == 1  # counted again on the way up
+
+
+def test_a_fresh_sqlite_database_has_the_triggers(tmp_path):
+    """The zero-setup engine, whatever engine the suite runs on: SQLite rebuilds a table to
+    alter it, and a rebuild made after 0005 (0006 did) drops the triggers unless a later
+    migration makes them again."""
+    database = tmp_path / "fresh.sqlite3"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1",
+                   "ESSAIM_VAR_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+                   cwd=settings.BASE_DIR, env=environment, check=True)
+    with sqlite3.connect(database) as fresh:
+        names = {name for (name,) in fresh.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'passes_checkin'")}
+    assert names >= TRIGGERS
