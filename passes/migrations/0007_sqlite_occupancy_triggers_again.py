@@ -13,13 +13,13 @@ from django.db import migrations
 
 occupancy = import_module("passes.migrations.0005_occupancy")
 
+DROP = [statement.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS") for statement in occupancy.DROP_SQLITE]
+
 
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    for event in ("insert", "delete", "update"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS passes_occupancy_{event}")
-    for statement in occupancy.SQLITE:
+    for statement in [*DROP, *occupancy.SQLITE]:
         schema_editor.execute(statement)
     schema_editor.execute("DELETE FROM passes_occupancy")
     schema_editor.execute(occupancy.COUNT_PRESENT)
@@ -27,8 +27,8 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        for event in ("insert", "delete", "update"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS passes_occupancy_{event}")
+        for statement in DROP:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
