@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
 from backend.filters import IdFilter, UTCDateTimeFilter
+from backend.links import FeedLinksMixin
 from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.models import (
@@ -32,7 +33,6 @@ from events.models import (
     Series,
     Theme,
 )
-from feeds.api import FeedLinksMixin
 from network.models import Organization, Role
 from network.selectors import organization_ids_for
 from spaces.models import Room

@@ -21,8 +21,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.links import absolute_url
 from events.models import ACTIVE_REGISTRATION, Event, Moderation, Registration, RegistrationStatus, Reminder
-from feeds.sources import event_page_url, single_event
+from feeds.sources import single_event
 from network.models import Membership, Role
 from worker.models import Message
 from worker.outbox import message_prepare, message_record
@@ -52,7 +53,7 @@ def _event_lines(event: Event) -> list[str]:
         "title": event.title, "when": local_time(event.starts_at, event.time_zone)}]
     if place := _place(event):
         lines.append(gettext("Lieu : %(place)s") % {"place": place})
-    lines.append(event_page_url(event))
+    lines.append(absolute_url(event.get_absolute_url()))
     return lines
 
 
@@ -127,7 +128,7 @@ def campaign_decision(event: Event) -> None:
             if event.moderation_comment:
                 parts.append(gettext("Commentaire de la coordination : %(comment)s")
                              % {"comment": event.moderation_comment})
-            parts.append(event_page_url(event))
+            parts.append(absolute_url(event.get_absolute_url()))
             message_record(key=f"campaign-decision:{event.id}:{stamp}:{person.pk}", kind="campaign_decision",
                            to=person.email, language=person.language, subject=subject % values,
                            body_text="\n\n".join(parts), essential=False)

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Event as VEvent
 from icalendar import vGeo
 
+from backend.links import absolute_url
 from events.models import Campaign, Event, EventStatus, Moderation, RegistrationStatus
 from events.selectors import events_organized_by
 from feeds.models import EventEntry
@@ -44,10 +44,6 @@ def clean_text(text: str) -> str:
 def uid_for(event: Event) -> str:
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return f"event-{event.pk}@{host}"
-
-
-def event_page_url(event: Event) -> str:
-    return settings.SITE_URL + reverse("web:event", kwargs={"slug": event.slug})
 
 
 def _location(event: Event) -> tuple[str, tuple[float, float] | None]:
@@ -84,14 +80,14 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     if event.status == EventStatus.CANCELLED and event.cancel_reason:
         lines.append(_("Annulé : %(reason)s") % {"reason": event.cancel_reason})
     lines.append(_("Organisé par : %(names)s") % {"names": ", ".join(organizers)})
-    lines.append(event_page_url(event))
+    lines.append(absolute_url(event.get_absolute_url()))
     vevent.add("description", clean_text("\n\n".join(lines)))
     location, geo = _location(event)
     if location:
         vevent.add("location", clean_text(location))
     if geo:
         vevent.add("geo", vGeo(geo))
-    vevent.add("url", event_page_url(event))
+    vevent.add("url", absolute_url(event.get_absolute_url()))
     categories = [theme.name for theme in event.themes.all()]
     if event.label:
         categories.append(event.label)

@@ -16,8 +16,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 
 from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
+from backend.links import FeedLinksMixin
 from backend.throttling import LoginRateThrottle
-from feeds.api import FeedLinksMixin
 from network import privacy, selectors, services
 from network.models import Membership, Organization, Person, Role
 

@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from backend.api import StrictSerializer
-from feeds.api import FeedLinksMixin
+from backend.links import FeedLinksMixin
 from spaces import selectors, services
 from spaces.models import Closure, OpeningHours, Room, Space
 

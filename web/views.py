@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backend.api import DomainError
+from backend.links import feed_links
 from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.api import EventFilter
 from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, Registration, RegistrationStatus, Theme
-from feeds.links import feed_links
 from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
 from network.api import LoginRateThrottle

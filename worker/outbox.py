@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from backend.text import one_line
 from worker.models import Message, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def message_prepare(
         if stop:
             body_text += "\n\n-- \n" + gettext(
                 "Ne plus recevoir ces avis (rappels, décisions…) : %(link)s") % {"link": stop}
-    return Message(key=key, kind=kind, to=to, subject=subject[:300], body_text=body_text,
+    return Message(key=key, kind=kind, to=to, subject=one_line(subject)[:300], body_text=body_text,
                    body_html=body_html, language=language, attachments=attachments or [],
                    essential=essential)
 
@@ -180,7 +181,7 @@ def _build(message: Message, connection: BaseEmailBackend) -> EmailMultiAlternat
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(message.to)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, to=[message.to],
+        subject=one_line(message.subject), body=message.body_text, to=[message.to],
         headers=headers, connection=connection,
     )
     if message.body_html:
