@@ -21,17 +21,14 @@ checkpoint after a bulk load does not land inside the rounds) before the server 
    authentication, one ``SELECT 1``) and of ``POST /api/v1/checkins/`` by the desk
    (Token), in five alternating rounds of each (the medians are compared), then by the
    kiosk (``Kiosk <token>``); a new pass each time, all at one space, and nobody leaving
-   during the run: a rush at the desk is arrivals, departures come one by one over the day.
-   (The capacity check reads the occupancy counter, so an arrival costs the same whoever
-   is present. A thread that checked everyone out a second after arriving, in bulk
-   updates five times a second, ran inside the check-in rounds until session 8 and cost
-   their figure about 15 %: docs/benchmarks.md.)
+   during the run: a rush at the desk is arrivals, departures come one by one over the day
+   (bulk check-outs inside the rounds would measure those updates, not arrivals).
 2. latency of desk check-ins sent open loop at half the desk saturation rate (each
    request timed from when it was due, so a slow server cannot hide its queue), then of
    the bare endpoint at the same rate: its p99 is the floor that the machine, the load
    generator on the same two cores and gunicorn set, whatever the view does.
 
-Targets (issue 6): desk check-in ≥ 0.35× the bare endpoint; p99 < 25 ms at half of saturation.
+Targets: desk check-in ≥ 0.35× the bare endpoint; p99 < 25 ms at half of saturation.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ ago. One ``events.send_due_reminders`` task is enqueued (what beat does every
 minute): it turns the reminders into outbox messages a batch per transaction,
 and the outbox scans it wakes send them over SMTP to a sink in this process,
 which counts distinct Message-IDs. Timed from the enqueue to the last message
-marked sent. Target (issue 5): ≤ 60 s, no duplicate.
+marked sent. Target: ≤ 60 s, no duplicate.
 
 The baseline, in the same run, is a plain loop of Django's ``send_mail`` over
 SMTP to the same sink on one connection: the deliveries alone, without the
