@@ -12,8 +12,8 @@ from django.dispatch import receiver
 
 from events.models import Event, Registration
 from feeds.models import EventEntry
-from feeds.publishing import feeds_mark_stale
 from feeds.sources import feed_keys_for
+from feeds.tasks import feeds_mark_stale
 
 
 @receiver(post_save, sender=Event, dispatch_uid="feeds-event-saved")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
 from feeds.http import feed_response
-from feeds.store import stored_feed
+from feeds.publishing import FeedUnavailable, feed_current
 from feeds.tokens import person_for_calendar_token
 
 EVENT_FILTERS = ("campaign", "organization", "space", "theme", "territory", "format")
@@ -20,7 +20,11 @@ def events_feed_key(params) -> str:
 
 
 def _serve(request, key: str, filename: str, *, private: bool = False):
-    feed = stored_feed(key)
+    try:
+        feed = feed_current(key=key)
+    except FeedUnavailable:
+        # Never published and failing to build (logged): calendar apps try again later.
+        return HttpResponse(status=503, headers={"Retry-After": "300"})
     if feed is None:
         raise Http404("no such feed")
     return feed_response(request, feed, filename=filename, private=private)

@@ -10,8 +10,8 @@ from icalendar import Calendar, Event
 
 from feeds import publishing
 from feeds.models import PublishedFeed
-from feeds.publishing import FeedContent, feed_publish, feeds_mark_stale
-from feeds.tasks import publish_stale
+from feeds.publishing import FeedContent, feed_publish
+from feeds.tasks import feeds_mark_stale, publish_stale
 
 pytestmark = pytest.mark.django_db
 
