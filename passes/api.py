@@ -9,7 +9,6 @@ from datetime import date
 
 import segno
 from django.contrib.auth.models import AnonymousUser
-from django.core.validators import slug_re
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,17 +18,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from backend.api import FormatParameterNegotiation, SlugRelatedField, StrictModelSerializer, StrictSerializer
-from network.authentication import TokenAuthentication
-from network.authentication import refused as token_refused
 from network.models import Person
 from passes import selectors, services
-from passes.models import Channel, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
+from passes.models import CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
 
@@ -246,13 +243,9 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 # --- Check-ins ----------------------------------------------------------------
 
 
-CODE_MAX_LENGTH, SLUG_MAX_LENGTH = 64, 80
-
-
 class CheckinRequestSerializer(StrictSerializer):
-    pass_code = serializers.CharField(max_length=CODE_MAX_LENGTH, trim_whitespace=True)
-    # The slug only: the check-in itself finds the space (one round trip for everything).
-    space = serializers.SlugField(max_length=SLUG_MAX_LENGTH)
+    pass_code = serializers.CharField(max_length=64, trim_whitespace=True)
+    space = serializers.SlugField(max_length=80)
 
     def validate_pass_code(self, code):
         if not selectors.is_well_formed_code(code):
@@ -262,73 +255,34 @@ class CheckinRequestSerializer(StrictSerializer):
             )
         return code
 
-    @classmethod
-    def read(cls, data) -> tuple[str, str]:
-        """``(pass_code, space)`` as the serializer validates them, or its ValidationError.
 
-        A desk or a kiosk sends the same two strings after every scan. Validated by the
-        serializer, they cost a seventh of a check-in's work (DRF copies and binds its fields
-        for each request); so a body of exactly these two well-formed strings is read
-        directly, by the same rules, and anything else goes through the serializer for its
-        answer. tests/passes/test_checkin_request.py holds the two equal.
-        """
-        if type(data) is dict and len(data) == 2:
-            code, slug = data.get("pass_code"), data.get("space")
-            if type(code) is str and type(slug) is str:
-                code, slug = code.strip(), slug.strip()
-                if (len(code) <= CODE_MAX_LENGTH and selectors.is_well_formed_code(code)
-                        and len(slug) <= SLUG_MAX_LENGTH and slug_re.match(slug)):
-                    return code, slug
-        serializer = cls(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["pass_code"], serializer.validated_data["space"]
+class CheckInSerializer(serializers.ModelSerializer):
+    """A check-in as the API shows it."""
 
-
-# How DRF writes dates and moments (the project's time zone and format), for the direct answer.
-DATE, MOMENT = serializers.DateField(), serializers.DateTimeField()
-
-
-class CheckInSerializer(serializers.Serializer):
-    """A check-in as the API shows it.
-
-    The fields below document it (schema); :func:`checkin_answer` writes it, since a desk or
-    a kiosk asks for one after every scan and DRF would build and copy every field for each.
-    tests/passes/test_checkin_rules.py holds the two equal.
-    """
-
-    id = serializers.IntegerField(read_only=True)
     space = serializers.CharField(source="space.slug", read_only=True)
     pass_short_code = serializers.CharField(source="pass_obj.short_code", read_only=True)
     # Shown at the desk so that staff can tell when a pass is lent to someone else; empty once
     # the holder erased their account.
     holder_name = serializers.CharField(source="pass_obj.holder.full_name", read_only=True,
-                                        allow_null=True)
+                                        allow_null=True, default=None)
     day = serializers.DateField(source="visit.day", read_only=True)
-    checked_in_at = serializers.DateTimeField(read_only=True)
-    checked_out_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    auto_checked_out = serializers.BooleanField(read_only=True)
-    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
 
-    def to_representation(self, checkin: CheckIn) -> dict:
-        return checkin_answer(checkin)
+    class Meta:
+        model = CheckIn
+        fields = ["id", "space", "pass_short_code", "holder_name", "day", "checked_in_at",
+                  "checked_out_at", "auto_checked_out", "channel"]
+        read_only_fields = fields
 
 
-def checkin_answer(checkin: CheckIn) -> dict:
-    """:class:`CheckInSerializer`'s representation of ``checkin``, written directly (the
-    answer to a scan needs no serializer at all)."""
-    holder = checkin.pass_obj.holder
-    return {
-        "id": checkin.id,
-        "space": checkin.space.slug,
-        "pass_short_code": checkin.pass_obj.short_code,
-        "holder_name": holder.full_name if holder is not None else None,
-        "day": DATE.to_representation(checkin.visit.day),
-        "checked_in_at": MOMENT.to_representation(checkin.checked_in_at),
-        "checked_out_at": (MOMENT.to_representation(checkin.checked_out_at)
-                           if checkin.checked_out_at is not None else None),
-        "auto_checked_out": checkin.auto_checked_out,
-        "channel": checkin.channel,
-    }
+class CheckinResultSerializer(CheckInSerializer):
+    """The answer to a scan: the check-in and the visit-days left in the period (null for an
+    unlimited plan)."""
+
+    remaining_allowance = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta(CheckInSerializer.Meta):
+        fields = [*CheckInSerializer.Meta.fields, "remaining_allowance"]
+        read_only_fields = fields
 
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -340,26 +294,6 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     authentication_classes = [KioskAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     permission_classes = [IsPersonOrKiosk]
     filterset_fields = ["channel", "auto_checked_out"]
-    # A desk's scan with an API token: the key, checked by the scan's own database call.
-    scan_token: str | None = None
-
-    def initial(self, request, *args, **kwargs):
-        if self.action == "create" and services.rules_in_database():
-            self.scan_token = TokenAuthentication.key_of(request)
-        super().initial(request, *args, **kwargs)
-
-    def perform_authentication(self, request):
-        """Eager, as DRF does, but for a desk's scan with an API token: its database call
-        reads the token's person and checks them in, one round trip where the token's read
-        would be another (issue 6's throughput), and refuses the token as
-        :class:`TokenAuthentication` does (``create``). ``request.user`` stays lazy there,
-        read if ever asked for."""
-        if self.scan_token is None:
-            super().perform_authentication(request)
-
-    def get_permissions(self):
-        # IsPersonOrKiosk admits any active person's token: what the scan's call checks.
-        return [] if self.scan_token is not None else super().get_permissions()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -373,33 +307,23 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             queryset = queryset.filter(checked_out_at__isnull=True)
         return queryset.order_by("-checked_in_at", "-id")
 
-    @extend_schema(request=CheckinRequestSerializer, responses={201: CheckInSerializer,
-                                                                 200: CheckInSerializer})
+    @extend_schema(request=CheckinRequestSerializer, responses={201: CheckinResultSerializer,
+                                                                 200: CheckinResultSerializer})
     def create(self, request, *args, **kwargs):
         """201 with the new check-in; 200 with the open one when already checked in at this space."""
-        if self.scan_token is not None:
-            try:
-                code, space = CheckinRequestSerializer.read(request.data)
-            except APIException:
-                super().perform_authentication(request)  # a refused token: 401 before 400
-                raise
-            try:
-                checkin, created = services.checkin_attempt(
-                    code=code, space=space, actor=services.Actor(token=self.scan_token))
-            except services.TokenRefused as refusal:
-                raise token_refused(refusal.reason) from None
-        else:
-            kiosk = _kiosk(request)
-            if kiosk is not None:
-                wait = selectors.kiosk_retry_after(kiosk=kiosk, now=timezone.now())
-                if wait is not None:
-                    message = _("Trop de codes inconnus : patientez avant de réessayer.")
-                    raise Throttled(wait=wait, detail=str(message))
-            code, space = CheckinRequestSerializer.read(request.data)
-            checkin, created = services.checkin_attempt(
-                code=code, space=space, actor=services.Actor(person=request.user, kiosk=kiosk))
-        body = {**checkin_answer(checkin), "remaining_allowance": checkin.remaining_allowance}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        kiosk = _kiosk(request)
+        if kiosk is not None:
+            wait = selectors.kiosk_retry_after(kiosk=kiosk, now=timezone.now())
+            if wait is not None:
+                message = _("Trop de codes inconnus : patientez avant de réessayer.")
+                raise Throttled(wait=wait, detail=str(message))
+        scan = CheckinRequestSerializer(data=request.data)
+        scan.is_valid(raise_exception=True)
+        checkin, created = services.checkin_attempt(
+            code=scan.validated_data["pass_code"], space=scan.validated_data["space"],
+            actor=services.Actor(person=request.user, kiosk=kiosk))
+        return Response(CheckinResultSerializer(checkin).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=CheckInSerializer)
     @action(detail=True, methods=["post"])
@@ -471,7 +395,8 @@ def _statement_body(statement: selectors.Statement) -> dict:
         for key in ("amount", "adjustment_amount", "total_amount"):
             row[key] = f"{row[key]:.2f}"
     return {"network": statement.network.slug, "month": f"{statement.month:%Y-%m}",
-            "closed_at": MOMENT.to_representation(statement.closed_at) if statement.closed_at else None,
+            "closed_at": serializers.DateTimeField().to_representation(statement.closed_at)
+            if statement.closed_at else None,
             "lines": lines, "totals": totals}
 
 

@@ -226,8 +226,9 @@ class CheckIn(models.Model):
     pass_obj = models.ForeignKey(Pass, on_delete=models.PROTECT, related_name="checkins",
                                  db_column="pass_id", verbose_name=_("pass"))
     # Indexes are written on every check-in, so there are no more than the reads need:
-    # the space's is the (space, checked_out_at) index below, and who checked in (a
-    # person or a kiosk, never both) is indexed only where it is set.
+    # the space's are the two below (its day, and who is there now: the live occupancy and
+    # the desk capacity count open check-ins), and who checked in (a person or a kiosk,
+    # never both) is indexed only where it is set.
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="checkins",
                               db_index=False, verbose_name=_("espace"))
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="checkins")
@@ -254,7 +255,9 @@ class CheckIn(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["space", "checked_out_at"]),
+            models.Index(fields=["space", "checked_in_at"], name="checkin_by_space"),
+            models.Index(fields=["space"], condition=Q(checked_out_at__isnull=True),
+                         name="checkin_open_by_space"),
             models.Index(fields=["checked_in_by"], condition=Q(checked_in_by__isnull=False),
                          name="checkin_by_person"),
             models.Index(fields=["kiosk"], condition=Q(kiosk__isnull=False), name="checkin_by_kiosk"),
@@ -262,32 +265,6 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pass_obj.short_code} @ {self.space} {self.checked_in_at:%Y-%m-%d %H:%M}"
-
-
-class Occupancy(models.Model):
-    """How many people are checked in at a space: its open check-ins, counted.
-
-    The database keeps it, with triggers on the check-in table (migration 0005, on
-    both engines): every insert, check-out, deletion or move of a check-in changes it
-    in the same transaction, however it is written (API, admin, bulk update, raw SQL).
-    An arrival then reads one row to compare with the desk capacity, instead of counting
-    everyone present. Nothing in Python writes it.
-
-    On SQLite, a later migration that rebuilds the check-in table (most field changes do)
-    drops the triggers with it and must create them again;
-    tests/passes/test_occupancy_schema.py fails until it does.
-    """
-
-    space = models.OneToOneField(Space, on_delete=models.CASCADE, primary_key=True,
-                                 related_name="occupancy_counter")
-    present = models.PositiveIntegerField(_("présents"), default=0)
-
-    class Meta:
-        verbose_name = _("occupation")
-        verbose_name_plural = _("occupations")
-
-    def __str__(self) -> str:
-        return f"{self.space}: {self.present}"
 
 
 class CheckinAttempt(models.Model):

@@ -34,10 +34,8 @@ def erase(person: Person) -> None:
     spaces are still owed for them in the settlement."""
     now = timezone.now()
     passes = list(Pass.objects.filter(holder=person))
-    # Locks in the order an arrival takes them: the passes first (an arrival scanning one of
-    # them waits, then finds it revoked), then each space's occupancy counter, which a
-    # check-out holds until the erasure commits; spaces in order, so that two erasures never
-    # wait on each other.
+    # The passes first, locked as an arrival locks them (an arrival scanning one of them
+    # waits, then finds it revoked); then their open check-ins are closed, in space order.
     for pass_obj in passes:
         if pass_obj.status != PassStatus.REVOKED:
             services.pass_set_status(pass_obj=pass_obj, status=PassStatus.REVOKED)

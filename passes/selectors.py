@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import calendar
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from backend import prepared, rows
 from network.models import Person, Role
 from network.selectors import organization_ids_for
 from passes.models import (
@@ -24,7 +21,6 @@ from passes.models import (
     CheckIn,
     CheckinAttempt,
     Kiosk,
-    Occupancy,
     Pass,
     PassNetwork,
     PassStatus,
@@ -35,7 +31,7 @@ from passes.models import (
     Visit,
     hash_token,
 )
-from spaces.models import Closure, OpeningHours, Space
+from spaces.models import Space
 from spaces.selectors import space_ids_managed_by
 
 LONG_CODE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -64,27 +60,9 @@ def passes_by_code(code: str) -> QuerySet[Pass]:
     return Pass.objects.filter(short_code=normalize_short_code(code))
 
 
-@functools.cache
-def _kiosk_by_token() -> str:
-    """The query of :func:`kiosk_for_token` (written once per process)."""
-    return (f"SELECT {rows.select(Kiosk, 'k')}, (SELECT a.at FROM {CheckinAttempt._meta.db_table} a "  # noqa: S608
-            "WHERE a.kiosk_id = k.id AND a.outcome = 'unknown_pass' AND a.at > %s "
-            "ORDER BY a.at DESC LIMIT 1 OFFSET %s) "
-            f"FROM {Kiosk._meta.db_table} k WHERE k.token_hash = %s AND k.revoked_at IS NULL")
-
-
-def kiosk_for_token(token: str, *, now: datetime | None = None) -> Kiosk | None:
-    """The kiosk holding ``token`` unless revoked; with what :func:`kiosk_retry_after` needs
-    at ``now``, in the same query (plain SQL, prepared once per connection: it runs before
-    every kiosk check-in)."""
-    now = now or timezone.now()
-    row = prepared.row("essaim_kiosk_by_token", _kiosk_by_token(),
-                        [now - KIOSK_UNKNOWN_WINDOW, KIOSK_UNKNOWN_LIMIT - 1, hash_token(token)])
-    if row is None:
-        return None
-    kiosk = rows.instance(Kiosk, row)
-    kiosk.oldest_of_last_unknown = rows.value(CheckinAttempt, "at", row[-1])
-    return kiosk
+def kiosk_for_token(token: str) -> Kiosk | None:
+    """The kiosk holding ``token`` unless revoked."""
+    return Kiosk.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True).first()
 
 
 def _last_unknown_codes(kiosk, now: datetime) -> QuerySet[CheckinAttempt]:
@@ -97,11 +75,8 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 
     Counted from the attempt log, so it holds across web processes without a cache.
     """
-    if "oldest_of_last_unknown" in kiosk.__dict__:  # read with the kiosk by kiosk_for_token
-        oldest = kiosk.oldest_of_last_unknown
-    else:
-        recent = list(_last_unknown_codes(kiosk, now).values_list("at", flat=True)[:KIOSK_UNKNOWN_LIMIT])
-        oldest = recent[-1] if len(recent) == KIOSK_UNKNOWN_LIMIT else None
+    recent = list(_last_unknown_codes(kiosk, now).values_list("at", flat=True)[:KIOSK_UNKNOWN_LIMIT])
+    oldest = recent[-1] if len(recent) == KIOSK_UNKNOWN_LIMIT else None
     # Free again when the oldest of the last LIMIT unknown codes leaves the window.
     if oldest is None or oldest + KIOSK_UNKNOWN_WINDOW <= now:
         return None
@@ -111,71 +86,26 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 # --- Plans and allowance ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PassDay:
-    """What a check-in of a pass at a space on a day must know, read in one query."""
-
-    space_in_plan: bool
-    open_now: bool  # the space's weekly hours cover the moment, and no closure covers its day
-    issuing_time_zone: str
-    open_checkin_id: int | None
-    open_space_id: int | None
-    open_space_name: str | None
-    visit_id: int | None  # the visit of that pass at that space that day
-    used: int  # visit-days in the period (0 when unlimited)
-    used_here: int  # of which at that space
+def plan_covers(plan: Plan, space: Space) -> bool:
+    """Whether ``plan`` gives access to ``space``: the space belongs to the plan's network and,
+    when the plan names eligible spaces, is one of them."""
+    if not plan.network.spaces.filter(pk=space.pk).exists():
+        return False
+    eligible = plan.eligible_spaces.all()
+    return not eligible.exists() or eligible.filter(pk=space.pk).exists()
 
 
-def pass_day(*, pass_obj: Pass, space: Space, moment: datetime, bounds: tuple[date, date] | None
-             ) -> PassDay:
-    """For a check-in of ``pass_obj`` at ``space`` at ``moment``, in one query: whether its plan
-    covers the space (the space belongs to the plan's network and, when the plan names
-    eligible spaces, is one of them), whether the space is open then (as
-    :meth:`Space.is_open_at` says, from the local wall-clock time), its open check-in, its
-    visit at the space that day and its visit-days in ``bounds``.
-
-    The Python rules' hot path, hence plain SQL (passes/checkin.sql reads the same in its
-    own statement); the caller holds the pass row's lock, so nothing read here can change
-    before it commits.
-    """
-    local = moment.astimezone(space.zone)
-    day = local.date()
-    wall_clock = connection.ops.adapt_timefield_value(local.time().replace(tzinfo=None))
-    start, end = bounds if bounds is not None else (None, None)
-    since = min(start, day) if start is not None else day
-    network_spaces = PassNetwork.spaces.through._meta.db_table
-    eligible = Plan.eligible_spaces.through._meta.db_table
-    sql = f"""
-        SELECT EXISTS (SELECT 1 FROM {network_spaces} WHERE passnetwork_id = %s AND space_id = %s)
-               AND (NOT EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s)
-                    OR EXISTS (SELECT 1 FROM {eligible} WHERE plan_id = %s AND space_id = %s)),
-               EXISTS (SELECT 1 FROM {OpeningHours._meta.db_table}
-                       WHERE space_id = %s AND weekday = %s AND opens <= %s AND closes > %s)
-               AND NOT EXISTS (SELECT 1 FROM {Closure._meta.db_table}
-                               WHERE space_id = %s AND starts_on <= %s AND ends_on >= %s),
-               (SELECT time_zone FROM {Space._meta.db_table} WHERE id = %s),
-               oc.id, oc.space_id, s.name, v.visit_id, v.used, v.used_here
-        FROM (SELECT MAX(id) FILTER (WHERE space_id = %s AND day = %s) AS visit_id,
-                     COUNT(*) FILTER (WHERE day BETWEEN %s AND %s) AS used,
-                     COUNT(*) FILTER (WHERE space_id = %s AND day BETWEEN %s AND %s) AS used_here
-              FROM {Visit._meta.db_table} WHERE pass_id = %s AND day >= %s) v
-        LEFT JOIN {CheckIn._meta.db_table} oc ON oc.pass_id = %s AND oc.checked_out_at IS NULL
-        LEFT JOIN {Space._meta.db_table} s ON s.id = oc.space_id
-    """  # noqa: S608 - table names from the models, values as parameters
-    plan = pass_obj.plan
-    params = [plan.network_id, space.id, plan.id, plan.id, space.id,
-              space.id, day.weekday(), wall_clock, wall_clock, space.id, day, day,
-              pass_obj.issuing_space_id,
-              space.id, day, start, end, space.id, start, end, pass_obj.id, since, pass_obj.id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return PassDay(bool(row[0]), bool(row[1]), *row[2:7], used=row[7] or 0, used_here=row[8] or 0)
+def visit_days_used(pass_obj: Pass, bounds: tuple[date, date], *, space: Space | None = None) -> int:
+    """Visit-days of ``pass_obj`` within ``bounds`` (both ends included), at ``space`` if given."""
+    visits = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
+    if space is not None:
+        visits = visits.filter(space=space)
+    return visits.count()
 
 
 def desks_taken(space: Space) -> int:
-    """Open check-ins at ``space``: its :class:`Occupancy` counter, which the database keeps."""
-    return Occupancy.objects.filter(space=space).values_list("present", flat=True).first() or 0
+    """Open check-ins at ``space`` (the partial index on open check-ins serves the count)."""
+    return CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count()
 
 
 def month_last_day(month: date) -> date:

@@ -1,30 +1,23 @@
 """Writes of the coworking pass: plans, passes, kiosks, check-ins, settlement.
 
-The check-in rules are written here (:func:`_checkin`), and once more as the
-PostgreSQL function of passes/checkin.sql, which runs them in one round trip: on
-PostgreSQL, :func:`checkin_attempt` calls it unless ``CHECKIN_RULES_IN_DATABASE``
-is off. tests/passes/test_checkin_engines.py holds the two to the same answers.
+The check-in rules are written once, here (:func:`_checkin`), and run on every engine.
 The API and the desk page call :func:`checkin_attempt`, the beat task
 :func:`checkins_close_for_closing_time`, the admin :func:`visit_remove`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from backend import prepared, rows
 from backend.api import DomainError
 from network.models import Person
 from passes import notifications, selectors
@@ -257,28 +250,10 @@ def kiosk_rotate_token(*, kiosk: Kiosk) -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is checking in: a signed-in person (staff or the member), a kiosk, or, where the
-    rules run in the database (:func:`rules_in_database`), whoever holds the API token
-    ``token``, which the check-in's own call checks (:class:`TokenRefused` when refused)."""
+    """Who is checking in: a signed-in person (staff or the member) or a kiosk."""
 
     person: Person | None = None
     kiosk: Kiosk | None = None
-    token: str | None = None
-
-
-class TokenRefused(Exception):
-    """The actor's token is unknown, or its person inactive: ``reason`` says which
-    (``unknown_token``, ``inactive_person``: network.authentication.REFUSALS)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def rules_in_database() -> bool:
-    """Whether check-ins run the database function ``passes_checkin`` (on PostgreSQL, unless
-    ``CHECKIN_RULES_IN_DATABASE`` is off)."""
-    return connection.vendor == "postgresql" and settings.CHECKIN_RULES_IN_DATABASE
 
 
 def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None = None
@@ -295,11 +270,7 @@ def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None
     """
     now = now or timezone.now()
     person = actor.person if actor.person is not None and actor.person.is_authenticated else None
-    if rules_in_database():
-        return _checkin_in_database(code=code, slug=space, actor=actor, person=person, now=now)
-    if actor.token is not None:
-        raise ValueError("a token is checked by the database function only")
-    space_obj = Space.objects.filter(slug=space).first()
+    space_obj = Space.objects.prefetch_related("opening_hours", "closures").filter(slug=space).first()
     if space_obj is None:
         raise UnknownSpace(field="space")
     try:
@@ -311,84 +282,6 @@ def checkin_attempt(*, code: str, space: str, actor: Actor, now: datetime | None
             pass_obj_id=refusal.pass_id, code_prefix=code[:4] if refusal.pass_id is None else "",
         )
         raise
-
-
-# The refusal for each code the database function answers.
-REFUSALS = {refusal.code: refusal for refusal in CheckinRefused.__subclasses__()}
-
-
-# The function's answer, but for a new check-in's arrival time: that is the call's own
-# ``now``, and a time stamp read back goes through Django's pure-Python loader (37,000
-# instructions, 1.3 % of a desk check-in); only an open check-in's, scanned again, is read.
-CHECKIN_ANSWER = (
-    "SELECT o_outcome, o_field, o_pass_id, o_short_code, o_holder_name, o_holder_email, "
-    "o_checkin_id, CASE WHEN o_outcome = 'already_here' THEN o_checked_in_at END, o_channel, "
-    "o_day, o_remaining, o_low_remaining, o_refusal_date, o_refusal_space "
-)
-CHECKIN_CALL = CHECKIN_ANSWER + "FROM passes_checkin(%s, %s, %s, %s, %s, %s, %s)"
-# A desk's scan with an API token: the token's person is read by the same call
-# (network_token_person, network migration 0002), which raises, before the rules run, for an
-# unknown token or an inactive person. One round trip instead of two.
-CHECKIN_BY_TOKEN_CALL = (
-    CHECKIN_ANSWER + "FROM passes_checkin(%s, %s, %s, network_token_person(%s), NULL, NULL, %s)")
-INVALID_AUTHORIZATION = "28000"  # the SQLSTATE network_token_person raises
-
-
-def _checkin_in_database(*, code: str, slug: str, actor: Actor, person: Person | None,
-                         now: datetime) -> tuple[CheckIn, bool]:
-    """:func:`checkin_attempt` through the database function ``passes_checkin``, which applies
-    the rules, writes the visit and the check-in or logs the refusal, and answers in one row.
-
-    The call is its own transaction (no BEGIN and COMMIT round trips around it); inside a
-    caller's transaction, a savepoint keeps a refused token from aborting it. The
-    low-allowance notice, when this visit-day crosses the threshold, is recorded right
-    after: a crash between the two would lose that notice, never the check-in.
-    """
-    lookup = code if selectors.LONG_CODE.match(code) else selectors.normalize_short_code(code)
-    kiosk = actor.kiosk
-    if actor.token is not None:
-        name, sql, params = "essaim_passes_checkin_by_token", CHECKIN_BY_TOKEN_CALL, [
-            lookup, code[:4], slug, actor.token, now]
-    else:
-        name, sql, params = "essaim_passes_checkin", CHECKIN_CALL, [
-            lookup, code[:4], slug, person.id if person else None, kiosk.id if kiosk else None,
-            kiosk.space_id if kiosk else None, now]
-    try:
-        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            row = prepared.row(name, sql, params)
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != INVALID_AUTHORIZATION:
-            raise
-        raise TokenRefused(error.__cause__.diag.message_primary) from None
-    (outcome, field, pass_id, short_code, holder_name, holder_email, checkin_id,
-     checked_in_at, channel, day, remaining, low_remaining, refusal_date, refusal_space) = row
-    if checked_in_at is None:
-        checked_in_at = now
-    if low_remaining is not None:
-        notifications.allowance_low(
-            pass_obj=Pass.objects.select_related("holder", "plan__network").get(pk=pass_id),
-            remaining=low_remaining, day=day)
-    if outcome == "unknown_space":
-        raise UnknownSpace(field=field)
-    if outcome in REFUSALS:
-        params = {"date": date_format(refusal_date)} if refusal_date else {}
-        if refusal_space is not None:
-            params["space"] = refusal_space
-        refusal = REFUSALS[outcome](field=field, **params)
-        refusal.pass_id = pass_id
-        raise refusal
-    # The open check-in (no departure yet); the space, visit and holder without their ids,
-    # which the function does not answer.
-    holder = (None if holder_email is None
-              else rows.partial(Person, id=None, full_name=holder_name, email=holder_email))
-    checkin = rows.partial(
-        CheckIn, id=checkin_id, pass_obj_id=pass_id, checked_in_at=checked_in_at,
-        checked_out_at=None, auto_checked_out=False, channel=channel,
-        pass_obj=rows.partial(Pass, id=pass_id, short_code=short_code, holder=holder),
-        space=rows.partial(Space, id=None, slug=slug), visit=rows.partial(Visit, id=None, day=day),
-    )
-    checkin.remaining_allowance = remaining
-    return checkin, outcome == "checked_in"
 
 
 def _refuse(error: CheckinRefused, pass_obj: Pass | None) -> CheckinRefused:
@@ -417,9 +310,8 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # which would deadlock with a writer waiting for the space lock.
     pass_obj = (
         selectors.passes_by_code(code).select_for_update(of=("self",), no_key=True)
-        .select_related("plan__network", "holder").order_by()[:1]
+        .select_related("plan__network", "holder", "issuing_space").order_by().first()
     )
-    pass_obj = pass_obj[0] if pass_obj else None
     if pass_obj is None:
         raise _refuse(UnknownPass(field="pass_code"), None)
     if channel == Channel.SELF and pass_obj.holder_id != person.id:
@@ -434,31 +326,35 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if pass_obj.status == PassStatus.EXPIRED or day > pass_obj.valid_until:
         raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
     plan = pass_obj.plan
-    bounds = selectors.period_bounds(plan, day)
-    state = selectors.pass_day(pass_obj=pass_obj, space=space, moment=now, bounds=bounds)
-    if not state.space_in_plan:
+    if not selectors.plan_covers(plan, space):
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
-
-    if not state.open_now:
+    if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
-    if state.open_space_id == space.id:
-        open_checkin = CheckIn.objects.select_related("visit").get(pk=state.open_checkin_id)
+
+    bounds = selectors.period_bounds(plan, day)
+    open_checkin = (CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True)
+                    .select_related("space", "visit").first())
+    if open_checkin is not None and open_checkin.space_id == space.id:
         open_checkin.pass_obj, open_checkin.space = pass_obj, space
-        _set_remaining(open_checkin, state, state.used, day=day, now=now)
+        used = selectors.visit_days_used(pass_obj, bounds) if bounds is not None else 0
+        _set_remaining(open_checkin, used, day=day, now=now)
         return open_checkin, False
-    if state.visit_id is None and bounds is not None:
-        if state.used >= plan.allowance:
-            raise _refuse(AllowanceExhausted(), pass_obj)
-        if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
-                and state.used_here >= plan.per_space_cap):
-            raise _refuse(SpaceCapReached(field="space"), pass_obj)
-    if state.open_checkin_id is not None:
-        raise _refuse(AlreadyCheckedIn(space=state.open_space_name), pass_obj)
-    used = state.used
+    visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
+    used = 0
+    if bounds is not None:
+        used = selectors.visit_days_used(pass_obj, bounds)
+        if visit is None:
+            if used >= plan.allowance:
+                raise _refuse(AllowanceExhausted(), pass_obj)
+            if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
+                    and selectors.visit_days_used(pass_obj, bounds, space=space) >= plan.per_space_cap):
+                raise _refuse(SpaceCapReached(field="space"), pass_obj)
+    if open_checkin is not None:
+        raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
     # The visit-day is the pass's business, covered by the pass's lock: written before the
     # space's lock, so that arrivals at a busy space do not queue for it (a full space rolls
     # it back with the rest).
-    if state.visit_id is None:
+    if visit is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
         if bounds is not None:
             used += 1
@@ -467,36 +363,31 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
             # least one day): they go down one at a time, so once per crossing.
             if remaining == max(1, plan.allowance // 5):
                 notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
-    else:  # back the same day: the same visit-day (only its id and day are read later)
-        visit = Visit(pk=state.visit_id, pass_obj=pass_obj, space=space, day=day)
     # Second lock, always after the pass's and as late as possible: check-ins of
-    # different passes at one space queue here only for the desk count and the check-in's
-    # insert (and the attempt log's, until the caller commits).
-    capacity = Space.objects.select_for_update(no_key=True).filter(pk=space.pk) \
-        .values_list("desk_capacity", flat=True).order_by()[0]
+    # different passes at one space queue here only for the desk count and the insert.
+    capacity = (Space.objects.select_for_update(no_key=True).filter(pk=space.pk)
+                .values_list("desk_capacity", flat=True).get())
     if selectors.desks_taken(space) >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,
         checked_in_by=person if channel != Channel.KIOSK else None, kiosk=actor.kiosk,
     )
-    _set_remaining(checkin, state, used, day=day, now=now)
+    _set_remaining(checkin, used, day=day, now=now)
     return checkin, True
 
 
-def _set_remaining(checkin: CheckIn, state: selectors.PassDay, used: int, *, day: date,
-                   now: datetime) -> None:
+def _set_remaining(checkin: CheckIn, used: int, *, day: date, now: datetime) -> None:
     """``checkin.remaining_allowance``: the visit-days left in the period, as
     :func:`selectors.remaining_allowance` counts them (at the issuing space's date), from
     the count already made under the lock when both spaces are on the same date."""
-    plan = checkin.pass_obj.plan
-    if state.issuing_time_zone != checkin.space.time_zone \
-            and now.astimezone(zoneinfo.ZoneInfo(state.issuing_time_zone)).date() != day:
-        checkin.remaining_allowance = selectors.remaining_allowance(checkin.pass_obj, now=now)
-    elif selectors.period_bounds(plan, day) is None:
+    pass_obj = checkin.pass_obj
+    if pass_obj.issuing_space.local_date(now) != day:
+        checkin.remaining_allowance = selectors.remaining_allowance(pass_obj, now=now)
+    elif selectors.period_bounds(pass_obj.plan, day) is None:
         checkin.remaining_allowance = None
     else:
-        checkin.remaining_allowance = max(0, plan.allowance - used)
+        checkin.remaining_allowance = max(0, pass_obj.plan.allowance - used)
 
 
 @transaction.atomic

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from network.models import Person, Role
@@ -15,7 +14,7 @@ from spaces.models import Closure, Space
 
 def spaces_with_hours() -> QuerySet[Space]:
     """Spaces with their weekly hours, the closures still to come and ``occupancy``
-    (open check-ins: the counter the database keeps, read in the same query)."""
+    (open check-ins, counted in the same query)."""
     # One day of margin: "today" differs between UTC and the spaces' zones.
     since = timezone.now().date() - timedelta(days=1)
     return (
@@ -24,7 +23,7 @@ def spaces_with_hours() -> QuerySet[Space]:
             "opening_hours", "rooms",
             Prefetch("closures", queryset=Closure.objects.filter(ends_on__gte=since)),
         )
-        .annotate(occupancy=Coalesce("occupancy_counter__present", 0))
+        .annotate(occupancy=Count("checkins", filter=Q(checkins__checked_out_at__isnull=True)))
     )
 
 

@@ -5,17 +5,15 @@ space, under the space's lock: the busier the space, the longer every arrival he
 it. The count is now a row (:class:`passes.models.Occupancy`) that triggers keep in
 step with the check-ins, on both engines, in the same transaction as the change.
 
-The PostgreSQL function ``passes_checkin`` is created again: it reads the counter.
-Migrating back creates it once more with the count in place of the counter read, as it
-was before, so that check-ins keep working on the schema of 0004.
+When this migration first ran, it also created the PostgreSQL function ``passes_checkin``
+of 0003 again with the counter read in place of its count. That function is dropped by 0008
+and nothing calls it since: replaying the migrations keeps 0003's function, which counts the
+open check-ins itself and gives the same answers, so that no migration reads a file or
+another migration. The drops below say IF EXISTS, since 0008 may have dropped what they drop.
 """
-
-from importlib import import_module
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-checkin_function = import_module("passes.migrations.0003_checkin_function")
 
 # Only whether a check-in is open, and where, counts: the update triggers fire on those.
 POSTGRESQL = ["""
@@ -41,10 +39,10 @@ CREATE TRIGGER passes_occupancy_update AFTER UPDATE OF checked_out_at, space_id 
     EXECUTE FUNCTION passes_occupancy_follow()"""]
 
 DROP_POSTGRESQL = [
-    "DROP TRIGGER passes_occupancy_insert ON passes_checkin",
-    "DROP TRIGGER passes_occupancy_delete ON passes_checkin",
-    "DROP TRIGGER passes_occupancy_update ON passes_checkin",
-    "DROP FUNCTION passes_occupancy_follow()",
+    "DROP TRIGGER IF EXISTS passes_occupancy_insert ON passes_checkin",
+    "DROP TRIGGER IF EXISTS passes_occupancy_delete ON passes_checkin",
+    "DROP TRIGGER IF EXISTS passes_occupancy_update ON passes_checkin",
+    "DROP FUNCTION IF EXISTS passes_occupancy_follow()",
 ]
 
 SQLITE = ["""
@@ -69,7 +67,7 @@ BEGIN
     ON CONFLICT (space_id) DO UPDATE SET present = present + 1;
 END"""]
 
-DROP_SQLITE = [f"DROP TRIGGER passes_occupancy_{event}" for event in ("insert", "delete", "update")]
+DROP_SQLITE = [f"DROP TRIGGER IF EXISTS passes_occupancy_{event}" for event in ("insert", "delete", "update")]
 
 # The people present when the migration runs.
 COUNT_PRESENT = """
@@ -78,30 +76,17 @@ SELECT space_id, count(*) FROM passes_checkin WHERE checked_out_at IS NULL GROUP
 """
 
 
-# The function's capacity check, with the counter and before it.
-COUNTER_READ = "coalesce((SELECT o.present FROM passes_occupancy o WHERE o.space_id = s.id), 0)"
-COUNT = ("(SELECT count(*) FROM (SELECT 1 FROM passes_checkin c WHERE c.space_id = s.id "
-         "AND c.checked_out_at IS NULL LIMIT v_capacity) taken)")
-
-
 def create_triggers(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
     for statement in POSTGRESQL if postgresql else SQLITE:
         schema_editor.execute(statement)
     schema_editor.execute(COUNT_PRESENT)
-    checkin_function.create_function(apps, schema_editor)
 
 
 def drop_triggers(apps, schema_editor):
     postgresql = schema_editor.connection.vendor == "postgresql"
     for statement in DROP_POSTGRESQL if postgresql else DROP_SQLITE:
         schema_editor.execute(statement)
-    if postgresql:
-        function = checkin_function.CHECKIN_SQL.read_text()
-        if COUNTER_READ not in function:
-            raise RuntimeError("passes/checkin.sql no longer reads the occupancy counter as "
-                               "0005 wrote it: migrate back with the release that changed it")
-        schema_editor.execute(function.replace(COUNTER_READ, COUNT))
 
 
 class Migration(migrations.Migration):

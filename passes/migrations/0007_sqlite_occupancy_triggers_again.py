@@ -7,22 +7,46 @@ again here, and the counter recounted from the open check-ins. PostgreSQL kept i
 (its ALTER TABLE keeps them): nothing to do there.
 """
 
-from importlib import import_module
-
 from django.db import migrations
 
-occupancy = import_module("passes.migrations.0005_occupancy")
+DROP = [f"DROP TRIGGER IF EXISTS passes_occupancy_{event}" for event in ("insert", "delete", "update")]
 
-DROP = [statement.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS") for statement in occupancy.DROP_SQLITE]
+# 0005's triggers, as 0005 writes them on SQLite.
+SQLITE = ["""
+CREATE TRIGGER passes_occupancy_insert AFTER INSERT ON passes_checkin
+WHEN NEW.checked_out_at IS NULL
+BEGIN
+    INSERT INTO passes_occupancy (space_id, present) VALUES (NEW.space_id, 1)
+    ON CONFLICT (space_id) DO UPDATE SET present = present + 1;
+END""", """
+CREATE TRIGGER passes_occupancy_delete AFTER DELETE ON passes_checkin
+WHEN OLD.checked_out_at IS NULL
+BEGIN
+    UPDATE passes_occupancy SET present = present - 1 WHERE space_id = OLD.space_id;
+END""", """
+CREATE TRIGGER passes_occupancy_update AFTER UPDATE OF checked_out_at, space_id ON passes_checkin
+WHEN (OLD.checked_out_at IS NULL) <> (NEW.checked_out_at IS NULL) OR OLD.space_id <> NEW.space_id
+BEGIN
+    UPDATE passes_occupancy SET present = present - 1
+    WHERE space_id = OLD.space_id AND OLD.checked_out_at IS NULL;
+    INSERT INTO passes_occupancy (space_id, present) SELECT NEW.space_id, 1
+    WHERE NEW.checked_out_at IS NULL
+    ON CONFLICT (space_id) DO UPDATE SET present = present + 1;
+END"""]
+
+COUNT_PRESENT = """
+INSERT INTO passes_occupancy (space_id, present)
+SELECT space_id, count(*) FROM passes_checkin WHERE checked_out_at IS NULL GROUP BY space_id
+"""
 
 
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    for statement in [*DROP, *occupancy.SQLITE]:
+    for statement in [*DROP, *SQLITE]:
         schema_editor.execute(statement)
     schema_editor.execute("DELETE FROM passes_occupancy")
-    schema_editor.execute(occupancy.COUNT_PRESENT)
+    schema_editor.execute(COUNT_PRESENT)
 
 
 def drop_triggers(apps, schema_editor):

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.conf import settings as django_settings
 
 from network.models import Person, Role
 from passes.models import Pass, PassNetwork, Plan
@@ -53,15 +52,3 @@ def world(db) -> World:
 def desk(world, login):
     """The host space's front desk."""
     return login(world.host_staff)
-
-
-# The check-in rules run in Python everywhere, and as a database function on PostgreSQL
-# (passes/checkin.sql): the tests of the rules run against each engine the database has.
-ENGINES = ["python", "database"] if django_settings.DATABASES["default"]["ENGINE"].endswith(
-    "postgresql") else ["python"]
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request, settings) -> str:
-    settings.CHECKIN_RULES_IN_DATABASE = request.param == "database"
-    return request.param

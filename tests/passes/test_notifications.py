@@ -12,8 +12,7 @@ from passes import services
 from tests.passes.factories import PassFactory
 from worker.models import Message
 
-# On each engine (see ENGINES in conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine")]
+pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 
 

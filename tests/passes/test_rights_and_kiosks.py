@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from network.models import Role
@@ -228,32 +228,33 @@ def test_kiosk_is_free_again_once_the_unknown_codes_leave_the_window(world, kios
 
 @pytest.fixture(params=["unknown token", "inactive person"])
 def refused_desk(request, world, api):
-    """A desk whose token is refused: never issued, or its person deactivated since."""
+    """A desk whose token is refused: never issued, or its person deactivated since; with DRF's
+    message (in the request's language)."""
     if request.param == "unknown token":
         api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
-        return api, "Jeton invalide."
+        return api, "Invalid token."
     token = Token.objects.create(user=world.host_staff)
     world.host_staff.is_active = False
     world.host_staff.save()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api, "Compte inactif ou supprimé."
+    return api, "User inactive or deleted."
 
 
-def test_a_refused_desk_token_is_a_401_and_counts_nothing(engine, world, refused_desk):
+def test_a_refused_desk_token_is_a_401_and_counts_nothing(world, refused_desk):
     client, reason = refused_desk
     response = post(client, world.pass_obj.code)
     assert response.status_code == 401
-    assert response.json()["detail"] == reason
+    assert response.json()["detail"] == translation.gettext(reason)
     assert response.has_header("WWW-Authenticate")
     assert not Visit.objects.exists()
     assert not CheckinAttempt.objects.exists()
     assert post(client, world.pass_obj.code, "pas-un-espace").status_code == 401
 
 
-def test_a_refused_desk_token_is_answered_before_a_bad_body(engine, world, refused_desk):
+def test_a_refused_desk_token_is_answered_before_a_bad_body(world, refused_desk):
     client, reason = refused_desk
     for body in ({"pass_code": world.pass_obj.code}, {"pass_code": 12, "space": "accueil"}):
         response = client.post("/api/v1/checkins/", body, format="json")
-        assert (response.status_code, response.json()["detail"]) == (401, reason)
+        assert (response.status_code, response.json()["detail"]) == (401, translation.gettext(reason))
     malformed = client.post("/api/v1/checkins/", "{", content_type="application/json")
-    assert (malformed.status_code, malformed.json()["detail"]) == (401, reason)
+    assert (malformed.status_code, malformed.json()["detail"]) == (401, translation.gettext(reason))
