@@ -13,7 +13,8 @@ replies to the organizers.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,21 +25,19 @@ from icalendar import Event as VEvent
 from icalendar import vGeo
 
 from backend.links import absolute_url
+from backend.text import one_line, paragraphs
 from events.models import Campaign, Event, EventStatus, Moderation, RegistrationStatus
 from events.selectors import events_organized_by
+from feeds.ical import writing_zone
 from feeds.models import EventEntry
 from feeds.publishing import FeedContent, register_source
 from network.models import Organization, Person, Role
 from network.selectors import organization_ids_for
 from spaces.models import Space
 
+logger = logging.getLogger(__name__)
+
 KEEP = timedelta(days=31)
-
-
-def clean_text(text: str) -> str:
-    """Line breaks as LF and no NUL: iCal escapes LF as ``\\n`` but has no escape for
-    a lone CR or NUL, which some clients take as a line end."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def uid_for(event: Event) -> str:
@@ -65,26 +64,27 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     vevent.add("created", event.created_at.astimezone(ZoneInfo("UTC")))
     vevent.add("last-modified", event.updated_at.astimezone(ZoneInfo("UTC")))
     vevent.add("sequence", event.sequence)
-    zone = event.zone
     if event.all_day:
+        zone = event.zone
         first = event.starts_at.astimezone(zone).date()
         last = (event.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
         vevent.add("dtstart", first)
         vevent.add("dtend", last + timedelta(days=1))
     else:
+        zone = writing_zone(event.starts_at, event.ends_at, event.zone)
         vevent.add("dtstart", event.starts_at.astimezone(zone))
         vevent.add("dtend", event.ends_at.astimezone(zone))
-    vevent.add("summary", clean_text(event.title))
+    vevent.add("summary", one_line(event.title))
     organizers = [event.organization.name, *(o.name for o in event.co_organizers.all())]
     lines = [event.description.strip()] if event.description.strip() else []
     if event.status == EventStatus.CANCELLED and event.cancel_reason:
         lines.append(_("Annulé : %(reason)s") % {"reason": event.cancel_reason})
     lines.append(_("Organisé par : %(names)s") % {"names": ", ".join(organizers)})
     lines.append(absolute_url(event.get_absolute_url()))
-    vevent.add("description", clean_text("\n\n".join(lines)))
+    vevent.add("description", paragraphs("\n\n".join(lines)))
     location, geo = _location(event)
     if location:
-        vevent.add("location", clean_text(location))
+        vevent.add("location", one_line(location))
     if geo:
         vevent.add("geo", vGeo(geo))
     vevent.add("url", absolute_url(event.get_absolute_url()))
@@ -92,7 +92,7 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     if event.label:
         categories.append(event.label)
     if categories:
-        vevent.add("categories", categories)
+        vevent.add("categories", [one_line(category) for category in categories])
     if event.status == EventStatus.CANCELLED:
         vevent.add("status", "CANCELLED")
     elif tentative:
@@ -114,7 +114,10 @@ def _chunks(ids: list[int]):
 def vevents_for(rows: list[tuple[int, str]], *, tentative_ids: set[int] = frozenset()) -> list[bytes]:
     """The VEVENTs of the events ``rows`` name (``(id, version)`` in feed order), reusing
     each event's stored serialization when its version has not changed: one edit
-    re-serializes one event. Only changed events are loaded as models."""
+    re-serializes one event. Only changed events are loaded as models.
+
+    An event that cannot be written (a row forced past validation) is logged and left out,
+    so that it cannot stop the feeds holding it from publishing."""
     versions = {pk: f"{version}:{int(pk in tentative_ids)}" for pk, version in rows}
     ids = list(versions)
     stored: dict[int, tuple[str, bytes]] = {}
@@ -127,13 +130,17 @@ def vevents_for(rows: list[tuple[int, str]], *, tentative_ids: set[int] = frozen
     fresh: dict[int, bytes] = {}
     for chunk in _chunks(changed_ids):
         for event in _with_relations(Event.objects.filter(id__in=chunk)):
-            fresh[event.pk] = serialize_event(event, tentative=event.pk in tentative_ids)
+            try:
+                fresh[event.pk] = serialize_event(event, tentative=event.pk in tentative_ids)
+            except Exception:
+                logger.exception("feeds: event %s cannot be written in a calendar; left out", event.pk)
     for chunk in _chunks(list(fresh)):
         EventEntry.objects.filter(event_id__in=chunk).delete()
         EventEntry.objects.bulk_create(
             EventEntry(event_id=pk, version=versions[pk], vevent=fresh[pk]) for pk in chunk
         )
-    return [fresh[pk] if pk in fresh else bytes(stored[pk][1]) for pk in ids]
+    unwritable = set(changed_ids) - set(fresh)
+    return [fresh[pk] if pk in fresh else bytes(stored[pk][1]) for pk in ids if pk not in unwritable]
 
 
 def _with_relations(queryset: QuerySet[Event]) -> QuerySet[Event]:
@@ -157,16 +164,26 @@ def _content(name: str, description: str, events: QuerySet[Event],
     covered and the last modification; VEVENTs come from the per-event cache."""
     rows = list(events.order_by("starts_at", "id").values_list(
         "id", "sequence", "updated_at", "starts_at", "ends_at", "time_zone", "all_day"))
+    zoned = [(zone, starts_at, ends_at) for *_, starts_at, ends_at, zone, all_day in rows
+             if not all_day and _written_in(zone, starts_at, ends_at)]
     now_year = timezone.now().year
     return FeedContent(
         name=name, description=description,
         vevents=vevents_for([(pk, f"{seq}:{updated.isoformat()}") for pk, seq, updated, *_ in rows],
                             tentative_ids=tentative_ids),
-        zones={zone for *_, zone, all_day in rows if not all_day},
-        years=(min((row[3].year for row in rows), default=now_year),
-               max((row[4].year for row in rows), default=now_year)),
+        zones={zone for zone, *_ in zoned},
+        years=(min((starts_at.year for _, starts_at, _ in zoned), default=now_year),
+               max((ends_at.year for *_, ends_at in zoned), default=now_year)),
         last_modified=max((row[2] for row in rows), default=None),
     )
+
+
+def _written_in(zone: str, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether an event's times are written in its zone, which the feed then describes."""
+    try:
+        return writing_zone(starts_at, ends_at, ZoneInfo(zone)) is not UTC
+    except (ValueError, KeyError):  # a zone name written past validation: see vevents_for
+        return False
 
 
 EVENT_FILTERS = {
