@@ -42,6 +42,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("langue"), max_length=5, choices=[("fr", "Français"), ("en", "English")], default="fr"
     )
+    # Accounts made by an operator (administration, demo) or through an invitation link are
+    # trusted; a person who signs up alone proves their address with the link sent to it.
+    email_verified = models.BooleanField(_("adresse vérifiée"), default=True)
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)

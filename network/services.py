@@ -20,6 +20,16 @@ class MembershipExists(DomainError):
     message = _("Cette personne a déjà ce rôle dans cette structure.")
 
 
+class UnverifiedEmail(DomainError):
+    code = "email_unverified"
+    message = _("Cette personne n'a pas encore confirmé son adresse e-mail : invitez-la plutôt.")
+
+
+class CreatorUnverified(DomainError):
+    code = "email_unverified"
+    message = _("Confirmez d'abord votre adresse e-mail (le lien vous a été envoyé).")
+
+
 def unique_slug(model, text: str, *, field: str = "slug", max_length: int = 80) -> str:
     base = slugify(text)[: max_length - 6].strip("-") or "x"
     slug, n = base, 1
@@ -35,7 +45,9 @@ def _forget_roles(person: Person) -> None:
 
 @transaction.atomic
 def organization_create(*, creator: Person, **fields) -> Organization:
-    """Create an organization; its creator becomes its first admin."""
+    """Create an organization; its creator, whose address is verified, becomes its first admin."""
+    if not creator.email_verified:
+        raise CreatorUnverified()
     if not fields.get("slug"):
         fields["slug"] = unique_slug(Organization, fields["name"])
     organization = Organization(**fields)
@@ -48,6 +60,9 @@ def organization_create(*, creator: Person, **fields) -> Organization:
 
 @transaction.atomic
 def membership_add(*, organization: Organization, person: Person, role: str) -> Membership:
+    """Give ``person`` a role; only once their address is verified (an invitation proves it)."""
+    if not person.email_verified:
+        raise UnverifiedEmail(field="person_email")
     membership, created = Membership.objects.get_or_create(
         organization=organization, person=person, role=role
     )
