@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "passes",
     "feeds",
     "worker",
+    "accounts",
     "web",
 ]
 
@@ -109,6 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:signin"
+# Verification and password-reset links expire after this many seconds (they also serve once).
+PASSWORD_RESET_TIMEOUT = env.int("ACCOUNT_LINK_SECONDS", default=3 * 24 * 3600)
+# An invitation (to a role, or to take a pass sold to a new address) expires after this many days.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -233,6 +238,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/minute"),
         "registration": env.str("THROTTLE_REGISTRATION", default="30/minute"),
+        # Sign-up, verification and reset requests: per client address, and per email address.
+        "account": env.str("THROTTLE_ACCOUNT", default="10/minute"),
+        "account_email": env.str("THROTTLE_ACCOUNT_EMAIL", default="5/hour"),
     },
     # Rate limits key on the client address: REMOTE_ADDR, or the address that the
     # TRUSTED_PROXIES-th proxy from the right saw in X-Forwarded-For. With 0 the

@@ -10,6 +10,7 @@ from feeds.api import private_feed
 api_v1 = [
     path("", include("passes.urls")),
     path("", include("network.urls")),
+    path("", include("accounts.urls")),
     path("", include("spaces.urls")),
     path("", include("events.urls")),
     path("me/private-feed/", private_feed, name="private-feed"),

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.services import pass_sell
 from backend.api import FormatParameterNegotiation, SlugRelatedField, StrictModelSerializer, StrictSerializer
 from network.models import Person
 from passes import selectors, services
@@ -174,11 +175,6 @@ class PassIssueSerializer(StrictSerializer):
     issuing_space = SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
     valid_from = serializers.DateField(required=False)
 
-    def validate_holder_email(self, email):
-        person = Person.objects.filter(email__iexact=email).first()
-        if person is None:
-            raise serializers.ValidationError(_("Aucun compte avec cette adresse e-mail."))
-        return person
 
 
 class PassStatusSerializer(StrictSerializer):
@@ -210,11 +206,14 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         fields = data.validated_data
         if not can_manage_space(request.user, fields["issuing_space"]):
             raise PermissionDenied(_("Seule l'équipe de l'espace émetteur vend ses pass."))
-        pass_obj = services.pass_issue(
-            plan=fields["plan"], holder=fields["holder_email"], issuing_space=fields["issuing_space"],
+        pass_obj, invitation = pass_sell(
+            seller=request.user, plan=fields["plan"], email=fields["holder_email"],
+            issuing_space=fields["issuing_space"],
             valid_from=fields.get("valid_from") or fields["issuing_space"].local_date(timezone.now()),
         )
-        return Response(self.get_serializer(pass_obj).data, status=status.HTTP_201_CREATED)
+        # 202: no verified account at this address yet, the pass waits for its buyer's invitation.
+        return Response(self.get_serializer(pass_obj).data,
+                        status=status.HTTP_202_ACCEPTED if invitation else status.HTTP_201_CREATED)
 
     @extend_schema(request=PassStatusSerializer, responses=PassSerializer)
     @action(detail=True, methods=["post"], url_path="status")

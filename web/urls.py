@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import coworking, organizing, views
+from web import accounts, coworking, organizing, views
 
 app_name = "web"
 
@@ -16,7 +16,12 @@ urlpatterns = [
          name="event-registrations"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("structures/nouvelle/", accounts.organization_new, name="organization-new"),
     path("structures/<slug:slug>/", views.organization_detail, name="organization"),
+    path("structures/<slug:slug>/membres/", accounts.members, name="members"),
+    path("structures/<slug:slug>/membres/<int:pk>/retirer/", accounts.member_remove, name="member-remove"),
+    path("structures/<slug:slug>/invitations/<int:pk>/<str:action>/", accounts.invitation_manage,
+         name="invitation-manage"),
     path("mon-agenda/", views.my_calendar, name="my-calendar"),
     path("mes-evenements/", organizing.my_events, name="my-events"),
     path("mes-evenements/nouveau/", organizing.event_create, name="event-create"),
@@ -31,4 +36,16 @@ urlpatterns = [
     path("mon-pass/", coworking.my_pass, name="my-pass"),
     path("connexion/", views.SignInView.as_view(), name="signin"),
     path("deconnexion/", views.SignOutView.as_view(), name="signout"),
+    path("compte/", accounts.account, name="account"),
+    path("compte/inscription/", accounts.signup, name="signup"),
+    path("compte/inscription/envoyee/", accounts.signup_sent, name="signup-sent"),
+    path("compte/confirmer/<str:uid>/<str:token>/", accounts.verify, name="account-verify"),
+    path("compte/confirmer/renvoyer/", accounts.verify_resend, name="account-verify-resend"),
+    path("compte/mot-de-passe-oublie/", accounts.password_reset, name="password-reset"),
+    path("compte/mot-de-passe-oublie/envoye/", accounts.password_reset_sent, name="password-reset-sent"),
+    path("compte/mot-de-passe/<str:uid>/<str:token>/", accounts.password_reset_confirm,
+         name="password-reset-confirm"),
+    path("compte/mot-de-passe/", accounts.password_change, name="password-change"),
+    path("compte/supprimer/", accounts.erase, name="account-erase"),
+    path("invitation/<str:token>/", accounts.invitation, name="invitation"),
 ]
