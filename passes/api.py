@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 
 from accounts.services import pass_sell
 from backend.api import FormatParameterNegotiation, SlugRelatedField, StrictModelSerializer, StrictSerializer
-from network.models import Person
 from passes import selectors, services
 from passes.models import CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
 from spaces.models import Space
@@ -88,7 +87,7 @@ class PlanSerializer(StrictModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "network", "name", "slug", "price", "period", "allowance", "validity_days",
+        fields = ["id", "network", "kind", "name", "slug", "price", "period", "allowance", "validity_days",
                   "per_space_cap", "eligible_spaces", "visit_value", "is_active"]
         read_only_fields = ["id", "visit_value", "is_active"]
         validators: list = []
@@ -118,7 +117,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     serializer_class = PlanSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    filterset_fields = ["period", "is_active"]
+    filterset_fields = ["kind", "period", "is_active"]
 
     def get_queryset(self):
         queryset = Plan.objects.select_related("network").prefetch_related("eligible_spaces")
@@ -151,8 +150,9 @@ class PassSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pass
-        fields = ["id", "holder", "plan", "network", "issuing_space", "valid_from", "valid_until",
-                  "status", "code", "short_code", "remaining_allowance", "qr_url"]
+        fields = ["id", "holder", "guest_name", "guest_email", "plan", "network", "issuing_space",
+                  "valid_from", "valid_until", "status", "code", "short_code", "remaining_allowance",
+                  "qr_url"]
 
     def get_holder(self, pass_obj: Pass) -> dict | None:
         if pass_obj.holder is None:  # erased account
@@ -283,6 +283,18 @@ class CheckinResultSerializer(CheckInSerializer):
         fields = [*CheckInSerializer.Meta.fields, "remaining_allowance"]
         read_only_fields = fields
 
+class WalkInSerializer(StrictSerializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("network"))
+    space = SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
+    name = serializers.CharField(max_length=150, required=False, default="")
+    email = serializers.EmailField(required=False, default="")
+
+
+class WalkInResultSerializer(serializers.Serializer):
+    day_pass = PassSerializer(read_only=True)
+    checkin = CheckinResultSerializer(read_only=True)
+
+
 
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Check-ins: at the desk (space managers), at a kiosk (``Authorization: Kiosk <token>``)
@@ -323,6 +335,23 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             actor=services.Actor(person=request.user, kiosk=kiosk))
         return Response(CheckinResultSerializer(checkin).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    @extend_schema(request=WalkInSerializer, responses={201: WalkInResultSerializer})
+    @action(detail=False, methods=["post"], url_path="walk-in")
+    def walk_in(self, request):
+        """The desk gives a walk-in or trial day (a plan of that kind) to someone without a pass
+        and checks them in, all or nothing (the space's managers)."""
+        data = WalkInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if not can_manage_space(request.user, fields["space"]):
+            raise PermissionDenied(_("Seule l'équipe de l'espace accueille sans pass."))
+        pass_obj, checkin = services.walk_in(plan=fields["plan"], space=fields["space"],
+                                             person=request.user, name=fields["name"],
+                                             email=fields["email"])
+        return Response({"day_pass": PassSerializer(pass_obj).data,
+                         "checkin": CheckinResultSerializer(checkin).data},
+                        status=status.HTTP_201_CREATED)
+
 
     @extend_schema(request=None, responses=CheckInSerializer)
     @action(detail=True, methods=["post"])

@@ -18,7 +18,18 @@ from django.contrib.auth.hashers import make_password
 from network.demo import DEMO_PASSWORD
 from network.models import Membership, Organization, Person, Role
 from passes import services
-from passes.models import Channel, CheckIn, Kiosk, Pass, PassNetwork, Period, Plan, SettlementMonth, Visit
+from passes.models import (
+    Channel,
+    CheckIn,
+    Kiosk,
+    Pass,
+    PassNetwork,
+    Period,
+    Plan,
+    PlanKind,
+    SettlementMonth,
+    Visit,
+)
 from spaces.models import Space
 
 SPACE_SLUGS = ["mutualab", "maison-economie-solidaire", "atelier-grands-ensemble", "fabrique-roubaix",
@@ -28,6 +39,13 @@ PLANS = [
     ("decouverte", "Pass découverte", Decimal("60.00"), Period.MONTH, 5, 180, 2),
     ("nomade", "Pass nomade", Decimal("150.00"), Period.ROLLING_30, 12, 365, None),
 ]
+# Sold or offered at the desk to someone without a pass: slug, name, price, kind.
+ONE_DAY_PLANS = [
+    ("journee", "Journée sur place", Decimal("15.00"), PlanKind.DAY),
+    ("essai", "Journée d'essai", Decimal("0.00"), PlanKind.TRIAL),
+]
+# Welcomed yesterday at the relay open around the clock: name, email, plan.
+WALK_INS = [("Maxime Fournier", "", "journee"), ("Aïcha Diallo", "aicha.diallo@exemple.fr", "essai")]
 FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Nassim", "Inès", "Louis", "Camille", "Yanis", "Manon", "Théo",
                "Sarah", "Mehdi", "Julie", "Lucas", "Amina", "Antoine", "Zoé", "Karim", "Emma", "Bastien"]
 LAST_NAMES = ["Lefebvre", "Dubois", "Mercier", "Benali", "Vandamme", "Dupont", "Carpentier", "Hennebert"]
@@ -51,6 +69,10 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             defaults={"name": name, "price": price, "period": period, "allowance": allowance,
                       "validity_days": validity, "per_space_cap": cap},
         )
+    for slug, name, price, kind in ONE_DAY_PLANS:
+        plans[slug] = Plan.objects.filter(network=network, slug=slug).first() or services.plan_create(
+            network=network, kind=kind, name=name, slug=slug, price=price, period=Period.MONTH,
+            allowance=1, validity_days=1)
     # Hashed once for every demo member: hashing is slow on purpose.
     password_hash = make_password(DEMO_PASSWORD)
     _desk_accounts(spaces, password_hash)
@@ -67,6 +89,8 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     holders.append(_pass(demo_member, plans["nomade"], spaces["mutualab"], today - timedelta(days=30)))
 
     visits = sum(_visits(pass_obj, spaces, start, today) for pass_obj in holders)
+
+    _walk_ins(plans, spaces["relais-roncq"], today)
 
     closed_month = _month_start(today, -2)
     if not SettlementMonth.objects.filter(network=network, month=closed_month).exists():
@@ -101,6 +125,21 @@ def _desk_accounts(spaces: dict[str, Space], password_hash: str) -> None:
         person = _member(f"accueil@{slug}.demo", f"Accueil {space.name}", password_hash)
         Membership.objects.get_or_create(person=person, organization=space.operator,
                                          role=Role.SPACE_MANAGER)
+
+
+def _walk_ins(plans: dict[str, Plan], space: Space, today: date) -> None:
+    """Yesterday's walk-in and trial day at ``space``, given again on every load (so that they
+    stay yesterday's): the previous ones are removed first."""
+    guests = Pass.objects.filter(plan__in=[plans[slug] for slug, *_ in ONE_DAY_PLANS])
+    CheckIn.objects.filter(pass_obj__in=guests).delete()
+    Visit.objects.filter(pass_obj__in=guests).delete()
+    guests.delete()
+    desk = Person.objects.get(email=f"accueil@{space.slug}.demo")
+    arrival = datetime.combine(today - timedelta(days=1), time(10), tzinfo=space.zone)
+    for name, email, slug in WALK_INS:
+        _day_pass, checkin = services.walk_in(plan=plans[slug], space=space, person=desk, name=name,
+                                              email=email, now=arrival)
+        services.checkin_checkout(checkin=checkin, now=arrival + timedelta(hours=7))
 
 
 def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) -> Pass:

@@ -73,9 +73,19 @@ class Period(models.TextChoices):
     UNLIMITED = "unlimited", _("illimité")
 
 
+class PlanKind(models.TextChoices):
+    SUBSCRIPTION = "subscription", _("abonnement")
+    # Sold at the desk to someone without a pass: one visit-day, today, at the space that sells it.
+    DAY = "day", _("journée sur place")
+    # Offered once per email address across the network: one free visit-day, today, anywhere in it.
+    TRIAL = "trial", _("journée d'essai")
+
+
 class Plan(models.Model):
     network = models.ForeignKey(PassNetwork, on_delete=models.PROTECT, related_name="plans",
                                 verbose_name=_("réseau"))
+    kind = models.CharField(_("type"), max_length=12, choices=PlanKind.choices,
+                            default=PlanKind.SUBSCRIPTION)
     name = models.CharField(_("nom"), max_length=120)
     slug = models.SlugField(_("identifiant"), max_length=80)
     price = models.DecimalField(_("prix"), max_digits=8, decimal_places=2,
@@ -118,6 +128,11 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.network} — {self.name}"
 
+    @property
+    def is_one_day(self) -> bool:
+        """A walk-in or trial day: sold for today only, with one visit-day."""
+        return self.kind in (PlanKind.DAY, PlanKind.TRIAL)
+
     def visit_value(self) -> Decimal:
         """What one visit-day of this plan is worth to the host space."""
         if self.network.visit_value is not None:
@@ -147,6 +162,10 @@ class Pass(models.Model):
     valid_until = models.DateField(_("valable jusqu'au"))
     status = models.CharField(_("statut"), max_length=10, choices=PassStatus.choices,
                               default=PassStatus.ACTIVE)
+    # Who a walk-in or trial day was given to, when they hold no account (both optional for a
+    # walk-in; the email is required for a trial day, offered once per address).
+    guest_name = models.CharField(_("nom de la personne accueillie"), max_length=150, blank=True)
+    guest_email = models.EmailField(_("e-mail de la personne accueillie"), blank=True)
     code = models.CharField(_("code"), max_length=64, unique=True, default=new_pass_code, editable=False)
     short_code = models.CharField(_("code court"), max_length=SHORT_CODE_LENGTH, unique=True,
                                   default=new_short_code, editable=False)
@@ -166,6 +185,24 @@ class Pass(models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+
+class TrialDay(models.Model):
+    """The trial day a network offered to an email address: once per address and network."""
+
+    network = models.ForeignKey(PassNetwork, on_delete=models.PROTECT, related_name="trial_days")
+    email = models.EmailField(_("e-mail"))
+    pass_obj = models.OneToOneField(Pass, on_delete=models.CASCADE, related_name="trial_day",
+                                    db_column="pass_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journée d'essai")
+        verbose_name_plural = _("journées d'essai")
+        constraints = [models.UniqueConstraint(fields=["network", "email"], name="trial_once_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.network} — {self.email}"
 
 
 class Visit(models.Model):

@@ -26,6 +26,7 @@ from passes.models import (
     PassStatus,
     Period,
     Plan,
+    PlanKind,
     SettlementLine,
     SettlementMonth,
     Visit,
@@ -86,13 +87,24 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 # --- Plans and allowance ------------------------------------------------------
 
 
-def plan_covers(plan: Plan, space: Space) -> bool:
-    """Whether ``plan`` gives access to ``space``: the space belongs to the plan's network and,
-    when the plan names eligible spaces, is one of them."""
+def pass_covers(pass_obj: Pass, space: Space) -> bool:
+    """Whether ``pass_obj`` gives access to ``space``: a walk-in day only at the space that sold
+    it; otherwise the space belongs to the plan's network and, when the plan names eligible
+    spaces, is one of them."""
+    plan = pass_obj.plan
+    if plan.kind == PlanKind.DAY:
+        return space.pk == pass_obj.issuing_space_id
     if not plan.network.spaces.filter(pk=space.pk).exists():
         return False
     eligible = plan.eligible_spaces.all()
     return not eligible.exists() or eligible.filter(pk=space.pk).exists()
+
+
+def one_day_plans(space: Space) -> QuerySet[Plan]:
+    """The walk-in and trial days on sale at ``space`` (plans of its networks)."""
+    return (Plan.objects.filter(network__spaces=space, is_active=True,
+                                kind__in=[PlanKind.DAY, PlanKind.TRIAL])
+            .select_related("network").order_by("kind", "price", "name"))
 
 
 def visit_days_used(pass_obj: Pass, bounds: tuple[date, date], *, space: Space | None = None) -> int:
@@ -103,9 +115,10 @@ def visit_days_used(pass_obj: Pass, bounds: tuple[date, date], *, space: Space |
     return visits.count()
 
 
-def desks_taken(space: Space) -> int:
-    """Open check-ins at ``space`` (the partial index on open check-ins serves the count)."""
-    return CheckIn.objects.filter(space=space, checked_out_at__isnull=True).count()
+def desks_taken(space: Space, *, at_most: int) -> int:
+    """Open check-ins at ``space``, counted up to ``at_most`` (enough to tell whether the space
+    is full); the partial index on open check-ins serves the count."""
+    return CheckIn.objects.filter(space=space, checked_out_at__isnull=True)[:at_most].count()
 
 
 def month_last_day(month: date) -> date:

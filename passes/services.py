@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +31,10 @@ from passes.models import (
     PassStatus,
     Period,
     Plan,
+    PlanKind,
     SettlementLine,
     SettlementMonth,
+    TrialDay,
     Visit,
     hash_token,
 )
@@ -130,6 +132,11 @@ class KioskWrongSpace(CheckinRefused):
     message = _("Cette borne appartient à un autre espace.")
 
 
+class TrialNotAvailable(DomainError):
+    code = "trial_not_available"
+    message = _("Cette adresse a déjà eu sa journée d'essai ou un pass dans ce réseau.")
+
+
 class AlreadyCheckedOut(DomainError):
     code = "already_checked_out"
     message = _("Ce départ est déjà enregistré.")
@@ -167,9 +174,17 @@ class LaterMonthClosed(DomainError):
 def plan_create(
     *, network: PassNetwork, name: str, slug: str, price: Decimal, period: str,
     allowance: int | None, validity_days: int, per_space_cap: int | None = None,
-    eligible_spaces: list[Space] | None = None,
+    eligible_spaces: list[Space] | None = None, kind: str = PlanKind.SUBSCRIPTION,
 ) -> Plan:
-    """Create a plan; refuses a missing, zero or negative allowance on a limited period."""
+    """Create a plan; refuses a missing, zero or negative allowance on a limited period.
+
+    A walk-in or trial day (``kind``) is one visit-day valid one day: its period, allowance
+    and validity are set here, whatever was given; a trial day is free.
+    """
+    if kind in (PlanKind.DAY, PlanKind.TRIAL):
+        period, allowance, validity_days, per_space_cap = Period.MONTH, 1, 1, None
+        if kind == PlanKind.TRIAL and price != 0:
+            raise InvalidPlan(_("Une journée d'essai est gratuite."), field="price")
     if period == Period.UNLIMITED:
         if allowance is not None:
             raise InvalidPlan(_("Un forfait illimité n'a pas de quota de passages."), field="allowance")
@@ -192,7 +207,7 @@ def plan_create(
     if Plan.objects.filter(network=network, slug=slug).exists():
         raise InvalidPlan(_("Ce réseau a déjà un forfait avec cet identifiant."), field="slug")
     plan = Plan.objects.create(
-        network=network, name=name, slug=slug, price=price, period=period, allowance=allowance,
+        network=network, kind=kind, name=name, slug=slug, price=price, period=period, allowance=allowance,
         validity_days=validity_days, per_space_cap=per_space_cap,
     )
     plan.eligible_spaces.set(eligible)
@@ -200,7 +215,7 @@ def plan_create(
 
 
 @transaction.atomic
-def pass_issue(*, plan: Plan, holder: Person, issuing_space: Space, valid_from: date) -> Pass:
+def pass_issue(*, plan: Plan, holder: Person | None, issuing_space: Space, valid_from: date) -> Pass:
     """Sell ``plan`` to ``holder`` at ``issuing_space``, valid ``plan.validity_days`` days
     from ``valid_from``."""
     if not plan.is_active:
@@ -212,6 +227,51 @@ def pass_issue(*, plan: Plan, holder: Person, issuing_space: Space, valid_from: 
         plan=plan, holder=holder, issuing_space=issuing_space, valid_from=valid_from,
         valid_until=valid_from + timedelta(days=plan.validity_days - 1),
     )
+
+
+@transaction.atomic
+def day_pass_give(*, plan: Plan, space: Space, name: str = "", email: str = "",
+                  now: datetime | None = None) -> Pass:
+    """A walk-in or trial day (``plan.kind``) for someone without a pass, valid today at
+    ``space``'s date: a walk-in only at ``space``, a trial day anywhere in the network.
+
+    A trial day needs an email address and is offered once per address and network, to
+    someone who never held a pass of it; two desks giving one to the same address at once
+    give one (the unique trial row decides).
+    """
+    if plan.kind not in (PlanKind.DAY, PlanKind.TRIAL):
+        raise InvalidPass(_("Ce forfait n'est pas une journée sur place ou d'essai."), field="plan")
+    email = email.strip().lower()
+    network = plan.network
+    if plan.kind == PlanKind.TRIAL:
+        if not email:
+            raise InvalidPass(_("Une journée d'essai demande une adresse e-mail."), field="email")
+        if (TrialDay.objects.filter(network=network, email=email).exists()
+                or Pass.objects.filter(plan__network=network, holder__email__iexact=email).exists()):
+            raise TrialNotAvailable(field="email")
+    today = space.local_date(now or timezone.now())
+    pass_obj = pass_issue(plan=plan, holder=None, issuing_space=space, valid_from=today)
+    pass_obj.guest_name, pass_obj.guest_email = name.strip(), email
+    pass_obj.save(update_fields=["guest_name", "guest_email"])
+    if plan.kind == PlanKind.TRIAL:
+        try:
+            with transaction.atomic():
+                TrialDay.objects.create(network=network, email=email, pass_obj=pass_obj)
+        except IntegrityError:
+            raise TrialNotAvailable(field="email") from None
+    return pass_obj
+
+
+def walk_in(*, plan: Plan, space: Space, person: Person, name: str = "", email: str = "",
+            now: datetime | None = None) -> tuple[Pass, CheckIn]:
+    """Give a walk-in or trial day at the desk and check its guest in, all or nothing: a
+    refused check-in (space full or closed) sells nothing, and its refusal is not logged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pass_obj = day_pass_give(plan=plan, space=space, name=name, email=email, now=now)
+        checkin, _created = checkin_attempt(code=pass_obj.code, space=space.slug,
+                                            actor=Actor(person=person), now=now)
+    return pass_obj, checkin
 
 
 @transaction.atomic
@@ -326,7 +386,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     if pass_obj.status == PassStatus.EXPIRED or day > pass_obj.valid_until:
         raise _refuse(PassExpired(date=date_format(pass_obj.valid_until)), pass_obj)
     plan = pass_obj.plan
-    if not selectors.plan_covers(plan, space):
+    if not selectors.pass_covers(pass_obj, space):
         raise _refuse(SpaceNotInPlan(field="space"), pass_obj)
     if not space.is_open_at(now):
         raise _refuse(SpaceClosed(), pass_obj)
@@ -367,7 +427,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     # different passes at one space queue here only for the desk count and the insert.
     capacity = (Space.objects.select_for_update(no_key=True).filter(pk=space.pk)
                 .values_list("desk_capacity", flat=True).get())
-    if selectors.desks_taken(space) >= capacity:
+    if selectors.desks_taken(space, at_most=capacity) >= capacity:
         raise _refuse(SpaceFull(), pass_obj)
     checkin = CheckIn.objects.create(
         pass_obj=pass_obj, space=space, visit=visit, checked_in_at=now, channel=channel,

@@ -21,7 +21,7 @@ from passes import selectors, services
 from passes.models import PassStatus
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
-from web.forms import DeskCheckinForm, refusal_text
+from web.forms import DeskCheckinForm, WalkInForm, refusal_text
 
 # The outcome of the last check-in, kept in the session across the redirect after the POST.
 DESK_RESULT = "desk_result"
@@ -67,9 +67,40 @@ def desk(request, slug: str):
                .filter(space=space, checked_out_at__isnull=True).order_by("checked_in_at", "id"))
     response = render(request, "web/desk.html", {
         "space": space, "form": form, "result": result, "present": present,
+        "walk_in_form": WalkInForm(space=space),
     })
     add_never_cache_headers(response)
     return response
+
+
+@login_required
+@require_POST
+def desk_walk_in(request, slug: str):
+    """Give a walk-in or trial day to someone without a pass and check them in."""
+    space = get_object_or_404(Space, slug=slug)
+    if not can_manage_space(request.user, space):
+        return _not_space_manager(request)
+    form = WalkInForm(request.POST, space=space)
+    if not form.is_valid():
+        errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+        request.session[DESK_RESULT] = {"space": space.slug, "ok": False, "walk_in": True,
+                                        "reason": " ".join(errors)}
+        return redirect("web:desk", slug=space.slug)
+    try:
+        pass_obj, checkin = services.walk_in(
+            plan=form.cleaned_data["plan"], space=space, person=request.user,
+            name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+    except DomainError as refusal:
+        request.session[DESK_RESULT] = {"space": space.slug, "ok": False, "walk_in": True,
+                                        "reason": refusal_text(refusal)}
+    else:
+        request.session[DESK_RESULT] = {
+            "space": space.slug, "ok": True, "already": False,
+            "first_name": pass_obj.guest_name.split(" ")[0], "full_name": pass_obj.guest_name,
+            "short_code": pass_obj.short_code, "remaining": checkin.remaining_allowance,
+            "day": str(pass_obj.plan.get_kind_display()),
+        }
+    return redirect("web:desk", slug=space.slug)
 
 
 def _check_in(request, space: Space, code: str) -> dict:

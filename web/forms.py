@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.api import DomainError
 from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Series, Theme
 from network.models import Organization
-from passes.selectors import is_well_formed_code
-from spaces.models import Room, validate_time_zone
+from passes.models import Plan
+from passes.selectors import is_well_formed_code, one_day_plans
+from spaces.models import Room, Space, validate_time_zone
 
 
 def refusal_text(error: DomainError | ValidationError) -> str:
@@ -274,3 +275,21 @@ class DeskCheckinForm(forms.Form):
             raise ValidationError(
                 _("Code de pass mal formé : 32 caractères du QR code ou 8 caractères du code court."))
         return code
+
+
+class WalkInForm(forms.Form):
+    """A walk-in or trial day given at the desk; ``passes.services.walk_in`` checks the rest."""
+
+    plan = forms.ModelChoiceField(label=_("Formule"), queryset=Plan.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Nom"), max_length=150, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label=_("Adresse e-mail"), required=False,
+        help_text=_("Facultative pour une journée sur place ; "
+                    "obligatoire pour une journée d'essai, offerte une fois par adresse."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, space: Space, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = one_day_plans(space)
+

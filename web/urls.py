@@ -33,6 +33,7 @@ urlpatterns = [
     path("espaces/<slug:slug>/accueil/depart/<int:checkin_id>/", coworking.desk_checkout,
          name="desk-checkout"),
     path("pointage/", coworking.desk_choice, name="desk-choice"),
+    path("espaces/<slug:slug>/accueil/journee/", coworking.desk_walk_in, name="desk-walk-in"),
     path("mon-pass/", coworking.my_pass, name="my-pass"),
     path("connexion/", views.SignInView.as_view(), name="signin"),
     path("deconnexion/", views.SignOutView.as_view(), name="signout"),

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from passes import selectors
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
     call_command("load_demo")
     network = PassNetwork.objects.get(slug="chtipass")
-    assert network.spaces.count() == 5 and network.plans.count() == 2
+    assert network.spaces.count() == 5
+    assert sorted(network.plans.values_list("kind", flat=True)) == ["day", "subscription", "subscription",
+                                                                    "trial"]
     assert Pass.objects.filter(plan__network=network).count() >= 40
     closed = SettlementMonth.objects.get(network=network)
     statement = selectors.settlement_for(network=network, month=closed.month)
@@ -41,6 +44,11 @@ def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
     relay = Space.objects.get(slug="relais-roncq")
     late = datetime.combine(date(2026, 11, 27), time(23, 59, 30), tzinfo=relay.zone)
     assert relay.is_open_at(late) and relay.is_open_at(late + timedelta(minutes=1))
+
+    # Yesterday's walk-in and trial day at the relay, with their guests' names.
+    guests = Pass.objects.filter(plan__network=network, plan__kind__in=["day", "trial"])
+    assert sorted(guests.values_list("guest_name", flat=True)) == ["Aïcha Diallo", "Maxime Fournier"]
+    assert {p.visits.get().day for p in guests} == {timezone.localdate() - timedelta(days=1)}
 
     token = capsys.readouterr().out.split("Authorization: Kiosk ")[1].split()[0]
     kiosk = APIClient()
