@@ -58,17 +58,22 @@ def desk(request, slug: str):
         if form.is_valid():
             request.session[DESK_RESULT] = _check_in(request, space, form.cleaned_data["code"])
             return redirect("web:desk", slug=space.slug)
-        result = {"ok": False, "reason": " ".join(form.errors["code"])}
+        result = {"ok": False, "reason": " ".join(str(message) for message in form.errors["code"])}
     else:
         kept = request.session.pop(DESK_RESULT, None)
         if kept and kept.get("space") == space.slug:
             result = kept
+    return _desk_page(request, space, form=form, result=result, walk_in_form=WalkInForm(space=space))
+
+
+def _desk_page(request, space: Space, *, form: DeskCheckinForm, result: dict | None,
+               walk_in_form: WalkInForm, status: int = 200):
     present = (selectors.checkins_visible_to(request.user)
                .filter(space=space, checked_out_at__isnull=True).order_by("checked_in_at", "id"))
     response = render(request, "web/desk.html", {
         "space": space, "form": form, "result": result, "present": present,
-        "walk_in_form": WalkInForm(space=space),
-    })
+        "walk_in_form": walk_in_form,
+    }, status=status)
     add_never_cache_headers(response)
     return response
 
@@ -81,26 +86,22 @@ def desk_walk_in(request, slug: str):
     if not can_manage_space(request.user, space):
         return _not_space_manager(request)
     form = WalkInForm(request.POST, space=space)
-    if not form.is_valid():
-        errors = [str(message) for messages_ in form.errors.values() for message in messages_]
-        request.session[DESK_RESULT] = {"space": space.slug, "ok": False, "walk_in": True,
-                                        "reason": " ".join(errors)}
-        return redirect("web:desk", slug=space.slug)
-    try:
-        pass_obj, checkin = services.walk_in(
-            plan=form.cleaned_data["plan"], space=space, person=request.user,
-            name=form.cleaned_data["name"], email=form.cleaned_data["email"])
-    except DomainError as refusal:
-        request.session[DESK_RESULT] = {"space": space.slug, "ok": False, "walk_in": True,
-                                        "reason": refusal_text(refusal)}
-    else:
-        request.session[DESK_RESULT] = {
-            "space": space.slug, "ok": True, "already": False,
-            "first_name": pass_obj.guest_name.split(" ")[0], "full_name": pass_obj.guest_name,
-            "short_code": pass_obj.short_code, "remaining": checkin.remaining_allowance,
-            "day": str(pass_obj.plan.get_kind_display()),
-        }
-    return redirect("web:desk", slug=space.slug)
+    if form.is_valid():
+        try:
+            pass_obj, _checkin = services.walk_in(
+                plan=form.cleaned_data["plan"], space=space, person=request.user,
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"])
+        except DomainError as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal_text(refusal))
+        else:
+            request.session[DESK_RESULT] = {
+                "space": space.slug, "ok": True, "already": False,
+                "first_name": pass_obj.guest_name.split(" ")[0], "full_name": pass_obj.guest_name,
+                "short_code": pass_obj.short_code, "day": str(pass_obj.plan.get_kind_display()),
+            }
+            return redirect("web:desk", slug=space.slug)
+    # What was typed stays, with the reason on its field.
+    return _desk_page(request, space, form=DeskCheckinForm(), result=None, walk_in_form=form, status=400)
 
 
 def _check_in(request, space: Space, code: str) -> dict:
