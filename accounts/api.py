@@ -21,8 +21,8 @@ from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerialize
 from network.models import Organization, Role
 from network.selectors import has_role
 
-SENT = _("Si cette adresse peut recevoir un message d'Essaim, il vient de partir : ouvrez le lien "
-         "qu'il contient.")
+SIGNUP_SENT = _("Un message vient de partir vers cette adresse : ouvrez le lien qu'il contient.")
+RESET_SENT = _("Si un compte existe avec cette adresse, un lien vient d'y partir.")
 
 Detail = inline_serializer("AccountDetail", {"detail": serializers.CharField()})
 PASSWORD = {"max_length": 256, "style": {"input_type": "password"}, "trim_whitespace": False}
@@ -34,8 +34,8 @@ def _per_address(request, email: str) -> None:
         raise Throttled(wait=throttle.wait())
 
 
-def _sent() -> Response:
-    return Response({"detail": str(SENT)}, status=status.HTTP_202_ACCEPTED)
+def _sent(text) -> Response:
+    return Response({"detail": str(text)}, status=status.HTTP_202_ACCEPTED)
 
 
 class SignupSerializer(StrictSerializer):
@@ -56,7 +56,7 @@ def signup(request):
     data.is_valid(raise_exception=True)
     _per_address(request, data.validated_data["email"])
     services.signup(**{"language": get_language() or "fr", **data.validated_data})
-    return _sent()
+    return _sent(SIGNUP_SENT)
 
 
 class LinkSerializer(StrictSerializer):
@@ -85,7 +85,7 @@ def verify_resend(request):
     """Send the signed-in person a new verification link (nothing if the address is verified)."""
     _per_address(request, request.user.email)
     services.verification_send(person=request.user)
-    return _sent()
+    return _sent(SIGNUP_SENT)
 
 
 class ResetRequestSerializer(StrictSerializer):
@@ -102,7 +102,7 @@ def password_reset(request):
     data.is_valid(raise_exception=True)
     _per_address(request, data.validated_data["email"])
     services.password_reset_request(email=data.validated_data["email"])
-    return _sent()
+    return _sent(RESET_SENT)
 
 
 class ResetConfirmSerializer(LinkSerializer):
