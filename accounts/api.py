@@ -139,6 +139,42 @@ def password_change(request):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class EmailChangeSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254, help_text="The new address.")
+    password = serializers.CharField(**PASSWORD)
+
+
+@extend_schema(request=EmailChangeSerializer, responses={202: Detail})
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated])
+@throttle_classes([AccountRateThrottle])
+def email_change(request):
+    """Change your address: a link is sent to the new one, and the account moves when it is
+    opened (``POST /api/v1/me/email/confirm/``)."""
+    data = EmailChangeSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    _per_address(request, data.validated_data["email"])
+    services.email_change_request(person=request.user, new_email=data.validated_data["email"],
+                                  password=data.validated_data["password"])
+    return _sent(SIGNUP_SENT)
+
+
+class TokenSerializer(StrictSerializer):
+    token = serializers.CharField(max_length=512)
+
+
+@extend_schema(request=TokenSerializer, responses={200: Detail})
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+@throttle_classes([AccountRateThrottle])
+def email_change_confirm(request):
+    """Confirm a new address with the ``token`` of the link sent to it (once, before it expires)."""
+    data = TokenSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    services.email_change_confirm(token=data.validated_data["token"])
+    return Response({"detail": str(_("Adresse e-mail changée."))})
+
+
 class InvitationSerializer(StrictModelSerializer):
     organization = SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
     role = serializers.ChoiceField(choices=Role.choices)

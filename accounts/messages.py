@@ -62,6 +62,30 @@ def signup_again(person: Person) -> None:
               ])
 
 
+def email_change(person: Person, new_email: str, token: str) -> None:
+    link = site_link("web:email-change-confirm", token)
+    with translation.override(person.language):
+        _send(kind="email_change", key=str(person.pk), to=new_email, language=person.language,
+              subject=gettext("Confirmez votre nouvelle adresse e-mail"), lines=[
+                  _hello(person),
+                  gettext("Pour que votre compte Essaim utilise désormais cette adresse, ouvrez ce lien :"),
+                  link,
+                  gettext("Ce lien sert une fois et expire dans %(days)s jours. Si vous n'avez rien "
+                          "demandé, ignorez ce message.") % {"days": _link_days()},
+              ])
+
+
+def email_changed(person: Person, *, old_email: str) -> None:
+    """Tell the previous address, in case the change was not its owner's doing."""
+    with translation.override(person.language):
+        _send(kind="email_changed", key=str(person.pk), to=old_email, language=person.language,
+              subject=gettext("Votre adresse e-mail a changé"), lines=[
+                  _hello(person),
+                  gettext("Votre compte Essaim utilise désormais l'adresse %(email)s. Si ce n'est pas "
+                          "vous, répondez à ce message.") % {"email": person.email},
+              ])
+
+
 def password_reset(person: Person) -> None:
     link = site_link("web:password-reset-confirm", uid_for(person), reset_tokens.make_token(person))
     with translation.override(person.language):

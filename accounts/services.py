@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -44,6 +45,12 @@ class WrongPassword(DomainError):
     status = status.HTTP_400_BAD_REQUEST
     code = "wrong_password"
     message = _("Mot de passe incorrect.")
+
+
+class SameEmail(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "same_email"
+    message = _("C'est déjà l'adresse de votre compte.")
 
 
 class InvitationInvalid(DomainError):
@@ -131,6 +138,47 @@ def _mark_verified(person: Person) -> None:
         person.email_verified = True
         person.save(update_fields=["email_verified"])
     Registration.objects.filter(person=None, email__iexact=person.email).update(person=person)
+
+
+# --- Changing one's address ------------------------------------------------------------
+
+EMAIL_CHANGE_SALT = "accounts.email-change"
+
+
+@transaction.atomic
+def email_change_request(*, person: Person, new_email: str, password: str) -> None:
+    """Send a confirmation link to ``new_email``; the address changes when it is opened. An
+    address that already has an account gets a note instead (the answer is the same)."""
+    if not person.check_password(password):
+        raise WrongPassword(field="password")
+    new_email = normalize_email(new_email)
+    if new_email == normalize_email(person.email):
+        raise SameEmail(field="email")
+    owner = Person.objects.filter(email__iexact=new_email).first()
+    if owner is not None:
+        messages.signup_again(owner)
+        return
+    token = signing.dumps({"id": person.pk, "old": person.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
+    messages.email_change(person, new_email, token)
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> Person:
+    """Move the account to the new address of a link; the link serves once (it names the old
+    address) and expires like the others."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+    except signing.BadSignature as error:
+        raise LinkInvalid(field="token") from error
+    person = Person.objects.select_for_update().filter(pk=data["id"], email=data["old"],
+                                                       is_active=True).first()
+    if person is None or Person.objects.filter(email__iexact=data["new"]).exists():
+        raise LinkInvalid(field="token")
+    person.email = data["new"]
+    person.save(update_fields=["email"])
+    _mark_verified(person)
+    messages.email_changed(person, old_email=data["old"])
+    return person
 
 
 # --- Passwords --------------------------------------------------------------------

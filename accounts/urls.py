@@ -13,6 +13,8 @@ urlpatterns = [
     path("auth/password-reset/", api.password_reset, name="auth-password-reset"),
     path("auth/password-reset/confirm/", api.password_reset_confirm, name="auth-password-reset-confirm"),
     path("me/password/", api.password_change, name="me-password"),
+    path("me/email/", api.email_change, name="me-email"),
+    path("me/email/confirm/", api.email_change_confirm, name="me-email-confirm"),
     path("invitations/accept/", api.invitation_accept, name="invitation-accept"),
     *router.urls,
 ]

@@ -60,6 +60,12 @@ class PasswordChangeForm(forms.Form):
     new_password = _new_password(_("Nouveau mot de passe"))
 
 
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("Nouvelle adresse e-mail"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = _password(_("Votre mot de passe, pour confirmer"), "current-password")
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person

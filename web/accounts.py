@@ -28,6 +28,7 @@ from network.models import Membership, Organization, Person, Role
 from network.selectors import has_role
 from network.services import membership_remove, organization_create
 from web.account_forms import (
+    EmailChangeForm,
     EmailForm,
     EraseForm,
     InvitationSignupForm,
@@ -162,6 +163,39 @@ def password_change(request):
             messages.success(request, _("Votre mot de passe est changé."))
             return redirect("web:account")
     return render(request, "web/account/password_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change(request):
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if wait := refused_for(request, form.cleaned_data["email"]):
+            return _too_many(request, wait)
+        try:
+            services.email_change_request(person=request.user, new_email=form.cleaned_data["email"],
+                                          password=form.cleaned_data["password"])
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Un message vient de partir vers %(email)s : votre adresse "
+                                        "changera quand vous ouvrirez son lien.") % form.cleaned_data)
+            return redirect("web:account")
+    return render(request, "web/account/email_change.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token: str):
+    """The link sent to the new address; a button again, for mail scanners."""
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(token=token)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("Votre adresse e-mail est changée."))
+        return redirect("web:account" if request.user.is_authenticated else "web:signin")
+    return _private(render(request, "web/account/verify.html", {"valid": True, "email_change": True}))
 
 
 # --- Profile, data, erasure ------------------------------------------------------------

@@ -48,5 +48,7 @@ urlpatterns = [
          name="password-reset-confirm"),
     path("compte/mot-de-passe/", accounts.password_change, name="password-change"),
     path("compte/supprimer/", accounts.erase, name="account-erase"),
+    path("compte/adresse/", accounts.email_change, name="email-change"),
+    path("compte/adresse/<str:token>/", accounts.email_change_confirm, name="email-change-confirm"),
     path("invitation/<str:token>/", accounts.invitation, name="invitation"),
 ]

@@ -149,3 +149,30 @@ def test_invitations_are_in_the_data_export_and_erased_with_the_account(login):
     assert login(invitee).delete("/api/v1/me/", {"password": "motdepasse-test"},
                                  format="json").status_code == 204
     assert not Invitation.objects.exists()
+
+
+def test_email_change_moves_the_account_once_the_new_address_confirms(client, api, login):
+    person = PersonFactory(email="ancienne@example.org")
+    PersonFactory(email="prise@example.org")
+    client.force_login(person)
+    wrong = client.post("/compte/adresse/", {"email": "nouvelle@example.org", "password": "non"})
+    assert "Mot de passe incorrect." in wrong.context["form"].errors["password"]
+    taken = client.post("/compte/adresse/", {"email": "prise@example.org", "password": "motdepasse-test"})
+    free = client.post("/compte/adresse/", {"email": "Nouvelle@example.org", "password": "motdepasse-test"})
+    assert taken.status_code == free.status_code == 302  # no hint that an address is taken
+    assert last_message("prise@example.org").kind == "account_exists"
+    link = link_in(last_message("nouvelle@example.org", "email_change"))
+    person.refresh_from_db()
+    assert person.email == "ancienne@example.org"
+    assert client.post(link).status_code == 302
+    person.refresh_from_db()
+    assert person.email == "nouvelle@example.org" and person.email_verified
+    assert last_message("ancienne@example.org").kind == "email_changed"
+    token = link.rstrip("/").split("/")[-1]
+    again = api.post("/api/v1/me/email/confirm/", {"token": token}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "link_invalid"
+    forged = api.post("/api/v1/me/email/confirm/", {"token": token[:-2] + "xx"}, format="json")
+    assert forged.status_code == 400
+    same = login(person).post("/api/v1/me/email/", {"email": "nouvelle@example.org",
+                                                    "password": "motdepasse-test"}, format="json")
+    assert same.status_code == 400 and "email" in same.json()["fields"]
