@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -94,10 +94,52 @@ def pass_covers(pass_obj: Pass, space: Space) -> bool:
     plan = pass_obj.plan
     if plan.kind == PlanKind.DAY:
         return space.pk == pass_obj.issuing_space_id
-    if not plan.network.spaces.filter(pk=space.pk).exists():
-        return False
-    eligible = plan.eligible_spaces.all()
-    return not eligible.exists() or eligible.filter(pk=space.pk).exists()
+    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.pk)
+    return (Space.objects.filter(pk=space.pk, pass_networks=plan.network_id)
+            .filter(~Exists(eligible) | Exists(eligible.filter(space_id=OuterRef("pk")))).exists())
+
+
+@dataclass(frozen=True)
+class PassVisits:
+    """A pass's visit-days as a check-in at a space on a day reads them."""
+
+    today_id: int | None  # its visit-day at that space that day
+    used: int  # visit-days in the period (0 when unlimited)
+    used_here: int  # of which at that space
+
+
+def pass_visits(pass_obj: Pass, *, space: Space, day: date, bounds: tuple[date, date] | None
+                ) -> PassVisits:
+    """:class:`PassVisits` of ``pass_obj`` at ``space`` on ``day`` within the period ``bounds``
+    (both ends included; None when unlimited), in one query."""
+    aggregates: dict[str, Aggregate] = {"today_id": Max("id", filter=Q(space=space, day=day))}
+    if bounds is not None:
+        aggregates["used"] = Count("id", filter=Q(day__range=bounds))
+        aggregates["used_here"] = Count("id", filter=Q(day__range=bounds, space=space))
+    counts = Visit.objects.filter(pass_obj=pass_obj).aggregate(**aggregates)
+    return PassVisits(counts["today_id"], counts.get("used", 0), counts.get("used_here", 0))
+
+
+def passes_sold_at(space: Space, *, query: str = "", status: str = "") -> QuerySet[Pass]:
+    """The passes ``space`` sold, newest first, with what a list shows of each, optionally those
+    whose holder's (or guest's, or invited) name or email contains ``query``, or whose short
+    code is ``query``; ``status``, the stored one (the beat marks passes expired each day)."""
+    passes = (Pass.objects.filter(issuing_space=space)
+              .select_related("holder", "plan__network", "issuing_space", "invitation")
+              .order_by("-created_at", "-id"))
+    query = query.strip()
+    if query:
+        passes = passes.filter(
+            Q(holder__full_name__icontains=query) | Q(holder__email__icontains=query)
+            | Q(guest_name__icontains=query) | Q(guest_email__icontains=query)
+            | Q(invitation__email__icontains=query) | Q(short_code=normalize_short_code(query)))
+    return passes.filter(status=status) if status else passes
+
+
+def subscription_plans(space: Space) -> QuerySet[Plan]:
+    """The plans on sale at ``space`` to members (not walk-in or trial days)."""
+    return (Plan.objects.filter(network__spaces=space, is_active=True, kind=PlanKind.SUBSCRIPTION)
+            .select_related("network").order_by("network__name", "price", "name"))
 
 
 def one_day_plans(space: Space) -> QuerySet[Plan]:
@@ -107,18 +149,10 @@ def one_day_plans(space: Space) -> QuerySet[Plan]:
             .select_related("network").order_by("kind", "price", "name"))
 
 
-def visit_days_used(pass_obj: Pass, bounds: tuple[date, date], *, space: Space | None = None) -> int:
-    """Visit-days of ``pass_obj`` within ``bounds`` (both ends included), at ``space`` if given."""
-    visits = Visit.objects.filter(pass_obj=pass_obj, day__range=bounds)
-    if space is not None:
-        visits = visits.filter(space=space)
-    return visits.count()
-
-
 def desks_taken(space: Space, *, at_most: int) -> int:
     """Open check-ins at ``space``, counted up to ``at_most`` (enough to tell whether the space
     is full); the partial index on open check-ins serves the count."""
-    return CheckIn.objects.filter(space=space, checked_out_at__isnull=True)[:at_most].count()
+    return CheckIn.objects.filter(space=space, checked_out_at__isnull=True).order_by()[:at_most].count()
 
 
 def month_last_day(month: date) -> date:

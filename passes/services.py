@@ -392,29 +392,26 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         raise _refuse(SpaceClosed(), pass_obj)
 
     bounds = selectors.period_bounds(plan, day)
+    visits = selectors.pass_visits(pass_obj, space=space, day=day, bounds=bounds)
     open_checkin = (CheckIn.objects.filter(pass_obj=pass_obj, checked_out_at__isnull=True)
                     .select_related("space", "visit").first())
     if open_checkin is not None and open_checkin.space_id == space.id:
         open_checkin.pass_obj, open_checkin.space = pass_obj, space
-        used = selectors.visit_days_used(pass_obj, bounds) if bounds is not None else 0
-        _set_remaining(open_checkin, used, day=day, now=now)
+        _set_remaining(open_checkin, visits.used, day=day, now=now)
         return open_checkin, False
-    visit = Visit.objects.filter(pass_obj=pass_obj, space=space, day=day).first()
-    used = 0
-    if bounds is not None:
-        used = selectors.visit_days_used(pass_obj, bounds)
-        if visit is None:
-            if used >= plan.allowance:
-                raise _refuse(AllowanceExhausted(), pass_obj)
-            if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
-                    and selectors.visit_days_used(pass_obj, bounds, space=space) >= plan.per_space_cap):
-                raise _refuse(SpaceCapReached(field="space"), pass_obj)
+    if visits.today_id is None and bounds is not None:
+        if visits.used >= plan.allowance:
+            raise _refuse(AllowanceExhausted(), pass_obj)
+        if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
+                and visits.used_here >= plan.per_space_cap):
+            raise _refuse(SpaceCapReached(field="space"), pass_obj)
     if open_checkin is not None:
         raise _refuse(AlreadyCheckedIn(space=open_checkin.space.name), pass_obj)
+    used = visits.used
     # The visit-day is the pass's business, covered by the pass's lock: written before the
     # space's lock, so that arrivals at a busy space do not queue for it (a full space rolls
     # it back with the rest).
-    if visit is None:
+    if visits.today_id is None:
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
         if bounds is not None:
             used += 1
@@ -423,6 +420,8 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
             # least one day): they go down one at a time, so once per crossing.
             if remaining == max(1, plan.allowance // 5):
                 notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
+    else:  # back the same day: the same visit-day (only its id and day are read later)
+        visit = Visit(pk=visits.today_id, pass_obj=pass_obj, space=space, day=day)
     # Second lock, always after the pass's and as late as possible: check-ins of
     # different passes at one space queue here only for the desk count and the insert.
     capacity = (Space.objects.select_for_update(no_key=True).filter(pk=space.pk)
