@@ -87,16 +87,51 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 # --- Plans and allowance ------------------------------------------------------
 
 
-def pass_covers(pass_obj: Pass, space: Space) -> bool:
-    """Whether ``pass_obj`` gives access to ``space``: a walk-in day only at the space that sold
-    it; otherwise the space belongs to the plan's network and, when the plan names eligible
-    spaces, is one of them."""
+def covered_spaces(pass_obj: Pass) -> QuerySet[Space]:
+    """The spaces ``pass_obj`` gives access to: a walk-in day only the space that sold it;
+    otherwise the spaces of the plan's network and, when the plan names eligible spaces, only
+    those."""
     plan = pass_obj.plan
     if plan.kind == PlanKind.DAY:
-        return space.pk == pass_obj.issuing_space_id
+        return Space.objects.filter(pk=pass_obj.issuing_space_id)
     eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.pk)
-    return (Space.objects.filter(pk=space.pk, pass_networks=plan.network_id)
-            .filter(~Exists(eligible) | Exists(eligible.filter(space_id=OuterRef("pk")))).exists())
+    return (Space.objects.filter(pass_networks=plan.network_id)
+            .filter(~Exists(eligible) | Exists(eligible.filter(space_id=OuterRef("pk")))))
+
+
+def pass_covers(pass_obj: Pass, space: Space) -> bool:
+    """Whether ``space`` is among :func:`covered_spaces` of ``pass_obj`` (one query)."""
+    return covered_spaces(pass_obj).filter(pk=space.pk).exists()
+
+
+@dataclass(frozen=True)
+class PassOutlook:
+    """What a member reads about their pass beside what is left: where it works, the visits
+    left at each capped space this period, and when used visit-days come back."""
+
+    spaces: list[tuple[Space, int | None]]  # each covered space and its cap left (None: no cap)
+    coming_back: list[tuple[date, int]]  # (day, visit-days back that day), soonest first
+
+
+def pass_outlook(pass_obj: Pass, *, day: date) -> PassOutlook:
+    """:class:`PassOutlook` of ``pass_obj`` on ``day`` (the issuing space's date). Visit-days of
+    a calendar month all come back on the 1st; of a rolling period, each 30 days after it."""
+    plan = pass_obj.plan
+    bounds = period_bounds(plan, day)
+    used: dict[int, int] = defaultdict(int)
+    returns: dict[date, int] = defaultdict(int)
+    if bounds is not None:
+        for space_id, visit_day in Visit.objects.filter(pass_obj=pass_obj, day__range=bounds) \
+                .values_list("space_id", "day"):
+            used[space_id] += 1
+            back = bounds[1] + timedelta(days=1) if plan.period == Period.MONTH \
+                else visit_day + timedelta(days=30)
+            returns[back] += 1
+    capped = plan.per_space_cap is not None and bounds is not None
+    spaces = [(space, max(0, plan.per_space_cap - used[space.id])
+               if capped and space.id != pass_obj.issuing_space_id else None)
+              for space in covered_spaces(pass_obj).order_by("name")]
+    return PassOutlook(spaces=spaces, coming_back=sorted(returns.items()))
 
 
 @dataclass(frozen=True)

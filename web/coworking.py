@@ -11,6 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -152,9 +153,12 @@ def _qr_svg(code: str, short_code: str) -> str:
 def my_pass(request):
     """The member's passes (QR code, short code, what is left) and their recent visit-days."""
     passes = selectors.passes_held_by(request.user)
+    now = timezone.now()
     for pass_obj in passes:
         usable = pass_obj.state in (PassStatus.ACTIVE, selectors.NOT_YET_VALID)
         pass_obj.qr_svg = _qr_svg(pass_obj.code, pass_obj.short_code) if usable else None
+        pass_obj.outlook = (selectors.pass_outlook(pass_obj, day=pass_obj.issuing_space.local_date(now))
+                            if usable else None)
     response = render(request, "web/my_pass.html", {
         "passes": passes,
         "visits": selectors.visits_held_by(request.user)[:VISITS_SHOWN],

@@ -293,3 +293,24 @@ def test_the_desk_and_the_pass_speak_english_to_an_english_browser(client, cowor
     assert "4 of 5 for the period" in html and ">My pass</a>" in html
     html = text_of(client.get(reverse("web:spaces"), headers=english))
     assert "<dt>Monday</dt>" in html and "1 of 4 desks taken" in html
+
+
+def test_the_member_sees_where_the_pass_works_the_caps_left_and_when_days_come_back(client, coworking):
+    from passes import services
+    from spaces.models import Space
+    from web.templatetags.essaim_dates import longday
+
+    plan = coworking.plan
+    plan.period, plan.per_space_cap = Period.ROLLING_30, 2
+    plan.save()
+    third = SpaceFactory(name="La Fabrique", slug="fabrique")  # in no network of the plan
+    assert not Space.objects.filter(pk=third.pk, pass_networks=coworking.network).exists()
+    today = timezone.localdate()
+    services.checkin_attempt(code=coworking.pass_obj.code, space="mutualab",
+                             actor=services.Actor(person=coworking.mutualab_desk))
+    client.force_login(coworking.marie)
+    page = client.get(reverse("web:my-pass")).content.decode()
+    covered = re.search(r'<ul class="plain covered-spaces">(.*?)</ul>', page, re.S).group(1)
+    assert "Maison de l&#x27;ESS" in covered and "La Fabrique" not in covered
+    assert "Mutualab <span class=\"muted\">— encore 1 passage ici sur la période" in covered
+    assert f"1 passage le {longday(today + timedelta(days=30))}" in page
