@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
+from backend.validators import date_in_range
 from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Series, Theme
 from network.models import Organization
-from passes.models import Plan
-from passes.selectors import is_well_formed_code, one_day_plans
+from passes.models import PassStatus, Plan
+from passes.selectors import is_well_formed_code, one_day_plans, subscription_plans
 from spaces.models import Room, Space, validate_time_zone
 
 
@@ -293,3 +294,23 @@ class WalkInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = one_day_plans(space)
 
+
+class PassSellForm(forms.Form):
+    """A pass sold at a space; an address without an account receives an invitation."""
+
+    plan = forms.ModelChoiceField(label=_("Forfait"), queryset=Plan.objects.none(), empty_label=None)
+    email = forms.EmailField(label=_("Adresse e-mail du ou de la titulaire"),
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    valid_from = forms.DateField(label=_("Valable à partir du"), validators=[date_in_range],
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, space: Space, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = subscription_plans(space)
+        self.fields["valid_from"].initial = space.local_date(timezone.now())
+
+
+class PassSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom, e-mail ou code court"), required=False, max_length=150)
+    status = forms.ChoiceField(label=_("Statut"), required=False,
+                               choices=[("", _("Tous")), *PassStatus.choices])

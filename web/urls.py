@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import accounts, coworking, organizing, views
+from web import accounts, coworking, organizing, space_passes, views
 
 app_name = "web"
 
@@ -34,6 +34,12 @@ urlpatterns = [
          name="desk-checkout"),
     path("pointage/", coworking.desk_choice, name="desk-choice"),
     path("espaces/<slug:slug>/accueil/journee/", coworking.desk_walk_in, name="desk-walk-in"),
+    path("espaces/<slug:slug>/pass/", space_passes.space_passes, name="space-passes"),
+    path("espaces/<slug:slug>/pass/<int:pass_id>/statut/", space_passes.pass_status,
+         name="space-pass-status"),
+    path("espaces/<slug:slug>/pass/<int:pass_id>/revoquer/", space_passes.pass_revoke,
+         name="space-pass-revoke"),
+    path("espaces/<slug:slug>/pass/<int:pass_id>/carte/", space_passes.pass_card, name="space-pass-card"),
     path("mon-pass/", coworking.my_pass, name="my-pass"),
     path("connexion/", views.SignInView.as_view(), name="signin"),
     path("deconnexion/", views.SignOutView.as_view(), name="signout"),
