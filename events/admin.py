@@ -1,10 +1,12 @@
 """Admin for shared events. Edits made here bypass the services' checks (role, room
-booking, capacity), so the admin is for staff repairs; organizers use the API."""
+booking, capacity), so the admin is for staff repairs; organizers use the API.
+Co-organizers are the one exception: they are read-only here, because only the
+invited organization's own people make it a co-organizer."""
 
 from django.contrib import admin
 from django.db import models
 
-from events.models import Campaign, Event, Registration, Reminder, Series, Theme
+from events.models import Campaign, CoOrganization, Event, Registration, Reminder, Series, Theme
 from events.reminders import reminders_sync
 from events.services import ATTENDEE_FIELDS
 
@@ -31,18 +33,31 @@ class RegistrationInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class CoOrganizationInline(admin.TabularInline):
+    model = CoOrganization
+    extra = 0
+    fields = ["organization", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "organization", "starts_at", "status", "campaign", "moderation", "room"]
     list_filter = ["status", "moderation", "format", "campaign"]
     search_fields = ["title", "slug", "organization__name"]
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["organization", "co_organizers", "room"]
+    autocomplete_fields = ["organization", "room"]
     filter_horizontal = ["themes"]
     list_select_related = ["organization", "campaign", "room__space"]
-    readonly_fields = ["sequence", "recurrence_id", "moderated_by", "moderated_at", "created_at",
-                       "updated_at"]
-    inlines = [RegistrationInline]
+    readonly_fields = ["co_organizers", "sequence", "recurrence_id", "moderated_by", "moderated_at",
+                       "created_at", "updated_at"]
+    inlines = [CoOrganizationInline, RegistrationInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):

@@ -25,6 +25,7 @@ from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.models import (
     Campaign,
+    CoOrganization,
     Event,
     EventFormat,
     EventStatus,
@@ -105,11 +106,24 @@ class RoomRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "space", "space_name", "address"]
 
 
+class CoOrganizationStateSerializer(serializers.ModelSerializer):
+    organization = OrganizationRefSerializer(read_only=True)
+
+    class Meta:
+        model = CoOrganization
+        fields = ["organization", "status", "requested_at", "decided_at"]
+
+
 class EventSerializer(serializers.ModelSerializer):
-    """An event as read. The moderation comment is shown to its organizers and coordinators only."""
+    """An event as read. The moderation comment is shown to its organizers and coordinators only,
+    and so are ``co_organization_requests``: the organizations invited that have not accepted
+    (pending) or declined. ``co_organizers`` are those that accepted."""
 
     organization = OrganizationRefSerializer(read_only=True)
     co_organizers = OrganizationRefSerializer(many=True, read_only=True)
+    co_organization_requests = CoOrganizationStateSerializer(
+        source="open_co_organizations", many=True, read_only=True,
+        help_text="To the event's organizers only: invited organizations that have not accepted.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     room = RoomRefSerializer(read_only=True)
@@ -123,7 +137,8 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = [
             "id", "slug", "title", "description", "format", "themes", "audience", "accessibility",
-            "price_text", "online_url", "organization", "co_organizers", "status", "cancel_reason",
+            "price_text", "online_url", "organization", "co_organizers", "co_organization_requests",
+            "status", "cancel_reason",
             "cancelled_at", "campaign", "moderation", "moderation_comment", "label", "starts_at",
             "ends_at", "time_zone", "all_day", "room", "address", "latitude", "longitude", "region",
             "department", "commune_insee", "capacity", "registration_opens_at",
@@ -144,6 +159,8 @@ class EventSerializer(serializers.ModelSerializer):
         for name in ("starts_at", "ends_at"):
             data[name] = getattr(event, name).astimezone(zone).isoformat()
         user = self.context["request"].user
+        if not data["can_edit"]:
+            data.pop("co_organization_requests")
         if not (data["can_edit"] or selectors.can_moderate(user, event.campaign)):
             data.pop("moderation_comment")
         return data
@@ -159,7 +176,9 @@ class ClashSerializer(serializers.ModelSerializer):
 
 class EventUpdateSerializer(StrictModelSerializer):
     co_organizers = SlugRelatedField(
-        slug_field="slug", queryset=Organization.objects.all(), many=True, required=False)
+        slug_field="slug", queryset=Organization.objects.all(), many=True, required=False,
+        help_text="Organizations invited to co-organize: each new one is asked and becomes a "
+                  "co-organizer once its organizers accept. Leaving one out withdraws its request.")
     themes = SlugRelatedField(slug_field="slug", queryset=Theme.objects.all(), many=True,
                                           required=False)
     campaign = SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all(),
@@ -385,6 +404,68 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Refuse before reading the body: a stranger learns nothing from validation errors."""
         if not selectors.can_organize(self.request.user, event):
             self.permission_denied(self.request, message=_("Réservé aux organisateur·rices de l'événement."))
+
+
+# --- co-organization ----------------------------------------------------------
+
+
+class CoOrganizationSerializer(serializers.ModelSerializer):
+    """A request to co-organize an event, as the invited organization reads it."""
+
+    organization = OrganizationRefSerializer(read_only=True)
+    event = serializers.SerializerMethodField()
+    requested_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CoOrganization
+        fields = ["id", "organization", "event", "status", "requested_by", "requested_at", "decided_at"]
+
+    def get_event(self, request: CoOrganization) -> dict:
+        event = request.event
+        return {"id": event.id, "slug": event.slug, "title": event.title,
+                "organization": OrganizationRefSerializer(event.organization).data,
+                "starts_at": event.starts_at.astimezone(event.zone).isoformat(),
+                "ends_at": event.ends_at.astimezone(event.zone).isoformat(), "status": event.status}
+
+    def get_requested_by(self, request: CoOrganization) -> str:
+        return request.requested_by.get_full_name() if request.requested_by else ""
+
+
+class CoOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Requests to co-organize events, sent to the organizations you organize for (or administer).
+
+    ``accept`` makes your organization a co-organizer (rights on the event, its
+    feeds); ``decline`` refuses, or withdraws from an event accepted earlier. The
+    lead organization is told either way.
+    """
+
+    serializer_class = CoOrganizationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["status"]
+    ordering_fields = ["requested_at"]
+    queryset = CoOrganization.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.co_organization_requests_for(self.request.user)
+
+    def _decide(self, *, accept: bool) -> Response:
+        answered = services.co_organization_decide(actor=self.request.user,
+                                                   co_organization=self.get_object(), accept=accept)
+        return Response(self.get_serializer(self.get_queryset().get(pk=answered.pk)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept: your organization co-organizes the event (and the coming dates of its series)."""
+        return self._decide(accept=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline, or withdraw from an event accepted earlier (and the coming dates of its series)."""
+        return self._decide(accept=False)
 
 
 # --- series -----------------------------------------------------------------

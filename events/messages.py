@@ -22,9 +22,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.links import absolute_url
-from events.models import ACTIVE_REGISTRATION, Event, Moderation, Registration, RegistrationStatus, Reminder
+from events.models import (
+    ACTIVE_REGISTRATION,
+    CoOrganization,
+    CoOrganizationStatus,
+    Event,
+    Moderation,
+    Registration,
+    RegistrationStatus,
+    Reminder,
+)
 from feeds.sources import single_event
-from network.models import Membership, Role
+from network.models import Membership, Person, Role
 from worker.models import Message
 from worker.outbox import message_prepare, message_record
 
@@ -105,16 +114,22 @@ def notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Pro
                **params)
 
 
+def _organizers_of(organization_ids) -> list[Person]:
+    """The active organizers and admins of these organizations, each once."""
+    people = {m.person for m in Membership.objects.filter(
+        Q(role=Role.ORGANIZER) | Q(role=Role.ADMIN), organization_id__in=organization_ids,
+        person__is_active=True).select_related("person")}
+    return sorted(people, key=lambda p: p.pk)
+
+
 def campaign_decision(event: Event) -> None:
     """Tell the event's organizers (lead and co-organizing structures) what the coordinator decided."""
     organizations = [event.organization_id, *event.co_organizers.values_list("id", flat=True)]
-    people = {m.person for m in Membership.objects.filter(
-        Q(role=Role.ORGANIZER) | Q(role=Role.ADMIN), organization_id__in=organizations,
-        person__is_active=True).select_related("person")}
     approved = event.moderation == Moderation.APPROVED
     stamp = f"{event.moderated_at:%Y%m%dT%H%M%S%f}"
     campaign = event.campaign
-    for person in sorted(people, key=lambda p: p.pk):
+    assert campaign is not None, "only a campaign's events are moderated"
+    for person in _organizers_of(organizations):
         with translation.override(person.language):
             if approved:
                 subject = gettext("Événement approuvé pour « %(campaign)s »")
@@ -132,6 +147,68 @@ def campaign_decision(event: Event) -> None:
             message_record(key=f"campaign-decision:{event.id}:{stamp}:{person.pk}", kind="campaign_decision",
                            to=person.email, language=person.language, subject=subject % values,
                            body_text="\n\n".join(parts), essential=False)
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H%M%S%f}"
+
+
+def co_organization_requested(request: CoOrganization) -> None:
+    """Ask the invited organization's organizers and admins to accept or decline.
+
+    The dates of a series make one request to a person: every date's message has the
+    key of the series' first pending request for that organization.
+    """
+    event = request.event
+    anchor = request
+    if event.series_id:
+        anchor = CoOrganization.objects.filter(
+            event__series_id=event.series_id, organization_id=request.organization_id,
+            status=CoOrganizationStatus.PENDING).order_by("id").first() or request
+    lead, invited = event.organization, request.organization
+    for person in _organizers_of([invited.pk]):
+        with translation.override(person.language):
+            values = {"lead": lead.name, "invited": invited.name, "title": event.title}
+            parts = [gettext("Bonjour,"),
+                     gettext("%(lead)s propose à %(invited)s de co-organiser « %(title)s ».") % values,
+                     "\n".join(_event_lines(event))]
+            if event.series_id:
+                parts.append(gettext("C'est une date d'une série : votre réponse vaut pour toutes ses "
+                                     "dates à venir."))
+            parts += [gettext("Tant que vous n'avez pas accepté, %(invited)s n'est pas co-organisatrice : "
+                              "aucun droit sur l'événement, et son nom n'y apparaît pas.") % values,
+                      gettext("Accepter ou décliner : %(link)s") % {
+                          "link": absolute_url(reverse("web:co-organizations"))}]
+            message_record(
+                key=f"co-organization-request:{anchor.pk}:{_stamp(anchor.requested_at)}:{person.pk}",
+                kind="co_organization_request", to=person.email, language=person.language,
+                subject=gettext("Demande de co-organisation : « %(title)s »") % values,
+                body_text="\n\n".join(parts))
+
+
+def co_organization_decided(request: CoOrganization, *, dates: int = 1) -> None:
+    """Tell the lead organization's organizers and admins what the invited organization answered."""
+    event = request.event
+    accepted = request.status == CoOrganizationStatus.ACCEPTED
+    for person in _organizers_of([event.organization_id]):
+        with translation.override(person.language):
+            values = {"invited": request.organization.name, "title": event.title, "count": dates}
+            if accepted:
+                subject = gettext("%(invited)s co-organise « %(title)s »")
+                line = gettext("%(invited)s accepte de co-organiser « %(title)s ».")
+            else:
+                subject = gettext("%(invited)s ne co-organise pas « %(title)s »")
+                line = gettext("%(invited)s décline la co-organisation de « %(title)s » : son nom n'y "
+                               "apparaît pas et elle n'a aucun droit sur l'événement.")
+            parts = [gettext("Bonjour,"), line % values]
+            if dates > 1:
+                parts.append(gettext("Cette réponse vaut pour les %(count)s dates à venir de la série.")
+                             % values)
+            parts.append(absolute_url(event.get_absolute_url()))
+            message_record(
+                key=f"co-organization-decision:{request.pk}:{_stamp(request.decided_at)}:{person.pk}",
+                kind="co_organization_decision", to=person.email, language=person.language,
+                subject=subject % values, body_text="\n\n".join(parts), essential=False)
 
 
 def reminder_message(reminder: Reminder) -> Message:

@@ -152,6 +152,8 @@ class Event(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_events",
                                      verbose_name=_("structure organisatrice"))
+    # The co-organizers that accepted (see ``CoOrganization``): only
+    # ``events/services.py`` writes this set, when a request is accepted or withdrawn.
     co_organizers = models.ManyToManyField(Organization, blank=True, related_name="co_organized_events",
                                            verbose_name=_("co-organisateurs"))
 
@@ -261,6 +263,49 @@ class Event(models.Model):
         if self.campaign_id and self.moderation == Moderation.APPROVED:
             return self.campaign.label or self.campaign.title
         return ""
+
+
+class CoOrganizationStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de réponse")
+    ACCEPTED = "accepted", _("Acceptée")
+    DECLINED = "declined", _("Déclinée")
+
+
+class CoOrganization(models.Model):
+    """An organization named co-organizer of an event, and its answer.
+
+    Naming an organization only asks: its organizers (or admins) accept or
+    decline. An organization is a co-organizer (``Event.co_organizers``: rights
+    on the event, its feeds, the ``organization`` filters) only while its
+    request is accepted; the services keep the two in step.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="co_organizations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="co_organization_requests",
+                                     verbose_name=_("structure invitée"))
+    status = models.CharField(_("réponse"), max_length=10, choices=CoOrganizationStatus.choices,
+                              default=CoOrganizationStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+", verbose_name=_("demandée par"))
+    requested_at = models.DateTimeField(_("demandée le"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("décidée par"))
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-organisation")
+        verbose_name_plural = _("co-organisations")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organization"], name="co_organization_once"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="co_organization_org_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.event}"
 
 
 class RegistrationStatus(models.TextChoices):

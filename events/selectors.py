@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from events.models import (
     Campaign,
+    CoOrganization,
+    CoOrganizationStatus,
     Event,
     EventStatus,
     Registration,
@@ -24,7 +26,7 @@ PUBLIC_STATUSES = [EventStatus.PUBLISHED, EventStatus.CANCELLED]
 
 
 def organizing_ids(event: Event) -> set[int]:
-    """The lead organization and the co-organizers (uses the prefetch when there is one)."""
+    """The lead organization and the accepted co-organizers (uses the prefetch when there is one)."""
     return {event.organization_id, *(o.id for o in event.co_organizers.all())}
 
 
@@ -77,13 +79,40 @@ def event_list(person: Person | None) -> QuerySet[Event]:
     return (
         events_visible_to(person)
         .select_related("organization", "campaign", "room__space", "series")
-        .prefetch_related("co_organizers", "themes", "campaign__coordinators")
+        .prefetch_related("co_organizers", "themes", "campaign__coordinators", open_co_organizations())
         .annotate(
             confirmed_count=Count("registrations", filter=Q(
                 registrations__status=RegistrationStatus.CONFIRMED), distinct=True),
             waitlist_count=Count("registrations", filter=Q(
                 registrations__status=RegistrationStatus.WAITLISTED), distinct=True),
         )
+    )
+
+
+def open_co_organizations() -> Prefetch:
+    """The requests not (or no longer) accepted, as ``event.open_co_organizations``: shown to
+    the event's organizers beside its accepted co-organizers."""
+    return Prefetch("co_organizations", to_attr="open_co_organizations",
+                    queryset=CoOrganization.objects.exclude(status=CoOrganizationStatus.ACCEPTED)
+                    .select_related("organization").order_by("organization__name"))
+
+
+def co_organizations_of(event: Event) -> QuerySet[CoOrganization]:
+    """Every organization the event invited, with its answer."""
+    return event.co_organizations.select_related("organization", "decided_by").order_by(
+        "organization__name")
+
+
+def co_organization_requests_for(person: Person | None) -> QuerySet[CoOrganization]:
+    """Requests to the organizations ``person`` organizes for (or administers): pending
+    first, by date of the event, then the answered ones, latest answer first."""
+    return (
+        CoOrganization.objects.filter(organization_id__in=organization_ids_for(person, Role.ORGANIZER))
+        .select_related("event__organization", "event__room__space", "organization", "requested_by",
+                        "decided_by")
+        .annotate(answered=Case(When(status=CoOrganizationStatus.PENDING, then=Value(0)),
+                                default=Value(1), output_field=IntegerField()))
+        .order_by("answered", "event__starts_at", "-decided_at", "id")
     )
 
 

@@ -4,11 +4,16 @@ Who may do what:
 
 - an **organizer** (or admin) of the lead organization or of any co-organizer
   edits, cancels and exports the event;
+- naming an organization co-organizer only **asks** it: its organizers (or
+  admins) accept or decline, and until they accept it is no co-organizer (no
+  rights, no feed, no filter); an organization the caller organizes for accepts
+  at once;
 - a **coordinator** of one of a campaign's coordinating organizations edits the
   campaign and moderates the events submitted to it;
 - a **room** may be booked for an event when its space is operated by the
-  event's lead organization or one of its co-organizers, or by a person who
-  manages that space (space manager). Anyone else gets ``room_not_bookable``.
+  event's lead organization, or by a person who organizes for (or manages the
+  spaces of) the organization operating it: the caller's own roles, never a
+  co-organizer the caller named. Anyone else gets ``room_not_bookable``.
 
 Capacity is exact under concurrency: registration and cancellation lock the
 event row (``select_for_update``) and recount from rows. Rooms are kept free
@@ -29,7 +34,7 @@ from typing import Any
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +45,8 @@ from events.messages import local_time
 from events.models import (
     ACTIVE_REGISTRATION,
     Campaign,
+    CoOrganization,
+    CoOrganizationStatus,
     Event,
     EventStatus,
     Moderation,
@@ -78,8 +85,13 @@ class RoomTaken(DomainError):
 
 class RoomNotBookable(DomainError):
     code = "room_not_bookable"
-    message = _("Cette salle n'est réservable que par la structure qui gère son espace, "
-                "ses co-organisateurs ou ses gestionnaires d'espace.")
+    message = _("Cette salle n'est réservable que par la structure qui gère son espace : "
+                "ses organisateur·rices, ses gestionnaires d'espace ou ses propres événements.")
+
+
+class CoOrganizationNotPending(DomainError):
+    code = "co_organization_not_pending"
+    message = _("Cette demande de co-organisation n'attend plus de réponse.")
 
 
 class SubmissionsClosed(DomainError):
@@ -159,11 +171,17 @@ def _normalize_all_day(event: Event) -> None:
     event.ends_at = datetime.combine(last + timedelta(days=1), time(), zone)
 
 
-def _check_room(event: Event, *, actor: Person | None, organizing: set[int]) -> None:
-    """May this event use its room? Copies the space's territory onto the event."""
+def _check_room(event: Event, *, actor: Person | None) -> None:
+    """May this event use its room? Copies the space's territory onto the event.
+
+    The event's lead organization books the rooms of the spaces it operates; otherwise
+    only the caller's own roles in the operating organization count. Co-organizers
+    lend no room: the caller names them, which proves nothing of their consent.
+    """
     room = Room.objects.select_related("space").get(pk=event.room_id)
     operator_id = room.space.operator_id
-    if operator_id not in organizing and not has_role(actor, operator_id, Role.SPACE_MANAGER):
+    if operator_id != event.organization_id and not has_role(actor, operator_id, Role.ORGANIZER,
+                                                             Role.SPACE_MANAGER):
         raise RoomNotBookable(field="room")
     event.region = room.space.region
     event.department = room.space.department
@@ -219,8 +237,7 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
                               ends=campaign.ends_on.strftime("%d/%m/%Y"))
 
 
-def _prepare(event: Event, *, actor: Person | None, organizing: set[int], room_changed: bool,
-             campaign_changed: bool) -> None:
+def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign_changed: bool) -> None:
     """Normalize and check an event before it is saved (create and update share this)."""
     _zone(event.time_zone)
     try:
@@ -230,7 +247,7 @@ def _prepare(event: Event, *, actor: Person | None, organizing: set[int], room_c
     if event.starts_at and event.ends_at and event.all_day and event.ends_at > event.starts_at:
         _normalize_all_day(event)
     if event.room_id and room_changed:
-        _check_room(event, actor=actor, organizing=organizing)
+        _check_room(event, actor=actor)
     elif not (event.room_id or event.region or event.department or event.commune_insee):
         lead = event.organization
         event.region, event.department, event.commune_insee = (
@@ -284,21 +301,21 @@ def event_create(
 ) -> Event:
     """Create an event for ``organization``, which ``actor`` must organize for.
 
+    Each of ``co_organizers`` is asked (see ``co_organizers_request``).
+
     Raises ``NotAllowed``, ``RoomNotBookable``, ``RoomTaken``, ``SubmissionsClosed``,
     ``OutsideCampaign`` or a ``ValidationError`` naming the field.
     """
     _check_organizer_of(actor, organization)
-    co_organizers = [o for o in co_organizers if o.id != organization.id]
     if fields.get("status") == EventStatus.CANCELLED:
         raise ValidationError({"status": _("Un événement se crée en brouillon ou publié.")})
     event = Event(organization=organization, title=title, starts_at=starts_at, ends_at=ends_at,
                   series=series, recurrence_id=recurrence_id, **fields)
-    _prepare(event, actor=actor, organizing={organization.id, *(o.id for o in co_organizers)},
-             room_changed=True, campaign_changed=True)
+    _prepare(event, actor=actor, room_changed=True, campaign_changed=True)
     local_day = event.starts_at.astimezone(event.zone).date()
     event.slug = unique_slug(Event, f"{title} {local_day.isoformat()}", max_length=100)
     _save(event)
-    event.co_organizers.set(co_organizers)
+    co_organizers_request(actor=actor, event=event, organizations=co_organizers)
     event.themes.set(themes)
     return event
 
@@ -332,10 +349,7 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     if event.capacity is not None and event.capacity < confirmed:
         raise CapacityBelowConfirmed(field="capacity", confirmed=confirmed)
 
-    organizing = {event.organization_id, *(o.id for o in (
-        co_organizers if co_organizers is not None else event.co_organizers.all()))}
-    _prepare(event, actor=actor, organizing=organizing,
-             room_changed=event.room_id != before["room_id"],
+    _prepare(event, actor=actor, room_changed=event.room_id != before["room_id"],
              campaign_changed=event.campaign_id != old_campaign)
     if old_moderation == Moderation.REJECTED and event.campaign_id == old_campaign:
         # Editing a refused event submits it again.
@@ -345,7 +359,7 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
         event.sequence += 1
     _save(event)
     if co_organizers is not None:
-        event.co_organizers.set([o for o in co_organizers if o.id != event.organization_id])
+        co_organizers_request(actor=actor, event=event, organizations=co_organizers)
     if themes is not None:
         event.themes.set(themes)
     if event.capacity is None or (old_capacity is not None and event.capacity > old_capacity):
@@ -358,6 +372,93 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     if {"starts_at", "time_zone", "status"} & set(changed) or event.reminders != old_reminders:
         reminders_sync(event=event)
     return event
+
+
+# --- co-organization ----------------------------------------------------------
+
+def _co_organizers_follow(event: Event) -> None:
+    """``Event.co_organizers`` is the set of accepted requests: the one place it is written."""
+    event.co_organizers.set(list(event.co_organizations.filter(
+        status=CoOrganizationStatus.ACCEPTED).values_list("organization_id", flat=True)))
+
+
+@transaction.atomic
+def co_organizers_request(*, actor: Person, event: Event, organizations: Iterable[Organization]) -> None:
+    """Make ``organizations`` the event's invited co-organizers (the lead is skipped).
+
+    A newly named organization gets a pending request and its organizers an email;
+    one named again after declining is asked again. An organization the actor
+    organizes for accepts at once (the actor holds the role that answers), and so
+    does one that accepted another date of the same series. Requests of
+    organizations no longer named are withdrawn, except declined ones, kept as the
+    answer given.
+    """
+    wanted = {o.id: o for o in organizations if o.id != event.organization_id}
+    existing = {c.organization_id: c for c in event.co_organizations.select_for_update()}
+    for org_id, request in existing.items():
+        if org_id not in wanted and request.status != CoOrganizationStatus.DECLINED:
+            request.delete()
+    series_answers = {}
+    if event.series_id:
+        series_answers = dict(
+            CoOrganization.objects.filter(event__series_id=event.series_id, organization_id__in=wanted,
+                                          status=CoOrganizationStatus.ACCEPTED)
+            .exclude(event=event).values_list("organization_id", "decided_by_id"))
+    now = timezone.now()
+    asked = []
+    for org_id, organization in wanted.items():
+        request = existing.get(org_id)
+        if request is not None and request.status != CoOrganizationStatus.DECLINED:
+            continue
+        request = request or CoOrganization(event=event, organization=organization)
+        request.requested_by, request.requested_at = actor, now
+        request.status, request.decided_by_id, request.decided_at = CoOrganizationStatus.PENDING, None, None
+        if has_role(actor, org_id, Role.ORGANIZER):
+            request.status, request.decided_by_id, request.decided_at = (
+                CoOrganizationStatus.ACCEPTED, actor.pk, now)
+        elif org_id in series_answers:
+            request.status, request.decided_by_id, request.decided_at = (
+                CoOrganizationStatus.ACCEPTED, series_answers[org_id], now)
+        request.save()
+        if request.status == CoOrganizationStatus.PENDING:
+            asked.append(request)
+    _co_organizers_follow(event)
+    for request in asked:
+        messages.co_organization_requested(request)
+
+
+@transaction.atomic
+def co_organization_decide(*, actor: Person, co_organization: CoOrganization,
+                           accept: bool) -> CoOrganization:
+    """The invited organization's organizers (or admins) accept or decline; the lead is told.
+
+    Accepting answers a pending request; declining also withdraws from an event
+    accepted earlier. The answer to a date of a series holds for the series' dates
+    that have not ended. Raises ``NotAllowed`` or ``CoOrganizationNotPending``.
+    """
+    request = (CoOrganization.objects.select_for_update(of=("self",))
+               .select_related("event", "organization").get(pk=co_organization.pk))
+    if not has_role(actor, request.organization_id, Role.ORGANIZER):
+        raise NotAllowed(_("Seuls les organisateur·rices de « %(name)s » répondent à cette demande."),
+                         name=request.organization.name)
+    answerable = ([CoOrganizationStatus.PENDING] if accept
+                  else [CoOrganizationStatus.PENDING, CoOrganizationStatus.ACCEPTED])
+    if request.status not in answerable:
+        raise CoOrganizationNotPending()
+    now = timezone.now()
+    same = Q(pk=request.pk)
+    if request.event.series_id:
+        same |= Q(event__series_id=request.event.series_id, event__ends_at__gt=now)
+    answered = list(CoOrganization.objects.select_for_update(of=("self",)).select_related("event")
+                    .filter(same, organization_id=request.organization_id, status__in=answerable))
+    for each in answered:
+        each.status = CoOrganizationStatus.ACCEPTED if accept else CoOrganizationStatus.DECLINED
+        each.decided_by, each.decided_at = actor, now
+        each.save(update_fields=["status", "decided_by", "decided_at"])
+        _co_organizers_follow(each.event)
+    request.refresh_from_db()
+    messages.co_organization_decided(request, dates=len(answered))
+    return request
 
 
 @transaction.atomic
@@ -472,7 +573,9 @@ def _template_fields(event: Event) -> dict[str, Any]:
              "campaign", "room", "address", "latitude", "longitude", "region", "department",
              "commune_insee", "capacity", "reminders"]
     fields = {name: getattr(event, name) for name in names}
-    fields["co_organizers"] = list(event.co_organizers.all())
+    # Pending requests carry over too: the new date asks (without a second email).
+    fields["co_organizers"] = [c.organization for c in event.co_organizations.exclude(
+        status=CoOrganizationStatus.DECLINED).select_related("organization")]
     fields["themes"] = list(event.themes.all())
     if fields["status"] == EventStatus.CANCELLED:
         fields["status"] = EventStatus.PUBLISHED

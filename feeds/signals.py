@@ -25,7 +25,9 @@ def event_saved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
 @receiver(m2m_changed, sender=Event.co_organizers.through, dispatch_uid="feeds-event-coorg")
 @receiver(m2m_changed, sender=Event.themes.through, dispatch_uid="feeds-event-themes")
 def event_relations_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
-    if action.startswith("post_") and isinstance(instance, Event):
+    # Before a co-organizer leaves as well: until then its feeds (and its people's) are among
+    # those the event reaches, and they must drop it.
+    if (action.startswith("post_") or action in ("pre_remove", "pre_clear")) and isinstance(instance, Event):
         # Names and categories live in the VEVENT: drop it so it is re-serialized.
         EventEntry.objects.filter(event_id=instance.pk).delete()
         feeds_mark_stale(feed_keys_for(instance))

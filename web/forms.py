@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
 from backend.validators import date_in_range
-from events.models import NOTE_MAX, TEXT_MAX, Campaign, Event, EventFormat, EventStatus, Series, Theme
+from events.models import (
+    NOTE_MAX,
+    TEXT_MAX,
+    Campaign,
+    CoOrganizationStatus,
+    Event,
+    EventFormat,
+    EventStatus,
+    Series,
+    Theme,
+)
 from network.models import Organization
 from passes.models import PassStatus, Plan
 from passes.selectors import is_well_formed_code, one_day_plans, subscription_plans
@@ -127,9 +137,11 @@ class EventForm(forms.Form):
                                   help_text=_("Vide : sans limite."))
     campaign = forms.ModelChoiceField(label=_("Proposer à la campagne"), required=False,
                                       queryset=Campaign.objects.order_by("-starts_on"))
-    co_organizers = forms.ModelMultipleChoiceField(label=_("Co-organisateurs"), required=False,
-                                                   queryset=Organization.objects.all(),
-                                                   widget=forms.SelectMultiple(attrs={"size": 5}))
+    co_organizers = forms.ModelMultipleChoiceField(
+        label=_("Co-organisateurs"), required=False, queryset=Organization.objects.all(),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Chaque structure choisie reçoit une demande : elle devient co-organisatrice "
+                    "quand ses organisateur·rices l'acceptent."))
     status = forms.ChoiceField(label=_("Statut"), initial=EventStatus.DRAFT,
                                choices=[(EventStatus.DRAFT, EventStatus.DRAFT.label),
                                         (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label)])
@@ -214,7 +226,11 @@ class EventForm(forms.Form):
             "starts_at": event.starts_at.astimezone(tz).replace(tzinfo=None),
             "ends_at": event.ends_at.astimezone(tz).replace(tzinfo=None),
             "room": event.room_id, "address": event.address, "capacity": event.capacity,
-            "campaign": event.campaign_id, "co_organizers": list(event.co_organizers.all()),
+            "campaign": event.campaign_id,
+            # Invited and not declined: saving the form keeps pending requests, and choosing a
+            # structure that declined asks it again.
+            "co_organizers": [c.organization for c in event.co_organizations.exclude(
+                status=CoOrganizationStatus.DECLINED).select_related("organization")],
             "status": event.status,
             "reminder_day_before": DAY_BEFORE in event.reminders,
             "reminder_two_hours": TWO_HOURS in event.reminders,

@@ -1,4 +1,5 @@
-"""Pages for organizers (their events, the event form) and coordinators (the moderation queue).
+"""Pages for organizers (their events, the event form, the requests to co-organize) and
+coordinators (the moderation queue).
 
 Every write goes through ``events.services``, which checks the roles; these
 views only choose what to show and turn a refusal into a message on the form.
@@ -19,13 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api import DomainError
 from events import selectors, services
-from events.models import Campaign, EventStatus, Moderation
+from events.models import Campaign, CoOrganizationStatus, EventStatus, Moderation
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
 from web.forms import CancelForm, EventForm, ModerationForm, refusal_text
 
 # "My events" lists every upcoming event and this many past ones.
 PAST_SHOWN = 30
+# The requests page shows every pending request and this many answered ones.
+ANSWERED_SHOWN = 30
 MODERATION_PAGE_SIZE = 20
 
 
@@ -42,6 +45,36 @@ def my_events(request):
         "upcoming": events.filter(ends_at__gte=now).order_by("starts_at", "id"),
         "past": events.filter(ends_at__lt=now).order_by("-starts_at", "-id")[:PAST_SHOWN],
         "can_create": organizations_for(request.user, Role.ORGANIZER).exists(),
+        "pending_requests": selectors.co_organization_requests_for(request.user).filter(
+            status=CoOrganizationStatus.PENDING).count(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def co_organizations(request):
+    """Requests to co-organize sent to the organizations I organize for: accept or decline."""
+    requests = selectors.co_organization_requests_for(request.user)
+    if request.method == "POST":
+        chosen = request.POST.get("request", "")
+        answered = get_object_or_404(requests, pk=int(chosen) if chosen.isdecimal() else None)
+        accept = request.POST.get("decision") == "accept"
+        try:
+            answered = services.co_organization_decide(actor=request.user, co_organization=answered,
+                                                       accept=accept)
+        except DomainError as error:
+            messages.error(request, refusal_text(error))
+        else:
+            values = {"organization": answered.organization.name, "title": answered.event.title}
+            messages.success(request, (
+                _("%(organization)s co-organise « %(title)s ».") if accept
+                else _("%(organization)s ne co-organise pas « %(title)s » ; la structure "
+                       "organisatrice est prévenue.")) % values)
+        return redirect("web:co-organizations")
+    return render(request, "web/co_organizations.html", {
+        "pending": requests.filter(status=CoOrganizationStatus.PENDING),
+        "answered": requests.exclude(status=CoOrganizationStatus.PENDING)[:ANSWERED_SHOWN],
+        "is_organizer": bool(organization_ids_for(request.user, Role.ORGANIZER)),
     })
 
 
@@ -114,8 +147,9 @@ def event_edit(request, slug: str):
                 return redirect("web:event-edit", slug=event.slug)
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
-    return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": event,
-                                                   "cancel_form": CancelForm()})
+    return render(request, "web/event_form.html", {
+        "form": form, "hints": hints, "event": event, "cancel_form": CancelForm(),
+        "co_organizations": selectors.co_organizations_of(event)})
 
 
 @login_required

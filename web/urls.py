@@ -26,6 +26,7 @@ urlpatterns = [
     path("mes-evenements/", organizing.my_events, name="my-events"),
     path("mes-evenements/nouveau/", organizing.event_create, name="event-create"),
     path("mes-evenements/series/<int:pk>/", organizing.series_edit, name="series"),
+    path("mes-evenements/co-organisation/", organizing.co_organizations, name="co-organizations"),
     path("moderation/", organizing.moderation_queue, name="moderation"),
     path("moderation/<slug:slug>/", organizing.moderate, name="moderate"),
     path("espaces/", views.spaces, name="spaces"),

@@ -10,7 +10,7 @@ import pytest
 from events.models import Campaign, Event
 from network.models import Organization, Person, Role
 from spaces.models import Room
-from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, in_days
+from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, co_organize, in_days
 from tests.factories import OrganizationFactory, member_of
 
 
@@ -44,7 +44,7 @@ def world(db) -> World:
     room = RoomFactory(space__operator=lead)
     campaign = CampaignFactory(coordinators=[cress])
     event = EventFactory(organization=lead, title="Forum Entreprendre autrement", capacity=10)
-    event.co_organizers.add(partner)
+    co_organize(event, partner)
     return World(
         lead=lead, partner=partner, outsider_org=outsider_org, cress=cress,
         organizer=member_of(lead, Role.ORGANIZER), co_organizer=member_of(partner, Role.ORGANIZER),

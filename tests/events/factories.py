@@ -7,7 +7,15 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from events.models import Campaign, Event, EventStatus, Registration, RegistrationStatus
+from events.models import (
+    Campaign,
+    CoOrganization,
+    CoOrganizationStatus,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from spaces.models import Room, Space
 from tests.factories import OrganizationFactory
 
@@ -82,3 +90,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     status = RegistrationStatus.CONFIRMED
 
 
+
+
+def co_organize(event: Event, organization, status: str = CoOrganizationStatus.ACCEPTED) -> CoOrganization:
+    """``organization`` invited to co-organize ``event``, having answered ``status``
+    (an accepted one is a co-organizer)."""
+    now = timezone.now()
+    request = CoOrganization.objects.create(
+        event=event, organization=organization, status=status, requested_at=now,
+        decided_at=None if status == CoOrganizationStatus.PENDING else now)
+    if status == CoOrganizationStatus.ACCEPTED:
+        event.co_organizers.add(organization)
+    return request

@@ -12,14 +12,17 @@ from worker.models import Message
 pytestmark = pytest.mark.django_db
 
 
-def test_organizer_creates_a_co_organized_event_in_their_room(login, world):
+def test_organizer_creates_an_event_in_their_room_inviting_a_co_organizer(login, world):
     response = login(world.organizer).post("/api/v1/events/", event_payload(
         world, room=world.room.id, co_organizers=[world.partner.slug], themes=["insertion", "culture"],
         description="<script>alert(1)</script> atelier", capacity=30), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["organization"]["slug"] == world.lead.slug
-    assert [o["slug"] for o in body["co_organizers"]] == [world.partner.slug]
+    # Invited, not yet a co-organizer: it has to accept first.
+    assert body["co_organizers"] == []
+    assert [(r["organization"]["slug"], r["status"]) for r in body["co_organization_requests"]] == [
+        (world.partner.slug, "pending")]
     assert sorted(body["themes"]) == ["culture", "insertion"]
     assert body["room"]["id"] == world.room.id
     assert body["department"] == "59"

@@ -6,8 +6,9 @@ import pytest
 
 from events import services
 from events.models import Event, Moderation
+from network.models import Role
 from tests.events.conftest import event_payload
-from tests.events.factories import CampaignFactory
+from tests.events.factories import CampaignFactory, in_days
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,13 +92,24 @@ def test_a_coordinator_of_another_campaign_cannot_moderate(login, world):
     assert Event.objects.get(pk=world.event.pk).moderation == Moderation.PENDING
 
 
-def test_rooms_are_bookable_by_the_operator_its_co_organizers_and_no_one_else(login, world):
-    own = login(world.co_organizer).post("/api/v1/events/", event_payload(
+def test_rooms_are_bookable_by_the_operator_and_its_own_people_never_through_a_named_co_organizer(
+        login, world):
+    alone = login(world.co_organizer).post("/api/v1/events/", event_payload(
         world, organization=world.partner.slug, room=world.room.id), format="json")
-    assert own.status_code == 409
-    assert own.json()["code"] == "room_not_bookable"
-    assert "room" in own.json()["fields"]
-    shared = login(world.co_organizer).post("/api/v1/events/", event_payload(
+    assert alone.status_code == 409
+    assert alone.json()["code"] == "room_not_bookable"
+    assert "room" in alone.json()["fields"]
+    naming_the_operator = login(world.co_organizer).post("/api/v1/events/", event_payload(
         world, organization=world.partner.slug, room=world.room.id, co_organizers=[world.lead.slug]),
         format="json")
-    assert shared.status_code == 201, shared.json()
+    assert naming_the_operator.status_code == 409
+    assert naming_the_operator.json()["code"] == "room_not_bookable"
+    # The operator's own people book it for any event they organize, their space manager too.
+    world.co_organizer.memberships.create(organization=world.lead, role=Role.ORGANIZER)
+    for person, day in ((world.co_organizer, 11), (world.space_manager, 12)):
+        if person is world.space_manager:
+            person.memberships.create(organization=world.partner, role=Role.ORGANIZER)
+        own_roles = login(person).post("/api/v1/events/", event_payload(
+            world, organization=world.partner.slug, room=world.room.id,
+            starts_at=in_days(day).isoformat(), ends_at=in_days(day, 20).isoformat()), format="json")
+        assert own_roles.status_code == 201, own_roles.json()
