@@ -138,7 +138,7 @@ class Plan(models.Model):
         if self.network.visit_value is not None:
             return self.network.visit_value
         if self.allowance:
-            # Half up, to the cent, as PostgreSQL's round() does in passes_checkin.
+            # Half up, to the cent.
             return (self.price / self.allowance).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return Decimal("0.00")
 
