@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.api import FormatParameterNegotiation
@@ -7,7 +7,7 @@ from backend.health import healthz
 from feeds.api import private_feed
 
 # Check-ins first: a desk or a kiosk posts one on every scan, and routes are tried in order.
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("passes.urls")),
     path("", include("network.urls")),
     path("", include("accounts.urls")),

@@ -10,7 +10,7 @@ queue emails, and its rooms are planned here without overlaps.
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -165,16 +165,16 @@ def _save_event(slug: str, *, lead: Organization, co: list[Organization], themes
     return event
 
 
-def _register(event: Event, count: int, *, people: list[Person] = ()) -> None:
+def _register(event: Event, count: int, *, people: Sequence[Person] = ()) -> None:
     """``people`` then numbered guests, first come first served against the capacity."""
-    entrants = [(p.get_full_name(), p.email, p) for p in people]
+    entrants: list[tuple[str, str, Person | None]] = [(p.get_full_name(), p.email, p) for p in people]
     entrants += [(f"Participant·e {n}", f"participant{n}@essaim.demo", None) for n in range(1, count + 1)]
     for rank, (name, email, person) in enumerate(entrants):
-        seat = event.capacity is None or rank < event.capacity
+        position = None if event.capacity is None or rank < event.capacity else rank - event.capacity + 1
         Registration.objects.update_or_create(event=event, email=email, defaults={
             "name": name, "person": person,
-            "status": RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED,
-            "position": None if seat else rank - event.capacity + 1,
+            "status": RegistrationStatus.CONFIRMED if position is None else RegistrationStatus.WAITLISTED,
+            "position": position,
         })
 
 
@@ -217,22 +217,23 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     log(f"campagne « {campaign.title} » : {len(EVENTS)} événements")
 
     # A monthly café métiers on the first Thursday, from the coming one on.
-    lead, co = organizations["grands-ensemble"], [organizations["apes"]]
+    organizer, co_organizers = organizations["grands-ensemble"], [organizations["apes"]]
     first_day = today + timedelta(days=(3 - today.weekday()) % 7)
     first = datetime.combine(first_day, time(18, 30), PARIS)
     rule = "FREQ=MONTHLY;BYDAY=1TH;COUNT=6"
     dates = recurrence_dates(rrule=rule, starts_at=first, time_zone="Europe/Paris")
     series, _ = Series.objects.update_or_create(
-        title="Café métiers de l'ESS", organization=lead,
+        title="Café métiers de l'ESS", organization=organizer,
         defaults={"rrule": rule, "starts_at": dates[0], "duration": timedelta(hours=2),
                   "time_zone": "Europe/Paris"})
-    for n, start in enumerate(dates, start=1):
+    for n, date_starts_at in enumerate(dates, start=1):
         _save_event(
-            f"cafe-metiers-ess-{n}", lead=lead, co=co, themes=[themes["emploi"]],
+            f"cafe-metiers-ess-{n}", lead=organizer, co=co_organizers, themes=[themes["emploi"]],
             title="Café métiers de l'ESS", format="cafe_metiers", status=EventStatus.PUBLISHED,
             description="Un métier de l'ESS raconté par celles et ceux qui l'exercent, autour d'un café.",
-            starts_at=start, ends_at=start + timedelta(hours=2), capacity=16, series=series,
-            recurrence_id=start, **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
+            starts_at=date_starts_at, ends_at=date_starts_at + timedelta(hours=2), capacity=16,
+            series=series, recurrence_id=date_starts_at,
+            **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
         )
     log(f"série « {series.title} » : {len(dates)} dates")
 

@@ -48,11 +48,11 @@ def registration_link(registration: Registration) -> str:
 
 
 def _language(registration: Registration) -> str:
-    return registration.person.language if registration.person_id else "fr"
+    return registration.person.language if registration.person is not None else "fr"
 
 
 def _place(event: Event) -> str:
-    if event.room_id:
+    if event.room is not None:
         return f"{event.room.name}, {event.room.space.name}"
     return event.address or event.online_url
 

@@ -64,6 +64,7 @@ def reminder_rules_clean(value: object) -> list[str]:
 def due_at(rule: str, event: Event) -> datetime:
     """When ``rule`` reminds of ``event``."""
     match = RULE.match(rule)
+    assert match is not None, "rules are cleaned before they are stored"
     if match["amount"]:
         unit = "hours" if match["unit"] == "h" else "minutes"
         return event.starts_at - timedelta(**{unit: int(match["amount"])})

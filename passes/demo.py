@@ -154,13 +154,14 @@ def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) ->
 
 def _visits(pass_obj: Pass, spaces: dict[str, Space], start: date, today: date) -> int:
     """Visit-days on past open days, within the plan's allowance and cap, the same on every run."""
-    plan = pass_obj.plan
+    plan, holder = pass_obj.plan, pass_obj.holder
+    assert plan.allowance is not None and holder is not None, "the demo's passes are limited and held"
     # Half the allowance per calendar month keeps any 30-day window within a rolling allowance.
     per_month = plan.allowance if plan.period == Period.MONTH else plan.allowance // 2
     count = 0
     month = max(start, pass_obj.valid_from.replace(day=1))
     while month < today:
-        rng = random.Random(f"{pass_obj.holder.email}-{month:%Y-%m}")
+        rng = random.Random(f"{holder.email}-{month:%Y-%m}")
         days = [month + timedelta(days=i) for i in range(31)]
         days = [d for d in days if d.month == month.month and pass_obj.valid_from <= d < today]
         per_space: dict[int, int] = {}

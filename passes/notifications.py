@@ -39,6 +39,8 @@ def allowance_low(*, pass_obj: Pass, remaining: int, day: date) -> None:
 
 def pass_expiring(*, pass_obj: Pass) -> None:
     holder = pass_obj.holder
+    if holder is None:  # erased: nobody to tell
+        return
     with translation.override(holder.language):
         message_record(
             key=f"pass-expiring:{pass_obj.id}:{pass_obj.valid_until:%Y-%m-%d}",

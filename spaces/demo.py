@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -10,7 +10,8 @@ from network.models import Organization
 from spaces.models import Closure, Room, Space
 from spaces.services import Range, opening_hours_set
 
-SPACES = [
+RoomRow = tuple[str, str, int, list[str]]
+SPACES: list[tuple[str, str, str, str, str, str, str, str, int, list[str], list[RoomRow]]] = [
     # slug, name, operator slug, address, lat, lng, dept, insee, desks, amenities, rooms
     ("mutualab", "Mutualab", "mutualab", "5 place de la République, 59000 Lille",
      "50.631600", "3.059800", "59", "59350", 60, ["wifi", "café", "fablab", "cuisine"],
@@ -38,7 +39,7 @@ SPACES = [
 REGIONS = {"59": "Hauts-de-France", "72": "Pays de la Loire"}
 
 WEEKDAYS = range(0, 5)
-HOURS = {
+HOURS: dict[str, list[tuple[Iterable[int], time, time]]] = {
     # slug: [(weekdays, opens, closes)]
     "mutualab": [(WEEKDAYS, time(8, 30), time(19)), ([5], time(10), time(17))],
     "maison-economie-solidaire": [(WEEKDAYS, time(9), time(12, 30)), (WEEKDAYS, time(13, 30), time(17, 30))],

@@ -205,7 +205,7 @@ def event_cancel(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(message) for message in form.errors["reason"]))
         return redirect("web:event-edit", slug=event.slug)
     try:
         services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
@@ -243,7 +243,7 @@ def moderate(request, slug: str):
     form = ModerationForm(request.POST)
     approve = request.POST.get("decision") == "approve"
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["comment"]))
+        messages.error(request, " ".join(str(message) for message in form.errors["comment"]))
     else:
         try:
             services.event_moderate(actor=request.user, event=event, approve=approve,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.utils import timezone
 
 from spaces.models import Weekday
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 register = template.Library()
 
 
 @register.filter
-def weekly_hours(space) -> list[tuple[str, list]]:
+def weekly_hours(space) -> list[tuple[StrOrPromise, list]]:
     """Monday to Sunday: each day's name and its opening ranges (empty: closed), from the
     prefetched ``opening_hours``."""
     days: dict[int, list] = {day: [] for day in range(7)}
