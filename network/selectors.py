@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from network.models import Membership, Organization, Person, Role
 
 
-def organization_ids_for(person: Person | None, *roles: str) -> set[int]:
+def organization_ids_for(person: Person | AnonymousUser | None, *roles: str) -> set[int]:
     """Ids of the organizations where ``person`` holds one of ``roles``.
 
     An admin of an organization holds every role there: whoever manages the
@@ -26,11 +27,11 @@ def organization_ids_for(person: Person | None, *roles: str) -> set[int]:
     return set().union(*(cache.get(role, set()) for role in wanted))
 
 
-def has_role(person: Person | None, organization_id: int | None, *roles: str) -> bool:
+def has_role(person: Person | AnonymousUser | None, organization_id: int | None, *roles: str) -> bool:
     return organization_id is not None and organization_id in organization_ids_for(person, *roles)
 
 
-def organizations_for(person: Person | None, *roles: str) -> QuerySet[Organization]:
+def organizations_for(person: Person | AnonymousUser | None, *roles: str) -> QuerySet[Organization]:
     return Organization.objects.filter(id__in=organization_ids_for(person, *roles))
 
 
