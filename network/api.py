@@ -59,8 +59,8 @@ class MeSerializer(StrictModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "email", "full_name", "language", "roles"]
-        read_only_fields = ["id", "email", "roles"]
+        fields = ["id", "email", "email_verified", "full_name", "language", "roles"]
+        read_only_fields = ["id", "email", "email_verified", "roles"]
 
     def get_roles(self, person: Person) -> list[dict]:
         return [

@@ -209,3 +209,13 @@ def test_requests_from_one_client_are_limited(api):
     assert answers[-1].status_code == 429 and int(answers[-1]["Retry-After"]) > 0
     pages = api.post("/compte/mot-de-passe-oublie/", {"email": "x@example.org"})
     assert pages.status_code == 429 and int(pages["Retry-After"]) > 0
+
+
+def test_the_profile_says_whether_the_address_is_verified(api, login):
+    signup(api)
+    person = Person.objects.get(email="nouvelle@example.org")
+    assert login(person).get("/api/v1/me/").json()["email_verified"] is False
+    refused = login(person).patch("/api/v1/me/", {"email_verified": True}, format="json")
+    assert refused.status_code == 400 and "email_verified" in refused.json()["fields"]
+    person.refresh_from_db()
+    assert not person.email_verified
