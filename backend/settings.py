@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ESSAIM_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.middleware.BodySizeMiddleware",
     "backend.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,10 +146,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256
 
 # --- Email ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Django's SMTP backend, waiting at each step as RFC 5321 recommends (worker/smtp.py).
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "worker.smtp.EmailBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Essaim <noreply@essaim.localhost>")
-# A stuck SMTP server must not hold a worker process past its message's claim.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Seconds each SMTP step may wait (RFC 5321 §4.5.3.2), EMAIL_TIMEOUT_<STEP> to change one. The
+# reply after the body gets 10 minutes: a server may take that long to queue a message, and
+# giving up sooner sends it twice.
+EMAIL_TIMEOUTS = {
+    step: env.float(f"EMAIL_TIMEOUT_{step.upper()}", default=seconds)
+    for step, seconds in {"connection": 300, "mail": 300, "rcpt": 300, "data_initiation": 120,
+                          "data_block": 180, "data_termination": 600}.items()
+}
 
 # --- Celery ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -198,14 +209,19 @@ CACHES = {
 }
 
 # --- Outbox -----------------------------------------------------------------
-# How long an outbox task may run (its own limit, shorter than other tasks'): a scan takes no
-# new message past half the lease, and one message takes at most two EMAIL_TIMEOUTs (connect,
-# send), well within it.
-OUTBOX_TASK_TIME_LIMIT = env.int("OUTBOX_TASK_TIME_LIMIT", default=90)
-# How long a worker owns a message it is sending. Longer than an outbox task may run, so a
-# message is never sent by two live workers; after a crash (a worker killed, the database
-# restarted under a scan), its message is retried this late.
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=OUTBOX_TASK_TIME_LIMIT + 30)
+# How long a scan owns the batch it claims before sending it: after a crash, the messages
+# of the batch that were not being sent come back this late.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+# How long an outbox task may run: half a lease of quick messages, then one message that
+# meets every SMTP step's longest wait (plus EHLO, STARTTLS and AUTH).
+OUTBOX_TASK_TIME_LIMIT = env.int(
+    "OUTBOX_TASK_TIME_LIMIT", default=OUTBOX_LEASE_SECONDS // 2 + int(sum(EMAIL_TIMEOUTS.values())) + 300)
+# A message whose delivery outcome is unknown is tried once more this late (a person decides
+# after a second unknown outcome). It is also how long a worker owns the message it is
+# sending: longer than an outbox task may run, so no second worker sends it meanwhile.
+OUTBOX_UNKNOWN_RETRY_SECONDS = env.int("OUTBOX_UNKNOWN_RETRY_SECONDS", default=3600)
+if OUTBOX_UNKNOWN_RETRY_SECONDS <= OUTBOX_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTBOX_UNKNOWN_RETRY_SECONDS must exceed OUTBOX_TASK_TIME_LIMIT")
 # How often beat runs the scan that sends whatever the broker did not deliver.
 OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 # How often due event reminders are looked for (seconds).
@@ -222,7 +238,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "backend.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -4,6 +4,11 @@ Every function records its message in the outbox (``worker/outbox.py``) inside
 the caller's transaction, under a deterministic key: a retried or repeated
 change records each message once, and its Message-ID is stable. The outbox adds
 the HTML part and, for non-essential notices, the one-click unsubscribe link.
+
+A message to a registrant carries the registration it is about (``depends_on``).
+Reminders and "a seat is free" notices are checked again just before they are
+sent (the conditions at the end of this module): one whose registration or event
+changed meanwhile is dropped unsent, with the reason on its row.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from events.models import (
     CoOrganization,
     CoOrganizationStatus,
     Event,
+    EventStatus,
     Moderation,
     Registration,
     RegistrationStatus,
@@ -35,7 +41,7 @@ from events.models import (
 from feeds.sources import single_event
 from network.models import Membership, Person, Role
 from worker.models import Message
-from worker.outbox import message_prepare, message_record
+from worker.outbox import message_condition, message_prepare, message_record
 
 
 def local_time(moment: datetime, zone_name: str) -> str:
@@ -89,7 +95,8 @@ def notify(registration: Registration, *, key: str, kind: str, subject: Promise,
         ])
         message_record(key=key, kind=kind, to=registration.email, language=language,
                        subject=f"{subject} — {event.title}", body_text=body,
-                       attachments=_ics_attachment(event) if attach_ics else None)
+                       attachments=_ics_attachment(event) if attach_ics else None,
+                       depends_on={"registration": registration.id})
 
 
 def notify_registered(registration: Registration) -> None:
@@ -242,4 +249,46 @@ def reminder_message(reminder: Reminder) -> Message:
         return message_prepare(
             key=f"reminder:{reminder.id}:{event.sequence}", kind="event_reminder",
             to=registration.email, language=language, subject=subject, body_text=body,
-            essential=False)
+            essential=False, depends_on={"registration": registration.id, "sequence": event.sequence})
+
+
+def reminder_lapse(registration: Registration, *, now: datetime) -> str:
+    """Why a reminder of ``registration`` no longer applies at ``now``, or "". The scan that
+    records reminders and the outbox that sends them both ask."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return gettext("l'inscription n'est plus confirmée")
+    if registration.event.status != EventStatus.PUBLISHED:
+        return gettext("l'événement n'est plus publié")
+    if registration.event.starts_at <= now:
+        return gettext("l'événement a commencé")
+    return ""
+
+
+def _registration(message: Message) -> Registration | None:
+    return (Registration.objects.select_related("event")
+            .filter(id=message.depends_on.get("registration")).first())
+
+
+@message_condition("event_reminder")
+def _reminder_applies(message: Message) -> str:
+    registration = _registration(message)
+    if registration is None:
+        return gettext("l'inscription n'existe plus")
+    if reason := reminder_lapse(registration, now=timezone.now()):
+        return reason
+    if registration.event.sequence != message.depends_on.get("sequence"):
+        # Its date, place or status changed: the text is out of date (a new reminder follows).
+        return gettext("l'événement a changé depuis")
+    return ""
+
+
+@message_condition("registration_promoted")
+def _promotion_applies(message: Message) -> str:
+    registration = _registration(message)
+    if registration is None:
+        return gettext("l'inscription n'existe plus")
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return gettext("l'inscription n'est plus confirmée")
+    if registration.event.status == EventStatus.CANCELLED:
+        return gettext("l'événement est annulé")
+    return ""

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.messages import reminder_message
+from events.messages import reminder_lapse, reminder_message
 from events.models import Event, EventStatus, Registration, RegistrationStatus, Reminder
 from worker.outbox import messages_record_many
 
@@ -126,9 +126,7 @@ def reminders_send_due(*, limit: int = BATCH) -> int:
             .select_related("registration__person", "registration__event__room__space")
             .order_by("due_at", "id")[:limit]
         )
-        send = [r for r in due if r.registration.status == RegistrationStatus.CONFIRMED
-                and r.registration.event.status == EventStatus.PUBLISHED
-                and r.registration.event.starts_at > now]
+        send = [r for r in due if not reminder_lapse(r.registration, now=now)]
         if send:
             messages_record_many([reminder_message(reminder) for reminder in send])
             Reminder.objects.filter(id__in=[r.id for r in send]).update(sent_at=now)

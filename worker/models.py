@@ -11,6 +11,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# After this many failed attempts a message stays unsent for a person to look at (admin,
+# /healthz "abandoned"); with the outbox's backoff that is about two days of retries.
+MAX_ATTEMPTS = 48
+# An attempt whose outcome is unknown (the server may hold the message) is followed by one
+# more, after a long delay; after a second one, a person decides (admin, /healthz "unknown").
+MAX_UNKNOWN = 2
+
 
 class Message(models.Model):
     key = models.CharField(_("clé"), max_length=200, unique=True)
@@ -32,6 +39,17 @@ class Message(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Attempts that ended without knowing whether the server accepted the message: the
+    # answer to its body never came, or the worker stopped while sending it.
+    unknown_outcomes = models.PositiveSmallIntegerField(_("issues inconnues"), default=0)
+    # Set while a worker sends the message, cleared with the outcome: still set when the
+    # message is claimed again, the last attempt ended unrecorded (an unknown outcome).
+    sending_since = models.DateTimeField(null=True, blank=True)
+    # What the message depends on (e.g. ``{"registration": 42, "sequence": 3}``), checked
+    # just before sending by the condition its app registered for its kind.
+    depends_on = models.JSONField(_("dépend de"), default=dict, blank=True)
+    # Not sent because what it depended on no longer holds (a cancelled registration…).
+    dropped_reason = models.CharField(_("non envoyé, car"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -44,6 +62,23 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+    @property
+    def state(self) -> str:
+        """Where the message stands, in words (the admin's list)."""
+        if self.suppressed:
+            return str(_("non envoyé (désabonnement)"))
+        if self.sent_at is not None:
+            return str(_("envoyé"))
+        if self.dropped_reason:
+            return str(_("non envoyé : ne s'applique plus"))
+        if self.unknown_outcomes >= MAX_UNKNOWN:
+            return str(_("issue inconnue : à décider"))
+        if self.unknown_outcomes:
+            return str(_("issue inconnue : un dernier essai est prévu"))
+        if self.attempts >= MAX_ATTEMPTS:
+            return str(_("échec : abandonné"))
+        return str(_("à envoyer"))
 
 
 class NotificationPreference(models.Model):
