@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from events.models import (
     Campaign,
+    CoOrganization,
+    CoOrganizationStatus,
     Event,
     EventStatus,
     Moderation,
@@ -25,7 +27,7 @@ from events.models import (
     Theme,
 )
 from events.services import recurrence_dates
-from network.models import Organization, Person
+from network.models import Membership, Organization, Person, Role
 from spaces.models import Room
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -136,6 +138,10 @@ EVENTS = [
      APPROVED, "published"),
 ]
 
+# Requests still waiting for an answer: (event, invited organization). APES's organizer
+# (organisation@apes.demo) finds this one on "Mes événements".
+PENDING_CO_ORGANIZATIONS = [("portes-ouvertes-mutualab", "apes")]
+
 CANCEL_REASON = "Intervenante indisponible, reporté au printemps."
 REJECT_COMMENT = "Belle initiative, mais sans lien avec l'ESS : proposez-la hors campagne."
 
@@ -176,6 +182,28 @@ def _register(event: Event, count: int, *, people: Sequence[Person] = ()) -> Non
             "status": RegistrationStatus.CONFIRMED if position is None else RegistrationStatus.WAITLISTED,
             "position": position,
         })
+
+
+def _co_organizations(events: list[Event], *, today: date) -> int:
+    """Each event's co-organizers accepted a fortnight ago; the pending requests were sent two
+    days ago. Rows as the services would leave them (``CoOrganization`` and the accepted set)."""
+    asked = datetime.combine(today - timedelta(days=16), time(10), PARIS)
+    people = {m.organization_id: m.person for m in Membership.objects.filter(
+        role__in=[Role.ORGANIZER, Role.ADMIN]).select_related("person").order_by("-person_id")}
+    pending = {(slug, org) for slug, org in PENDING_CO_ORGANIZATIONS}
+    slugs = {o.slug: o for o in Organization.objects.filter(slug__in={org for _, org in pending})}
+    for event in events:
+        answered = [(o, CoOrganizationStatus.ACCEPTED, asked, asked + timedelta(days=2))
+                    for o in event.co_organizers.all()]
+        waiting = [(slugs[org], CoOrganizationStatus.PENDING, asked + timedelta(days=14), None)
+                   for slug, org in pending if slug == event.slug]
+        for organization, status, requested_at, decided_at in answered + waiting:
+            CoOrganization.objects.update_or_create(event=event, organization=organization, defaults={
+                "status": status, "requested_at": requested_at, "decided_at": decided_at,
+                "requested_by": people.get(event.organization_id),
+                "decided_by": people.get(organization.pk) if decided_at else None})
+        event.co_organizations.exclude(organization__in=[o for o, *_ in answered + waiting]).delete()
+    return len(pending)
 
 
 def load(*, today: date, log: Callable[[str], None]) -> None:
@@ -236,6 +264,12 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
         )
     log(f"série « {series.title} » : {len(dates)} dates")
+
+    waiting = _co_organizations(list(Event.objects.filter(
+        slug__in=[*events, *(f"cafe-metiers-ess-{n}" for n in range(1, len(dates) + 1))])
+        .prefetch_related("co_organizers")), today=today)
+    log(f"{CoOrganization.objects.filter(status=CoOrganizationStatus.ACCEPTED).count()} co-organisations "
+        f"acceptées, {waiting} demande(s) en attente")
 
     members = list(Person.objects.filter(email__in=["membre@essaim.demo", "member@essaim.demo"]))
     _register(events["forum-entreprendre-autrement"], 25, people=members)

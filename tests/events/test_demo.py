@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from events import services
-from events.models import Campaign, Event, EventStatus, Moderation, Registration, Series
+from events.models import (
+    Campaign,
+    CoOrganization,
+    CoOrganizationStatus,
+    Event,
+    EventStatus,
+    Moderation,
+    Registration,
+    Series,
+)
 from feeds.sources import public_events
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +35,13 @@ def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_wa
     assert forum.room.space.commune_insee == "72181"
     assert list(forum.co_organizers.values_list("slug", flat=True)) == ["le-mans-metropole"]
     assert Series.objects.get().events.count() == 6
+    # Every co-organizer accepted; one request still waits, and gives no rights meanwhile.
+    accepted = CoOrganization.objects.filter(status=CoOrganizationStatus.ACCEPTED)
+    assert accepted.count() == Event.co_organizers.through.objects.count()
+    waiting = CoOrganization.objects.get(status=CoOrganizationStatus.PENDING)
+    assert (waiting.event.slug, waiting.organization.slug) == ("portes-ouvertes-mutualab", "apes")
+    assert not waiting.event.co_organizers.exists()
+    assert waiting.requested_at.date() < timezone.localdate()
 
     velo = Event.objects.get(slug="reparer-son-velo")
     waitlist = velo.registrations.filter(status="waitlisted").order_by("position")
