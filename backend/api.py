@@ -11,12 +11,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from backend.validators import date_in_range
 
 
 class DomainError(Exception):
@@ -58,8 +62,44 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class DateTimeField(serializers.DateTimeField):
+    """An aware moment within the bounds of :mod:`backend.validators`. A naive one is
+    refused: its wall time means nothing without an offset, and guessing the server's zone
+    would move it."""
+
+    default_error_messages = {
+        "naive": _("Indiquez le décalage horaire, ex. 2026-11-05T18:30:00+01:00."),
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        _check(date_in_range, value)
+        return super().enforce_timezone(value)
+
+
+class DateField(serializers.DateField):
+    """A date within the bounds of :mod:`backend.validators`."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        _check(date_in_range, day)
+        return day
+
+
+def _check(validator, value) -> None:
+    try:
+        validator(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+        models.DateField: DateField,
+    }
 
 
 def _flatten(detail: Any) -> Any:

@@ -5,18 +5,48 @@ from __future__ import annotations
 from datetime import UTC
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+
+from backend.validators import date_in_range
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """An ISO 8601 moment with its offset, within the bounds of :mod:`backend.validators`."""
+
+    default_error_messages = {
+        "invalid": _("Date et heure ISO 8601 attendues, ex. 2026-11-05T18:30:00+01:00."),
+        "naive": _("Indiquez le décalage horaire, ex. 2026-11-05T18:30:00+01:00."),
+    }
+    default_validators = [date_in_range]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if moment.tzinfo is None:
+            raise ValidationError(self.error_messages["naive"], code="naive")
+        return moment
 
 
 class UTCDateTimeFilter(filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time filter that queries in UTC.
+    """An aware ISO 8601 date-time filter that queries in UTC.
 
     Python accepts offsets up to ±24 h, PostgreSQL only up to ±15:59: converting
     first keeps an odd but valid offset from becoming a database error.
     """
 
+    field_class = AwareDateTimeField
+
     def filter(self, qs, value):
-        if value is not None and value.tzinfo is not None:
+        if value is not None:
             value = value.astimezone(UTC)
         return super().filter(qs, value)
 

@@ -22,6 +22,7 @@ from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerialize
 from backend.filters import IdFilter, UTCDateTimeFilter
 from backend.links import FeedLinksMixin
 from backend.throttling import RegistrationRateThrottle
+from backend.validators import single_line
 from events import selectors, services
 from events.models import (
     Campaign,
@@ -125,8 +126,8 @@ class EventSerializer(serializers.ModelSerializer):
         source="open_co_organizations", many=True, read_only=True,
         help_text="To the event's organizers only: invited organizations that have not accepted.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    room = RoomRefSerializer(read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    room = RoomRefSerializer(read_only=True, allow_null=True)
     label = serializers.CharField(read_only=True)
     confirmed_count = serializers.IntegerField(read_only=True)
     waitlist_count = serializers.IntegerField(read_only=True)
@@ -216,8 +217,12 @@ class ModerationSerializer(StrictSerializer):
 
 
 class RegistrationCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=150, required=False)
-    email = serializers.EmailField(required=False)
+    name = serializers.CharField(
+        max_length=150, required=False, validators=[single_line],
+        help_text="Required without an account; with one, defaults to your name.")
+    email = serializers.EmailField(
+        required=False,
+        help_text="Required without an account; with one, your account's address is used.")
 
 
 class RegistrationResultSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from backend.validators import EVENT_MAX_DURATION, date_in_range, single_line
 from network.models import Organization, department_code, insee_code
 from spaces.models import Room, validate_time_zone
 
@@ -30,17 +31,19 @@ NOTE_MAX = 2_000
 class Campaign(models.Model):
     """A coordinated programme (the Mois de l'ESS): organizers submit, coordinators moderate."""
 
-    title = models.CharField(_("titre"), max_length=200)
+    title = models.CharField(_("titre"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX)
     coordinators = models.ManyToManyField(
         Organization, related_name="coordinated_campaigns", verbose_name=_("structures coordinatrices")
     )
-    starts_on = models.DateField(_("début"))
-    ends_on = models.DateField(_("fin"))
-    submissions_open_on = models.DateField(_("ouverture des propositions"), null=True, blank=True)
-    submissions_close_on = models.DateField(_("clôture des propositions"), null=True, blank=True)
-    label = models.CharField(_("label"), max_length=120, blank=True,
+    starts_on = models.DateField(_("début"), validators=[date_in_range])
+    ends_on = models.DateField(_("fin"), validators=[date_in_range])
+    submissions_open_on = models.DateField(_("ouverture des propositions"), null=True, blank=True,
+                                           validators=[date_in_range])
+    submissions_close_on = models.DateField(_("clôture des propositions"), null=True, blank=True,
+                                            validators=[date_in_range])
+    label = models.CharField(_("label"), max_length=120, blank=True, validators=[single_line],
                              help_text=_("Porté par les seuls événements approuvés."))
     moderation_required = models.BooleanField(_("modération requise"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,7 +72,7 @@ class Campaign(models.Model):
 
 class Theme(models.Model):
     slug = models.SlugField(_("identifiant"), max_length=50, unique=True)
-    name = models.CharField(_("nom"), max_length=100)
+    name = models.CharField(_("nom"), max_length=100, validators=[single_line])
 
     class Meta:
         verbose_name = _("thème")
@@ -113,11 +116,11 @@ class Series(models.Model):
     across daylight-saving changes.
     """
 
-    title = models.CharField(_("titre"), max_length=200)
+    title = models.CharField(_("titre"), max_length=200, validators=[single_line])
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="series",
                                      verbose_name=_("structure organisatrice"))
     rrule = models.CharField(_("règle de récurrence"), max_length=500)
-    starts_at = models.DateTimeField(_("première date"))
+    starts_at = models.DateTimeField(_("première date"), validators=[date_in_range])
     duration = models.DurationField(_("durée"))
     time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris",
                                  validators=[validate_time_zone])
@@ -139,15 +142,15 @@ def default_reminders() -> list[str]:
 
 
 class Event(models.Model):
-    title = models.CharField(_("titre"), max_length=200)
+    title = models.CharField(_("titre"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX)
     format = models.CharField(_("format"), max_length=20, choices=EventFormat.choices,
                               default=EventFormat.AUTRE)
     themes = models.ManyToManyField(Theme, blank=True, related_name="events", verbose_name=_("thèmes"))
-    audience = models.CharField(_("public"), max_length=200, blank=True)
+    audience = models.CharField(_("public"), max_length=200, blank=True, validators=[single_line])
     accessibility = models.TextField(_("accessibilité"), blank=True, max_length=NOTE_MAX)
-    price_text = models.CharField(_("tarif"), max_length=200, blank=True)
+    price_text = models.CharField(_("tarif"), max_length=200, blank=True, validators=[single_line])
     online_url = models.URLField(_("lien en ligne"), blank=True)
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_events",
@@ -171,30 +174,32 @@ class Event(models.Model):
                                      blank=True, related_name="+")
     moderated_at = models.DateTimeField(null=True, blank=True)
 
-    starts_at = models.DateTimeField(_("début"))
-    ends_at = models.DateTimeField(_("fin"))
+    starts_at = models.DateTimeField(_("début"), validators=[date_in_range])
+    ends_at = models.DateTimeField(_("fin"), validators=[date_in_range])
     time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris",
                                  validators=[validate_time_zone])
     all_day = models.BooleanField(_("toute la journée"), default=False)
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="events", verbose_name=_("salle"))
-    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True, validators=[single_line])
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
                                    validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
                                     validators=[MinValueValidator(-180), MaxValueValidator(180)])
     # The territory is copied from the room's space when there is one, so that
     # listings filter on the event's own columns.
-    region = models.CharField(_("région"), max_length=80, blank=True)
+    region = models.CharField(_("région"), max_length=80, blank=True, validators=[single_line])
     department = models.CharField(_("département"), max_length=3, blank=True, validators=[department_code])
     commune_insee = models.CharField(_("commune (code INSEE)"), max_length=5, blank=True,
                                      validators=[insee_code])
 
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True,
                                            help_text=_("Vide : sans limite."))
-    registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True)
+    registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"), null=True, blank=True,
+                                                 validators=[date_in_range])
     registration_closes_at = models.DateTimeField(_("clôture des inscriptions"), null=True, blank=True,
+                                                  validators=[date_in_range],
                                                   help_text=_("Vide : au début de l'événement."))
 
     series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True,
@@ -237,6 +242,9 @@ class Event(models.Model):
         errors: dict[str, str] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("La date de fin doit suivre la date de début.")
+        elif self.starts_at and self.ends_at and self.ends_at - self.starts_at > EVENT_MAX_DURATION:
+            errors["ends_at"] = _("Un événement dure au plus %(days)s jours.") % {
+                "days": EVENT_MAX_DURATION.days}
         if self.room_id and self.address:
             errors["address"] = _("Une adresse libre ou une salle, pas les deux.")
         if (self.latitude is None) != (self.longitude is None):
@@ -333,7 +341,7 @@ class Registration(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                                related_name="registrations")
-    name = models.CharField(_("nom"), max_length=150)
+    name = models.CharField(_("nom"), max_length=150, validators=[single_line])
     email = models.EmailField(_("adresse e-mail"))
     status = models.CharField(_("statut"), max_length=10, choices=RegistrationStatus.choices)
     position = models.PositiveIntegerField(_("rang en liste d'attente"), null=True, blank=True)

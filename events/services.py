@@ -23,15 +23,12 @@ PostgreSQL by an exclusion constraint as the last line of defence.
 
 from __future__ import annotations
 
-import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from itertools import islice
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -55,6 +52,7 @@ from events.models import (
     Series,
     Theme,
 )
+from events.recurrence import recurrence_dates
 from events.reminders import reminder_rules_clean, reminders_sync
 from events.selectors import can_moderate, can_organize, can_organize_series
 from network.models import Organization, Person, Role
@@ -62,11 +60,6 @@ from network.selectors import has_role, organization_ids_for
 from network.services import unique_slug
 from spaces.models import Room, validate_time_zone
 
-# A series never produces more dates than this.
-SERIES_MAX_DATES = 200
-# Finer frequencies could make dateutil scan millions of candidates before a
-# sparse rule yields its dates.
-SERIES_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 # Changes to these fields matter to attendees: they raise ``sequence`` and notify.
 ATTENDEE_FIELDS = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address", "status")
 ROOM_CONSTRAINT = "event_room_no_overlap"
@@ -103,12 +96,6 @@ class OutsideCampaign(DomainError):
     status = 400
     code = "outside_campaign"
     message = _("L'événement doit avoir lieu pendant la campagne (du %(starts)s au %(ends)s).")
-
-
-class InvalidRecurrence(DomainError):
-    status = 400
-    code = "invalid_rrule"
-    message = _("Règle de récurrence invalide.")
 
 
 class CapacityBelowConfirmed(DomainError):
@@ -507,48 +494,6 @@ def event_moderate(*, actor: Person, event: Event, approve: bool, comment: str =
 
 
 # --- series -----------------------------------------------------------------
-
-def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list[datetime]:
-    """Every start of ``rrule`` from ``starts_at``, at the same local wall time in ``time_zone``.
-
-    The rule is expanded against a datetime carrying the ``ZoneInfo`` itself,
-    so 18:30 stays 18:30 on both sides of a daylight-saving change. Refuses
-    rules without COUNT or UNTIL, finer than daily, or with more than
-    ``SERIES_MAX_DATES`` dates.
-    """
-    text = rrule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:"):]
-    parts = {}
-    for part in text.split(";"):
-        key, _sep, value = part.partition("=")
-        parts[key.strip().upper()] = value.strip().upper()
-    if not text or any(c in text for c in ":\r\n") or parts.get("FREQ") not in SERIES_FREQUENCIES:
-        raise InvalidRecurrence(_("Règle de récurrence invalide : FREQ=DAILY, WEEKLY, MONTHLY ou YEARLY "
-                                  "attendu (ex. FREQ=MONTHLY;BYDAY=1TH;COUNT=10)."), field="rrule")
-    if "COUNT" not in parts and "UNTIL" not in parts:
-        raise InvalidRecurrence(_("La règle doit se terminer : ajoutez COUNT ou UNTIL."), field="rrule")
-    # A date-only UNTIL means "through that day", as people who write one expect.
-    text = re.sub(r"UNTIL=(\d{8})(?=;|$)", r"UNTIL=\1T235959", text, flags=re.IGNORECASE)
-    zone = _zone(time_zone)
-    local_start = starts_at.astimezone(zone)
-    try:
-        try:
-            rule = rrulestr(text, dtstart=local_start)
-        except ValueError:
-            # UNTIL written as a local (floating) time needs a floating start.
-            rule = rrulestr(text, dtstart=local_start.replace(tzinfo=None))
-        dates = list(islice(rule, SERIES_MAX_DATES + 1))
-    except (ValueError, TypeError, OverflowError) as error:
-        raise InvalidRecurrence(_("Règle de récurrence invalide : %(error)s"), field="rrule",
-                                error=str(error)) from error
-    if len(dates) > SERIES_MAX_DATES:
-        raise InvalidRecurrence(_("La règle produit plus de %(max)s dates."), field="rrule",
-                                max=SERIES_MAX_DATES)
-    if not dates:
-        raise InvalidRecurrence(_("La règle ne produit aucune date."), field="rrule")
-    return [d if d.tzinfo else d.replace(tzinfo=zone) for d in dates]
-
 
 @transaction.atomic
 def series_create(*, actor: Person, organization: Organization, rrule: str, title: str,

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.validators import single_line
+
 
 class PersonManager(BaseUserManager["Person"]):
     use_in_migrations = True
@@ -38,7 +40,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     """An account. People log in with their email address."""
 
     email = models.EmailField(_("adresse e-mail"), unique=True)
-    full_name = models.CharField(_("nom complet"), max_length=150, blank=True)
+    full_name = models.CharField(_("nom complet"), max_length=150, blank=True, validators=[single_line])
     language = models.CharField(
         _("langue"), max_length=5, choices=[("fr", "Français"), ("en", "English")], default="fr"
     )
@@ -89,10 +91,10 @@ department_code = RegexValidator(r"^(\d{2,3}|2[AB])$", _("Code de département a
 class Organization(models.Model):
     """A structure of the ESS: association, cooperative, mutual, local authority, network."""
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganizationKind.choices)
-    region = models.CharField(_("région"), max_length=80, blank=True)
+    region = models.CharField(_("région"), max_length=80, blank=True, validators=[single_line])
     department = models.CharField(
         _("département"), max_length=3, blank=True, validators=[department_code]
     )

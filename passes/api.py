@@ -9,6 +9,7 @@ from datetime import date
 
 import segno
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,9 +25,16 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.services import pass_sell
-from backend.api import FormatParameterNegotiation, SlugRelatedField, StrictModelSerializer, StrictSerializer
+from backend.api import (
+    DateField,
+    FormatParameterNegotiation,
+    SlugRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from backend.validators import INT_MAX, date_in_range
 from passes import selectors, services
-from passes.models import CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
+from passes.models import VALIDITY_DAYS_MAX, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
 
@@ -80,9 +88,9 @@ class PlanSerializer(StrictModelSerializer):
                                                    queryset=Space.objects.all())
     # Plain integers here so that zero or negative values reach the service,
     # whose refusal names the rule.
-    allowance = serializers.IntegerField(required=False, allow_null=True)
-    per_space_cap = serializers.IntegerField(required=False, allow_null=True)
-    validity_days = serializers.IntegerField()
+    allowance = serializers.IntegerField(required=False, allow_null=True, max_value=INT_MAX)
+    per_space_cap = serializers.IntegerField(required=False, allow_null=True, max_value=INT_MAX)
+    validity_days = serializers.IntegerField(max_value=VALIDITY_DAYS_MAX)
     visit_value = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True)
 
     class Meta:
@@ -173,7 +181,7 @@ class PassIssueSerializer(StrictSerializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.select_related("network"))
     holder_email = serializers.EmailField()
     issuing_space = SlugRelatedField(slug_field="slug", queryset=Space.objects.all())
-    valid_from = serializers.DateField(required=False)
+    valid_from = DateField(required=False)
 
 
 
@@ -364,7 +372,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # --- Settlements --------------------------------------------------------------
 
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
 
 
 class SettlementQuerySerializer(serializers.Serializer):
@@ -374,7 +382,12 @@ class SettlementQuerySerializer(serializers.Serializer):
     def validate_month(self, value: str) -> date:
         if not MONTH.match(value):
             raise serializers.ValidationError(_("Mois attendu au format AAAA-MM."))
-        return date(int(value[:4]), int(value[5:]), 1)
+        month = date(int(value[:4]), int(value[5:]), 1)
+        try:
+            date_in_range(month)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return month
 
 
 class SettlementCloseSerializer(StrictSerializer, SettlementQuerySerializer):

@@ -13,11 +13,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.validators import INT_MAX, date_in_range, single_line
 from network.models import Organization
 from spaces.models import Space
 
@@ -25,6 +26,8 @@ from spaces.models import Space
 # typed from paper comes through: 8 of them give 31**8 ≈ 8.5e11 codes.
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 SHORT_CODE_LENGTH = 8
+# A plan is sold for at most ten years.
+VALIDITY_DAYS_MAX = 3660
 
 
 def new_pass_code() -> str:
@@ -43,7 +46,7 @@ def hash_token(token: str) -> str:
 class PassNetwork(models.Model):
     """A group of spaces whose members may work in each other's space (e.g. the ch'tipass)."""
 
-    name = models.CharField(_("nom"), max_length=120)
+    name = models.CharField(_("nom"), max_length=120, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     coordinator = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="pass_networks",
@@ -86,20 +89,21 @@ class Plan(models.Model):
                                 verbose_name=_("réseau"))
     kind = models.CharField(_("type"), max_length=12, choices=PlanKind.choices,
                             default=PlanKind.SUBSCRIPTION)
-    name = models.CharField(_("nom"), max_length=120)
+    name = models.CharField(_("nom"), max_length=120, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80)
     price = models.DecimalField(_("prix"), max_digits=8, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))])
     period = models.CharField(_("période"), max_length=12, choices=Period.choices, default=Period.MONTH)
     allowance = models.PositiveIntegerField(
-        _("passages par période"), null=True, blank=True,
+        _("passages par période"), null=True, blank=True, validators=[MaxValueValidator(INT_MAX)],
         help_text=_("Nombre de journées de coworking par période ; vide si illimité."),
     )
-    validity_days = models.PositiveIntegerField(_("durée de validité (jours)"),
-                                                validators=[MinValueValidator(1)])
+    validity_days = models.PositiveIntegerField(
+        _("durée de validité (jours)"),
+        validators=[MinValueValidator(1), MaxValueValidator(VALIDITY_DAYS_MAX)])
     per_space_cap = models.PositiveIntegerField(
         _("plafond par espace et par période"), null=True, blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(INT_MAX)],
         help_text=_("Pour que le pass serve à découvrir les autres espaces ; "
                     "l'espace émetteur n'est pas plafonné."),
     )
@@ -158,13 +162,14 @@ class Pass(models.Model):
                              verbose_name=_("forfait"))
     issuing_space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="issued_passes",
                                       verbose_name=_("espace émetteur"))
-    valid_from = models.DateField(_("valable du"))
+    valid_from = models.DateField(_("valable du"), validators=[date_in_range])
     valid_until = models.DateField(_("valable jusqu'au"))
     status = models.CharField(_("statut"), max_length=10, choices=PassStatus.choices,
                               default=PassStatus.ACTIVE)
     # Who a walk-in or trial day was given to, when they hold no account (both optional for a
     # walk-in; the email is required for a trial day, offered once per address).
-    guest_name = models.CharField(_("nom de la personne accueillie"), max_length=150, blank=True)
+    guest_name = models.CharField(_("nom de la personne accueillie"), max_length=150, blank=True,
+                                  validators=[single_line])
     guest_email = models.EmailField(_("e-mail de la personne accueillie"), blank=True)
     code = models.CharField(_("code"), max_length=64, unique=True, default=new_pass_code, editable=False)
     short_code = models.CharField(_("code court"), max_length=SHORT_CODE_LENGTH, unique=True,

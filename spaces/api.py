@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 from django.urls import reverse
@@ -13,17 +14,32 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from backend.api import StrictSerializer
+from backend.api import StrictModelSerializer, StrictSerializer
 from backend.links import FeedLinksMixin
 from spaces import selectors, services
 from spaces.models import Closure, OpeningHours, Room, Space
 
+# Declared as patterns, not ``format: time`` (RFC 3339's, which carries an offset): hours are
+# wall-clock times in the space's zone.
+OPENS = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+CLOSES = r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00(:00)?)$"
 
-@extend_schema_field({
-    "type": "string", "example": "18:00:00",
-    "description": "HH:MM[:SS]; 24:00 for midnight at the end of the day.",
-})
-class ClosingTimeField(serializers.TimeField):
+
+@extend_schema_field({"type": "string", "pattern": OPENS, "example": "09:00:00",
+                      "description": "HH:MM[:SS], local time of the space."})
+class OpeningTimeField(serializers.TimeField):
+    """An opening time, ``HH:MM[:SS]``."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.match(OPENS, value.strip()):
+            self.fail("invalid", format="HH:MM[:SS]")
+        return super().to_internal_value(value.strip())
+
+
+@extend_schema_field({"type": "string", "pattern": CLOSES, "example": "18:00:00",
+                      "description": "HH:MM[:SS], local time of the space; 24:00 for midnight at "
+                                     "the end of the day."})
+class ClosingTimeField(OpeningTimeField):
     """A closing time, where midnight at the end of the day reads and writes ``24:00`` (as
     ISO 8601 allows), stored as ``time.max`` (models.OpeningHours: a range ends before its
     closing time). DRF would show that as ``23:59:59.999999`` and refuse ``24:00``."""
@@ -39,7 +55,8 @@ class ClosingTimeField(serializers.TimeField):
         return "24:00:00" if value == time.max else super().to_representation(value)
 
 
-class OpeningHoursSerializer(StrictSerializer, serializers.ModelSerializer):
+class OpeningHoursSerializer(StrictModelSerializer):
+    opens = OpeningTimeField()
     closes = ClosingTimeField()
 
     class Meta:
@@ -50,7 +67,7 @@ class OpeningHoursSerializer(StrictSerializer, serializers.ModelSerializer):
         validators: list = []
 
 
-class ClosureSerializer(StrictSerializer, serializers.ModelSerializer):
+class ClosureSerializer(StrictModelSerializer):
     class Meta:
         model = Closure
         fields = ["id", "starts_on", "ends_on", "reason"]
@@ -125,7 +142,7 @@ class SpaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         ])
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=ClosureSerializer, responses=ClosureSerializer)
+    @extend_schema(request=ClosureSerializer, responses={201: ClosureSerializer})
     @action(detail=True, methods=["post"])
     def closures(self, request, slug=None):
         """Add an exceptional closure (whole local days, both ends included)."""

@@ -14,21 +14,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Also imported from here by migrations and other apps.
+from backend.validators import date_in_range, single_line, validate_time_zone
 from network.models import Organization, department_code, insee_code
 
 
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("Fuseau horaire inconnu : %(zone)s."), params={"zone": value})
-
-
 class Space(models.Model):
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     operator = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="spaces", verbose_name=_("gestionnaire")
     )
-    address = models.CharField(_("adresse"), max_length=300)
+    address = models.CharField(_("adresse"), max_length=300, validators=[single_line])
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
@@ -37,7 +34,7 @@ class Space(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    region = models.CharField(_("région"), max_length=80, blank=True)
+    region = models.CharField(_("région"), max_length=80, blank=True, validators=[single_line])
     department = models.CharField(_("département"), max_length=3, blank=True, validators=[department_code])
     commune_insee = models.CharField(_("commune (code INSEE)"), max_length=5, blank=True,
                                      validators=[insee_code])
@@ -138,9 +135,9 @@ class Closure(models.Model):
     """Exceptional closure: whole local days, both ends included (holidays, works)."""
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="closures")
-    starts_on = models.DateField(_("du"))
-    ends_on = models.DateField(_("au"))
-    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    starts_on = models.DateField(_("du"), validators=[date_in_range])
+    ends_on = models.DateField(_("au"), validators=[date_in_range])
+    reason = models.CharField(_("motif"), max_length=200, blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("fermeture exceptionnelle")
@@ -162,7 +159,7 @@ class Closure(models.Model):
 
 class Room(models.Model):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="rooms")
-    name = models.CharField(_("nom"), max_length=120)
+    name = models.CharField(_("nom"), max_length=120, validators=[single_line])
     slug = models.SlugField(_("identifiant"), max_length=80)
     capacity = models.PositiveIntegerField(_("capacité"))
     equipment = models.JSONField(_("équipement"), default=list, blank=True)
