@@ -27,6 +27,7 @@ from accounts.models import Invitation, InvitationStatus
 from accounts.tokens import new_secret, person_for_link, reset_tokens, secret_hash, verification_tokens
 from backend.api import DomainError
 from events.models import Registration
+from feeds.tasks import feeds_mark_stale
 from network.models import Membership, Organization, Person, Role
 from network.selectors import organization_ids_for
 from network.services import MembershipExists, membership_add
@@ -137,7 +138,11 @@ def _mark_verified(person: Person) -> None:
     if not person.email_verified:
         person.email_verified = True
         person.save(update_fields=["email_verified"])
-    Registration.objects.filter(person=None, email__iexact=person.email).update(person=person)
+    attached = (Registration.objects.filter(person=None, email__iexact=person.email)
+                .exclude(event__in=Registration.objects.filter(person=person).values("event"))
+                .update(person=person))
+    if attached:
+        feeds_mark_stale([f"person:{person.pk}"])  # their personal feed now holds these events
 
 
 # --- Changing one's address ------------------------------------------------------------

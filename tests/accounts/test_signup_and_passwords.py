@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from accounts.tokens import reset_tokens, verification_tokens
 from events.models import Registration
 from network.models import Person
-from tests.accounts.conftest import last_message, link_parts
+from tests.accounts.conftest import last_message, link_in, link_parts
 from tests.events.factories import EventFactory
 from tests.factories import PersonFactory
 from worker.models import Message
@@ -219,3 +219,17 @@ def test_the_profile_says_whether_the_address_is_verified(api, login):
     assert refused.status_code == 400 and "email_verified" in refused.json()["fields"]
     person.refresh_from_db()
     assert not person.email_verified
+
+
+def test_a_new_address_with_a_guest_seat_at_an_event_already_held_keeps_both_apart(client):
+    event = EventFactory(capacity=None)
+    person = PersonFactory(email="ancienne@example.org")
+    Registration.objects.create(event=event, person=person, name="Léa", email=person.email)
+    guest = Registration.objects.create(event=event, name="Léa", email="nouvelle@example.org")
+    client.force_login(person)
+    client.post("/compte/adresse/", {"email": "nouvelle@example.org", "password": "motdepasse-test"})
+    client.post(link_in(last_message("nouvelle@example.org", "email_change")))
+    person.refresh_from_db()
+    assert person.email == "nouvelle@example.org"
+    guest.refresh_from_db()
+    assert guest.person is None
