@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from events.models import (
     Campaign,
@@ -112,7 +112,7 @@ def co_organization_requests_for(person: Person | None) -> QuerySet[CoOrganizati
                         "decided_by")
         .annotate(answered=Case(When(status=CoOrganizationStatus.PENDING, then=Value(0)),
                                 default=Value(1), output_field=IntegerField()))
-        .order_by("answered", "event__starts_at", "-decided_at", "id")
+        .order_by("answered", F("decided_at").desc(nulls_last=True), "event__starts_at", "id")
     )
 
 

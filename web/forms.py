@@ -141,7 +141,8 @@ class EventForm(forms.Form):
         label=_("Co-organisateurs"), required=False, queryset=Organization.objects.all(),
         widget=forms.SelectMultiple(attrs={"size": 5}),
         help_text=_("Chaque structure choisie reçoit une demande : elle devient co-organisatrice "
-                    "quand ses organisateur·rices l'acceptent."))
+                    "quand ses organisateur·rices l'acceptent. Ctrl + clic (Cmd + clic sur Mac) "
+                    "pour en choisir plusieurs."))
     status = forms.ChoiceField(label=_("Statut"), initial=EventStatus.DRAFT,
                                choices=[(EventStatus.DRAFT, EventStatus.DRAFT.label),
                                         (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label)])

@@ -142,14 +142,32 @@ def event_edit(request, slug: str):
             if "check" in request.POST:
                 hints = _check_only(request, write)
             else:
+                invited = {c.organization_id: c for c in selectors.co_organizations_of(event)}
                 event = write()
                 messages.success(request, _("Modifications enregistrées."))
+                _tell_invitations(request, event, invited)
                 return redirect("web:event-edit", slug=event.slug)
         except (DomainError, ValidationError) as error:
             form.add_service_error(error)
     return render(request, "web/event_form.html", {
         "form": form, "hints": hints, "event": event, "cancel_form": CancelForm(),
         "co_organizations": selectors.co_organizations_of(event)})
+
+
+def _tell_invitations(request, event, before: dict) -> None:
+    """Say whom a save asked to co-organize and whom it left out: in a multiple choice list a
+    click without Ctrl drops the other choices, and that must not go unnoticed."""
+    after = {c.organization_id: c for c in selectors.co_organizations_of(event)}
+    asked = [c.organization.name for pk, c in after.items()
+             if c.status == CoOrganizationStatus.PENDING and (
+                 pk not in before or before[pk].status != CoOrganizationStatus.PENDING)]
+    dropped = [c.organization.name for pk, c in before.items() if pk not in after]
+    if asked:
+        messages.info(request, _("Demande de co-organisation envoyée à : %(names)s.")
+                      % {"names": ", ".join(asked)})
+    if dropped:
+        messages.warning(request, _("Ne sont plus invitées à co-organiser : %(names)s.")
+                         % {"names": ", ".join(dropped)})
 
 
 @login_required

@@ -7,8 +7,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Event, Moderation
+from events import services
+from events.models import CoOrganization, Event, Moderation
+from network.models import Role
 from tests.events.factories import EventFactory, in_days
+from tests.factories import OrganizationFactory, member_of
+from worker.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -178,3 +182,35 @@ def test_organizer_creates_a_monthly_cafe_metiers_series_and_sees_its_dates(page
         assert "jeudi" in row and month in row and f"18{NB}h{NB}30" in row
     assert Event.objects.filter(series__isnull=False, status="published").count() == 3
     screenshot(page, "organizer-monthly-series")
+
+
+def test_an_invited_organizer_accepts_one_co_organization_and_declines_another(page, town, screenshot):
+    mutualab = OrganizationFactory(name="Mutualab", slug="mutualab")
+    lead = member_of(mutualab, Role.ORGANIZER, email="orga@mutualab.test")
+    open_day = EventFactory(organization=mutualab, title="Portes ouvertes du Mutualab", starts_at=in_days(12))
+    squat = EventFactory(organization=mutualab, title="Soirée sans l'APES", starts_at=in_days(14))
+    for event in (open_day, squat):
+        services.co_organizers_request(actor=lead, event=event, organizations=[town.apes])
+
+    sign_in(page, "orga@apes.test", "/mes-evenements/")
+    notice = page.locator(".notice").inner_text()
+    assert "2 demandes de co-organisation attendent votre réponse." in notice
+    page.get_by_role("link", name="Répondre").click()
+    page.wait_for_url("**/mes-evenements/co-organisation/")
+    request = page.locator("article", has_text="Portes ouvertes du Mutualab")
+    assert "Mutualab propose à APES de co-organiser cet événement." in request.inner_text()
+    screenshot(page, "co-organization-requests")
+
+    request.get_by_role("button", name="Accepter").click()
+    assert "APES co-organise « Portes ouvertes du Mutualab »." in page.locator(".messages").inner_text()
+    page.locator("article", has_text="Soirée sans l'APES").get_by_role("button", name="Décliner").click()
+    assert "la structure organisatrice est prévenue" in page.locator(".messages").inner_text()
+    assert "Aucune demande n'attend de réponse." in page.locator("main").inner_text()
+    screenshot(page, "co-organization-answered")
+
+    assert list(open_day.co_organizers.all()) == [town.apes]
+    assert not squat.co_organizers.exists()
+    assert CoOrganization.objects.get(event=squat).decided_by == town.organizer
+    assert Message.objects.filter(kind="co_organization_decision", to=lead.email).count() == 2
+    page.goto(f"{page.base}/evenements/{open_day.slug}/")
+    assert "Mutualab, APES" in page.locator("dd").filter(has_text="Mutualab").inner_text()
