@@ -20,6 +20,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+import backend.schema  # noqa: F401 (registers the strict serializers' schema extension)
 from backend.validators import date_in_range
 
 

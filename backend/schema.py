@@ -1,6 +1,8 @@
-"""OpenAPI: document the one error format on every operation."""
+"""OpenAPI: document the one error format on every operation, and strict request bodies."""
 
 from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -44,3 +46,17 @@ def add_error_responses(result, generator, request, public):
                              "content": {"application/json": {"schema": reference}}}
                 )
     return result
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """Strict serializers (``backend.api``) refuse fields they do not know: their request
+    bodies say so with ``additionalProperties: false``."""
+
+    target_class = "backend.api.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
