@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Aggregate, Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -393,3 +393,67 @@ def visits_held_by(person: Person) -> QuerySet[Visit]:
     """The visit-days of ``person``'s passes, most recent first, with the space's name."""
     return (Visit.objects.filter(pass_obj__holder=person)
             .select_related("space", "pass_obj").order_by("-day", "-id"))
+
+
+# --- Settlement: who pays whom -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One payment that settles part of a month: ``debtor_id`` pays ``amount`` to ``creditor_id``."""
+
+    debtor_id: int
+    creditor_id: int
+    amount: Decimal
+
+
+def settlement_balances(lines: list[Line]) -> dict[int, Decimal]:
+    """Each space's net position over ``lines``: what it is due as a host minus what it owes
+    as the issuer of visiting passes (adjustments included); positive, it receives."""
+    balances: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for line in lines:
+        balances[line.host_space_id] += line.total_amount
+        balances[line.issuing_space_id] -= line.total_amount
+    return dict(balances)
+
+
+def net_transfers(balances: dict[int, Decimal]) -> list[Transfer]:
+    """Payments that bring every balance of :func:`settlement_balances` to zero: the largest
+    debtor pays the largest creditor, again and again. Each payment clears at least one of
+    the two, and the last clears both, so n spaces out of balance need at most n − 1."""
+    owed = {space_id: -b for space_id, b in balances.items() if b < 0}
+    due = {space_id: b for space_id, b in balances.items() if b > 0}
+    transfers = []
+    while owed and due:
+        # Ties broken by id: the same month always reads the same way.
+        debtor = max(owed, key=lambda s: (owed[s], -s))
+        creditor = max(due, key=lambda s: (due[s], -s))
+        amount = min(owed[debtor], due[creditor])
+        transfers.append(Transfer(debtor_id=debtor, creditor_id=creditor, amount=amount))
+        for side, space_id in ((owed, debtor), (due, creditor)):
+            side[space_id] -= amount
+            if side[space_id] == 0:
+                del side[space_id]
+    return transfers
+
+
+def settlement_months(network: PassNetwork, *, today: date) -> list[tuple[date, SettlementMonth | None]]:
+    """The months of ``network`` that have a statement, newest first: from the month of its
+    first visit-day (or first closed month) to ``today``'s, each with its closing or None."""
+    closed = {m.month: m for m in SettlementMonth.objects.filter(network=network)}
+    first = Visit.objects.filter(pass_obj__plan__network=network).aggregate(first=Min("day"))["first"]
+    start = min([today.replace(day=1), *closed, *([first.replace(day=1)] if first else [])])
+    months = []
+    month = today.replace(day=1)
+    while month >= start:
+        months.append((month, closed.get(month)))
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def networks_visible_to(person: Person) -> QuerySet[PassNetwork]:
+    """The networks whose settlements ``person`` reads: those they coordinate, and those
+    where they manage a member space."""
+    return (PassNetwork.objects.filter(
+        Q(coordinator_id__in=organization_ids_for(person, Role.COORDINATOR))
+        | Q(spaces__in=space_ids_managed_by(person))).distinct().order_by("name"))

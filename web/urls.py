@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from web import accounts, coworking, organizing, space_passes, views
 
@@ -58,4 +58,5 @@ urlpatterns = [
     path("compte/adresse/", accounts.email_change, name="email-change"),
     path("compte/adresse/<str:token>/", accounts.email_change_confirm, name="email-change-confirm"),
     path("invitation/<str:token>/", accounts.invitation, name="invitation"),
+    path("", include("web.network_urls")),
 ]
