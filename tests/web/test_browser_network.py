@@ -52,7 +52,7 @@ def test_a_space_manager_sees_their_lines_and_prints_their_statement(page, scree
     page.wait_for_url(f"**/reglements/{month:%Y-%m}/")
     assert page.get_by_role("button", name="Clore le mois").count() == 0
     assert page.locator("#transfers").inner_text().strip() == "La Fabrique verse 7,00\u00a0€ à Le Relais"
-    page.get_by_role("link", name="Décompte à imprimer").click()
+    page.get_by_role("link", name="Décompte", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Décompte de Le Relais"
     page.emulate_media(media="print")
     assert not page.locator("header.site-header").is_visible()
