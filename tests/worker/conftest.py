@@ -14,8 +14,11 @@ from django.db import connection
 
 from tests.services import CeleryWorker, SmtpSink, require_postgres
 
-# A short lease so that messages claimed by a killed worker come back within seconds.
+# Short leases so that messages claimed by a killed worker come back within seconds: a batch's
+# claim, and the claim of a message being sent (which must outlast an outbox task).
 TEST_LEASE_SECONDS = 6
+TEST_TASK_TIME_LIMIT = 15
+TEST_UNKNOWN_RETRY_SECONDS = 20
 
 
 @pytest.fixture
@@ -37,7 +40,8 @@ def database_url() -> str:
 @pytest.fixture
 def celery_worker(transactional_db, smtp_sink, tmp_path):
     """``celery_worker(broker_url)`` → a started and supervised :class:`CeleryWorker` on the
-    test database, with a queue of its own (``worker.queue``, see :func:`use_broker`).
+    test database, with a queue of its own (``worker.queue``, see :func:`use_broker`);
+    ``env`` overrides its environment.
 
     PostgreSQL only: the worker is another process and must see what the test commits
     (pytest-django's SQLite test database lives in this process's memory).
@@ -45,16 +49,19 @@ def celery_worker(transactional_db, smtp_sink, tmp_path):
     require_postgres()
     workers: list[tuple[CeleryWorker, str]] = []
 
-    def start(broker_url: str, *, beat: bool = False) -> CeleryWorker:
+    def start(broker_url: str, *, beat: bool = False, env: dict[str, str] | None = None) -> CeleryWorker:
         worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:12]}", env={
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": broker_url,
             "EMAIL_URL": smtp_sink.url,
             "OUTBOX_LEASE_SECONDS": str(TEST_LEASE_SECONDS),
+            "OUTBOX_TASK_TIME_LIMIT": str(TEST_TASK_TIME_LIMIT),
+            "OUTBOX_UNKNOWN_RETRY_SECONDS": str(TEST_UNKNOWN_RETRY_SECONDS),
             "OUTBOX_SCAN_SECONDS": "1",
             "REMINDER_SCAN_SECONDS": "1",
             "ESSAIM_VAR_DIR": str(tmp_path / "var"),
+            **(env or {}),
         }, directory=tmp_path)
         workers.append((worker, broker_url))
         worker.start(beat=beat)
