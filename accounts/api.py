@@ -6,6 +6,8 @@ requests are limited per client and per address asked about (429 with ``Retry-Af
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -25,7 +27,7 @@ SIGNUP_SENT = _("Un message vient de partir vers cette adresse : ouvrez le lien 
 RESET_SENT = _("Si un compte existe avec cette adresse, un lien vient d'y partir.")
 
 Detail = inline_serializer("AccountDetail", {"detail": serializers.CharField()})
-PASSWORD = {"max_length": 256, "style": {"input_type": "password"}, "trim_whitespace": False}
+PASSWORD: dict[str, Any] = {"max_length": 256, "style": {"input_type": "password"}, "trim_whitespace": False}
 
 
 def _per_address(request, email: str) -> None:

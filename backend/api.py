@@ -31,7 +31,7 @@ class DomainError(Exception):
     first, translated); ``field`` names the input at fault when there is one.
     """
 
-    status = status.HTTP_409_CONFLICT
+    status: int = status.HTTP_409_CONFLICT
     code = "conflict"
     message = _("L'opération n'est pas possible.")
 
