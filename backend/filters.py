@@ -6,9 +6,11 @@ from datetime import UTC
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from backend.validators import date_in_range
 
@@ -23,7 +25,7 @@ class AwareDateTimeField(forms.DateTimeField):
     default_validators = [date_in_range]
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value is None:
             return None
         try:
             moment = parse_datetime(str(value).strip())
@@ -51,6 +53,7 @@ class UTCDateTimeFilter(filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(filters.NumberFilter):
     """A row id: a whole number within the database's range, else a 400 naming the filter."""
 
@@ -60,3 +63,40 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (``1``/``0`` too); anything else is a 400 naming the filter, where
+    django-filter's own would ignore the filter and list everything."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError(_("true ou false attendu."), code="invalid") from None
+
+
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # django-filter's widget turns anything but true/false into "no filter" before the field.
+        kwargs["widget"] = forms.TextInput
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(filters.FilterSet):
+    """The base of every filter set, declared or built from ``filterset_fields``."""
+
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    filterset_base = FilterSet
