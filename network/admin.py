@@ -13,13 +13,13 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "language", "is_staff", "is_active"]
+    list_display = ["email", "full_name", "language", "email_verified", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]
-    list_filter = ["is_staff", "is_active", "language"]
+    list_filter = ["email_verified", "is_staff", "is_active", "language"]
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profil", {"fields": ["full_name", "language"]}),
+        ("Profil", {"fields": ["full_name", "language", "email_verified"]}),
         ("Droits", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
