@@ -58,7 +58,7 @@ def test_production_values_come_from_the_environment(tmp_path):
     assert values["broker"] == "redis://cache.internal:6379/1"
     assert values["debug"] is False
     assert values["hosts"] == ["agenda.example.org", "www.example.org"]
-    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["email"] == "worker.smtp.EmailBackend"
     assert values["site"] == "https://agenda.example.org"
 
 
