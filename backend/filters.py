@@ -72,7 +72,7 @@ class StrictBooleanField(forms.Field):
     VALUES = {"true": True, "1": True, "false": False, "0": False}
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value is None:  # not given: no filter; given empty, it is refused like any other
             return None
         try:
             return self.VALUES[str(value).strip().lower()]
