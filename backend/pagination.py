@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 class Pagination(pagination.PageNumberPagination):
     """DRF's, refusing a ``page_size`` that is not a whole number from 1 to ``max_page_size``
-    (400 naming it) instead of falling back to the default size."""
+    and a ``page`` that is not one from 1 (400 naming them) instead of falling back."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -22,6 +22,16 @@ class Pagination(pagination.PageNumberPagination):
             message = _("Un nombre entier de 1 à %(max)s.") % {"max": self.max_page_size}
             raise ValidationError({self.page_size_query_param: [message]})
         return int(value)
+
+    def get_page_number(self, request, paginator):
+        """``page`` given must be a whole number from 1 (or ``last``): 400 naming it otherwise,
+        where DRF would answer the first page for an empty one."""
+        value = request.query_params.get(self.page_query_param)
+        if value is None or value in self.last_page_strings:
+            return value or 1
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({self.page_query_param: [_("Un nombre entier à partir de 1.")]})
+        return value
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
