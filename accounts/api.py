@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -44,7 +45,7 @@ class SignupSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(**PASSWORD)
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    language = serializers.ChoiceField(choices=["fr", "en"], required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
 
 @extend_schema(request=SignupSerializer, responses={202: Detail})

@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "EditableEventStatusEnum": "events.api.EDITABLE_STATUSES",
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
         "PassStatusEnum": "passes.models.PassStatus",
+        "CoOrganizationStatusEnum": "events.models.CoOrganizationStatus",
+        "InvitationStatusEnum": "accounts.models.InvitationStatus",
+        "LanguageEnum": "backend.settings.LANGUAGES",
     },
 }
 
