@@ -126,7 +126,9 @@ class EventSerializer(serializers.ModelSerializer):
         source="open_co_organizations", many=True, read_only=True,
         help_text="To the event's organizers only: invited organizations that have not accepted.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    campaign = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True,
+        help_text="Null to the public until the campaign approves the event.")
     room = RoomRefSerializer(read_only=True, allow_null=True)
     label = serializers.CharField(read_only=True)
     confirmed_count = serializers.IntegerField(read_only=True)
@@ -146,6 +148,9 @@ class EventSerializer(serializers.ModelSerializer):
             "registration_closes_at", "confirmed_count", "waitlist_count", "series", "recurrence_id",
             "sequence", "reminders", "can_edit", "ics_url", "created_at", "updated_at",
         ]
+        extra_kwargs = {
+            "moderation": {"help_text": "To the event's organizers and the campaign's coordinators only."},
+        }
 
     def get_ics_url(self, event: Event) -> str:
         return settings.SITE_URL + reverse("feeds:event", kwargs={"pk": event.pk})
@@ -163,7 +168,12 @@ class EventSerializer(serializers.ModelSerializer):
         if not data["can_edit"]:
             data.pop("co_organization_requests")
         if not (data["can_edit"] or selectors.can_moderate(user, event.campaign)):
+            # Moderation is between organizers and coordinators: the public sees the campaign
+            # only once the event is approved, and no moderation state at all.
             data.pop("moderation_comment")
+            data.pop("moderation")
+            if event.moderation != Moderation.APPROVED:
+                data["campaign"] = None
         return data
 
 
@@ -244,7 +254,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
 class EventFilter(filters.FilterSet):
     campaign = filters.CharFilter(field_name="campaign__slug",
                                   label=_("Campagne (événements approuvés, sauf si moderation est donné)"))
-    moderation = filters.ChoiceFilter(choices=Moderation.choices)
+    moderation = filters.ChoiceFilter(
+        choices=Moderation.choices,
+        label=_("État de modération (hors « approved » : les événements que vous organisez ou modérez)"))
     organization = filters.CharFilter(method="by_organization", label=_("Structure (ou co-organisatrice)"))
     theme = filters.CharFilter(field_name="themes__slug")
     format = filters.ChoiceFilter(choices=EventFormat.choices)
@@ -262,9 +274,15 @@ class EventFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        moderation = self.form.cleaned_data.get("moderation")
         # Under a campaign only approved events appear, unless a moderation state is asked for.
-        if self.form.cleaned_data.get("campaign") and not self.form.cleaned_data.get("moderation"):
+        if self.form.cleaned_data.get("campaign") and not moderation:
             queryset = queryset.filter(moderation=Moderation.APPROVED)
+        # Another state than approved is only for the events' organizers and the campaign's
+        # coordinators: the public cannot list pending or refused events.
+        if moderation and moderation != Moderation.APPROVED:
+            user = self.request.user if self.request is not None else None
+            queryset = queryset.filter(selectors.moderation_visible_to(user))
         return queryset
 
     def by_organization(self, queryset, name, value):

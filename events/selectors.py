@@ -51,6 +51,24 @@ def can_moderate(person: Person | None, campaign: Campaign | None) -> bool:
     return bool(organization_ids_for(person, Role.COORDINATOR) & coordinators)
 
 
+def sees_moderation(person: Person | None, event: Event) -> bool:
+    """Moderation is between the event's organizers and the campaign's coordinators: anyone else
+    sees a published event as an event of its organizers, with the campaign label once approved."""
+    return can_organize(person, event) or can_moderate(person, event.campaign)
+
+
+def moderation_visible_to(person: Person | None) -> Q:
+    """The events whose moderation state ``person`` may see (see :func:`sees_moderation`)."""
+    visible = Q(pk__in=[])
+    organizer_of = organization_ids_for(person, Role.ORGANIZER)
+    if organizer_of:
+        visible |= events_organized_by(organizer_of)
+    coordinator_of = organization_ids_for(person, Role.COORDINATOR)
+    if coordinator_of:
+        visible |= Q(campaign__in=Campaign.objects.filter(coordinators__in=coordinator_of).values("id"))
+    return visible
+
+
 def _co_organized_by(organization_ids) -> QuerySet:
     return Event.co_organizers.through.objects.filter(
         organization_id__in=organization_ids

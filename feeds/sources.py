@@ -252,7 +252,8 @@ def single_event(pk: str) -> FeedContent | None:
 @register_source("person")
 def person(pk: str) -> FeedContent | None:
     """A person's private feed: their registrations and their organizations' events;
-    drafts and events pending moderation are marked TENTATIVE."""
+    drafts and their organizations' events pending moderation are marked TENTATIVE (an event
+    they only attend shows no moderation state)."""
     found = Person.objects.filter(pk=int(pk), is_active=True).first()
     if found is None:
         return None
@@ -262,7 +263,7 @@ def person(pk: str) -> FeedContent | None:
     mine = events_organized_by(organization_ids_for(found, Role.ORGANIZER))
     events = Event.objects.filter(registered | mine, ends_at__gte=recent).distinct()
     tentative = set(
-        events.filter(Q(status=EventStatus.DRAFT) | Q(moderation=Moderation.PENDING))
+        events.filter(Q(status=EventStatus.DRAFT) | (mine & Q(moderation=Moderation.PENDING)))
         .values_list("id", flat=True)
     )
     return _content(_("Mon agenda Essaim"), _("Mes inscriptions et les événements de mes structures."),

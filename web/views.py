@@ -89,6 +89,7 @@ def _event_page(request, event, *, guest_form: GuestRegistrationForm | None = No
         "registration": registration,
         "guest_form": guest_form or GuestRegistrationForm(),
         "can_edit": selectors.can_organize(request.user, event),
+        "sees_moderation": selectors.sees_moderation(request.user, event),
         "organization_links": feed_links(reverse("feeds:organization", args=[event.organization.slug])),
         "event_feed": reverse("feeds:event", args=[event.pk]),
     }, status=status)
