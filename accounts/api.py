@@ -6,7 +6,7 @@ requests are limited per client and per address asked about (429 with ``Retry-Af
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -19,10 +19,14 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.models import Invitation, InvitationStatus
-from accounts.throttling import AccountRateThrottle, EmailAddressRateThrottle
+from accounts.throttling import AccountRateThrottle, EmailAddressRateThrottle, allows
 from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
+from network.auth import signed_in
 from network.models import Organization, Role
 from network.selectors import has_role
+
+if TYPE_CHECKING:
+    from passes.models import Pass
 
 SIGNUP_SENT = _("Un message vient de partir vers cette adresse : ouvrez le lien qu'il contient.")
 RESET_SENT = _("Si un compte existe avec cette adresse, un lien vient d'y partir.")
@@ -33,7 +37,7 @@ PASSWORD: dict[str, Any] = {"max_length": 256, "style": {"input_type": "password
 
 def _per_address(request, email: str) -> None:
     throttle = EmailAddressRateThrottle(email)
-    if not throttle.allow_request(request, None):
+    if not allows(throttle, request):
         raise Throttled(wait=throttle.wait())
 
 
@@ -183,7 +187,7 @@ class InvitationSerializer(StrictModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
     status = serializers.ChoiceField(choices=InvitationStatus.choices, read_only=True)
     invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
-    held_pass = serializers.PrimaryKeyRelatedField(read_only=True)
+    held_pass: serializers.PrimaryKeyRelatedField[Pass] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Invitation
@@ -214,7 +218,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        queryset = services.invitations_managed_by(self.request.user)
+        queryset = services.invitations_managed_by(signed_in(self.request))
         organization = self.request.query_params.get("organization")
         if organization:
             queryset = queryset.filter(organization__slug=organization)
@@ -223,7 +227,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def perform_create(self, serializer):
         fields = serializer.validated_data
         serializer.instance = services.invitation_create(
-            inviter=self.request.user, organization=fields["organization"], email=fields["email"],
+            inviter=signed_in(self.request), organization=fields["organization"], email=fields["email"],
             role=fields["role"])
 
     @extend_schema(request=None, responses=InvitationSerializer)

@@ -104,18 +104,20 @@ def invitation(invitation: Invitation, secret: str, language: str) -> None:
     link = site_link("web:invitation", secret)
     inviter = invitation.invited_by.get_full_name() if invitation.invited_by else "Essaim"
     with translation.override(language):
-        if invitation.held_pass_id:
-            space = invitation.held_pass.issuing_space.name
+        if (held := invitation.held_pass) is not None:
+            space = held.issuing_space.name
             subject = gettext("Votre pass coworking — %(space)s") % {"space": space}
             what = gettext("%(space)s vous a vendu un pass coworking « %(plan)s ». Pour le recevoir, "
                            "ouvrez ce lien et créez votre compte (ou connectez-vous) :") % {
-                "space": space, "plan": invitation.held_pass.plan.name}
+                "space": space, "plan": held.plan.name}
         else:
+            organization = invitation.organization
+            assert organization is not None, "an invitation is to a pass or to an organization"
             subject = gettext("Invitation à rejoindre %(organization)s sur Essaim") % {
-                "organization": invitation.organization.name}
+                "organization": organization.name}
             what = gettext("%(inviter)s vous invite à rejoindre %(organization)s sur Essaim comme "
                            "%(role)s. Pour accepter, ouvrez ce lien :") % {
-                "inviter": inviter, "organization": invitation.organization.name,
+                "inviter": inviter, "organization": organization.name,
                 "role": invitation.get_role_display().lower()}
         _send(kind="invitation", key=str(invitation.pk), to=invitation.email, language=language,
               subject=subject, lines=[

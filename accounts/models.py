@@ -3,12 +3,17 @@ account yet."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.models import Organization, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class InvitationStatus(models.TextChoices):
@@ -68,5 +73,5 @@ class Invitation(models.Model):
             return InvitationStatus.EXPIRED
         return InvitationStatus.PENDING
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> StrPromise:
         return InvitationStatus(self.status).label

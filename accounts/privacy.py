@@ -10,7 +10,7 @@ from network.privacy import moment
 
 def _line(invitation: Invitation) -> dict:
     return {"email": invitation.email,
-            "organization": invitation.organization.slug if invitation.organization_id else None,
+            "organization": invitation.organization.slug if invitation.organization else None,
             "role": invitation.role or None, "pass": invitation.held_pass_id,
             "status": invitation.status, "created_at": moment(invitation.created_at),
             "accepted_at": moment(invitation.accepted_at)}

@@ -281,7 +281,7 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
         raise InvitationClosed()
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    if invitation.held_pass_id:
+    if invitation.held_pass is not None:
         pass_set_status(pass_obj=invitation.held_pass, status=PassStatus.REVOKED)
     return invitation
 
@@ -301,12 +301,15 @@ def invitation_accept(*, invitation: Invitation, person: Person) -> Invitation:
     if normalize_email(person.email) != normalize_email(invitation.email):
         raise InvitationForSomeoneElse(field="token")
     _mark_verified(person)
-    if invitation.held_pass_id:
-        invitation.held_pass.holder = person
-        invitation.held_pass.save(update_fields=["holder"])
-    elif not Membership.objects.filter(person=person, organization=invitation.organization,
-                                       role=invitation.role).exists():
-        membership_add(organization=invitation.organization, person=person, role=invitation.role)
+    if (held := invitation.held_pass) is not None:
+        held.holder = person
+        held.save(update_fields=["holder"])
+    else:
+        organization = invitation.organization
+        assert organization is not None, "an invitation is to a pass or to an organization"
+        if not Membership.objects.filter(person=person, organization=organization,
+                                         role=invitation.role).exists():
+            membership_add(organization=organization, person=person, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = person
     invitation.save(update_fields=["accepted_at", "accepted_by"])

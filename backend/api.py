@@ -160,8 +160,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                               headers)
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     code = codes if isinstance(codes, str) else "error"
-    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-    return error_response(code, str(detail), response.status_code, None, headers)
+    message = str(exc.detail) if isinstance(exc, exceptions.APIException) else str(exc)
+    return error_response(code, message, response.status_code, None, headers)
 
 
 class FormatParameterNegotiation(DefaultContentNegotiation):

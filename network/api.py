@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,6 +20,7 @@ from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerialize
 from backend.links import FeedLinksMixin
 from backend.throttling import LoginRateThrottle
 from network import privacy, selectors, services
+from network.auth import signed_in
 from network.models import Membership, Organization, Person, Role
 
 
@@ -162,7 +164,7 @@ class OrganizationViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.organization_create(
-            creator=self.request.user, **serializer.validated_data
+            creator=signed_in(self.request), **serializer.validated_data
         )
 
 
@@ -207,7 +209,7 @@ class MembershipViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        queryset = selectors.memberships_visible_to(self.request.user)
+        queryset = selectors.memberships_visible_to(signed_in(self.request))
         organization = self.request.query_params.get("organization")
         if organization:
             queryset = queryset.filter(organization__slug=organization)
@@ -226,6 +228,6 @@ class MembershipViewSet(
     def destroy(self, request, *args, **kwargs):
         membership = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         if not selectors.has_role(request.user, membership.organization_id, Role.ADMIN):
-            self.permission_denied(request, message=_("Réservé aux administrateur·rices."))
+            self.permission_denied(request, message=gettext("Réservé aux administrateur·rices."))
         services.membership_remove(membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from backend.api import StrictModelSerializer, StrictSerializer
 from backend.links import FeedLinksMixin
+from network.models import Organization
 from spaces import selectors, services
 from spaces.models import Closure, OpeningHours, Room, Space
 
@@ -81,7 +82,8 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class SpaceSerializer(FeedLinksMixin, serializers.ModelSerializer):
-    operator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    operator: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
     opening_hours = OpeningHoursSerializer(many=True, read_only=True)
     closures = ClosureSerializer(many=True, read_only=True)
     rooms = RoomSerializer(many=True, read_only=True)

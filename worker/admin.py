@@ -23,8 +23,8 @@ class StateFilter(admin.SimpleListFilter):
         return [(value, label) for value, (label, _condition) in self.STATES.items()]
 
     def queryset(self, request, queryset):
-        if self.value() in self.STATES:
-            return queryset.filter(self.STATES[self.value()][1])
+        if (value := self.value()) in self.STATES:
+            return queryset.filter(self.STATES[value][1])
         return queryset
 
 

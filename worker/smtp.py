@@ -27,34 +27,34 @@ class DeliveryUnknown(smtplib.SMTPException):
     """The message body was sent and the server's answer never came: it may have been accepted."""
 
 
-class _Steps:
-    """For ``smtplib.SMTP``: the socket's timeout follows the step of the session."""
+class _Steps(smtplib.SMTP):
+    """``smtplib.SMTP`` (or, mixed in first, ``SMTP_SSL``) where the socket's timeout follows
+    the step of the session."""
 
     timeouts: dict[str, float]
-    sock: object
     body_sent = False
     _step = "connection"
 
     def _enter(self, step: str) -> None:
         self._step = step
         if self.sock is not None:
-            self.sock.settimeout(self.timeouts[step])  # type: ignore[attr-defined]
+            self.sock.settimeout(self.timeouts[step])
 
     def mail(self, sender, options=()):
         self.body_sent = False
         self._enter("mail")
-        return super().mail(sender, options)  # type: ignore[misc]
+        return super().mail(sender, options)
 
     def rcpt(self, recip, options=()):
         self._enter("rcpt")
-        return super().rcpt(recip, options)  # type: ignore[misc]
+        return super().rcpt(recip, options)
 
     def data(self, msg):
         self._enter("data_initiation")
-        return super().data(msg)  # type: ignore[misc]
+        return super().data(msg)
 
     def getreply(self):
-        reply = super().getreply()  # type: ignore[misc]
+        reply = super().getreply()
         if self._step == "data_initiation" and reply[0] == 354:
             self._enter("data_block")
         elif self._step == "data_termination":
@@ -62,7 +62,7 @@ class _Steps:
         return reply
 
     def send(self, s):
-        super().send(s)  # type: ignore[misc]
+        super().send(s)
         if self._step == "data_block":
             # smtplib sends the body and its final dot in one call: from now on, the
             # server may hold the message whatever happens to the answer.
@@ -70,7 +70,7 @@ class _Steps:
             self._enter("data_termination")
 
 
-class SteppedSMTP(_Steps, smtplib.SMTP):
+class SteppedSMTP(_Steps):
     pass
 
 
@@ -86,6 +86,8 @@ class EmailBackend(smtp.EmailBackend):
     and the server's greeting only.
     """
 
+    connection: _Steps | None
+
     def __init__(self, *args, timeout: float | None = None, **kwargs) -> None:
         self.timeouts = dict(settings.EMAIL_TIMEOUTS)
         if timeout is not None:
@@ -98,13 +100,13 @@ class EmailBackend(smtp.EmailBackend):
 
     def open(self) -> bool | None:
         created = super().open()
-        if created:
+        if created and self.connection is not None:
             self.connection.timeouts = self.timeouts
         return created
 
     def _send(self, email_message) -> bool:
         try:
-            return super()._send(email_message)
+            return super()._send(email_message)  # type: ignore[misc]  # private: not in the stubs
         except smtplib.SMTPResponseException:
             raise  # the server answered: a refusal, nothing was accepted
         except Exception as exc:  # timeout, lost connection, the task's time limit…
