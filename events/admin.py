@@ -36,8 +36,8 @@ class RegistrationInline(admin.TabularInline):
 class CoOrganizationInline(admin.TabularInline):
     model = CoOrganization
     extra = 0
-    fields = ["organization", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "organization", "status", "requested_by", "requested_at", "decided_by", "decided_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

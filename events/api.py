@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -35,9 +36,10 @@ from events.models import (
     Series,
     Theme,
 )
+from network.auth import signed_in, viewer
 from network.models import Organization, Role
 from network.selectors import organization_ids_for
-from spaces.models import Room
+from spaces.models import Room, Space
 
 # Cancelling has its own action, which asks for a reason.
 EDITABLE_STATUSES = [(EventStatus.DRAFT, EventStatus.DRAFT.label),
@@ -79,11 +81,11 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return selectors.campaigns_visible()
 
     def perform_create(self, serializer):
-        campaign = services.campaign_create(actor=self.request.user, **serializer.validated_data)
+        campaign = services.campaign_create(actor=signed_in(self.request), **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=campaign.pk)
 
     def perform_update(self, serializer):
-        campaign = services.campaign_update(actor=self.request.user, campaign=serializer.instance,
+        campaign = services.campaign_update(actor=signed_in(self.request), campaign=serializer.instance,
                                             **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=campaign.pk)
 
@@ -98,7 +100,8 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 
 
 class RoomRefSerializer(serializers.ModelSerializer):
-    space = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    space: serializers.SlugRelatedField[Space] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
     space_name = serializers.CharField(source="space.name", read_only=True)
     address = serializers.CharField(source="space.address", read_only=True)
 
@@ -125,12 +128,14 @@ class EventSerializer(serializers.ModelSerializer):
     co_organization_requests = CoOrganizationStateSerializer(
         source="open_co_organizations", many=True, read_only=True,
         help_text="To the event's organizers only: invited organizations that have not accepted.")
-    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    campaign = serializers.SlugRelatedField(
+    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True)
+    campaign: serializers.SlugRelatedField[Campaign] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True,
         help_text="Null to the public until the campaign approves the event.")
     room = RoomRefSerializer(read_only=True, allow_null=True)
-    label = serializers.CharField(read_only=True)
+    # A declared field, which DRF's metaclass takes out of the class: not Field.label.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     confirmed_count = serializers.IntegerField(read_only=True)
     waitlist_count = serializers.IntegerField(read_only=True)
     can_edit = serializers.SerializerMethodField()
@@ -242,7 +247,7 @@ class RegistrationResultSerializer(serializers.ModelSerializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    event = serializers.PrimaryKeyRelatedField(read_only=True)
+    event: serializers.PrimaryKeyRelatedField[Event] = serializers.PrimaryKeyRelatedField(read_only=True)
     event_title = serializers.CharField(source="event.title", read_only=True)
 
     class Meta:
@@ -321,7 +326,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     ordering = ["starts_at", "id"]
 
     def get_queryset(self):
-        return selectors.event_list(self.request.user)
+        return selectors.event_list(viewer(self.request))
 
     def get_serializer_class(self):
         return {"create": EventCreateSerializer, "partial_update": EventUpdateSerializer}.get(
@@ -382,7 +387,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if event.campaign is None and organization_ids_for(request.user, Role.COORDINATOR):
             raise services.NotInCampaign()
         if not selectors.can_moderate(request.user, event.campaign):
-            self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))
+            self.permission_denied(request, message=gettext("Réservé aux coordinateur·rices de la campagne."))
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.event_moderate(actor=request.user, event=event, approve=approve,
@@ -425,8 +430,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _check_organizer(self, event: Event) -> None:
         """Refuse before reading the body: a stranger learns nothing from validation errors."""
-        if not selectors.can_organize(self.request.user, event):
-            self.permission_denied(self.request, message=_("Réservé aux organisateur·rices de l'événement."))
+        if not selectors.can_organize(viewer(self.request), event):
+            self.permission_denied(self.request,
+                                   message=gettext("Réservé aux organisateur·rices de l'événement."))
 
 
 # --- co-organization ----------------------------------------------------------
@@ -471,10 +477,10 @@ class CoOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.co_organization_requests_for(self.request.user)
+        return selectors.co_organization_requests_for(signed_in(self.request))
 
     def _decide(self, *, accept: bool) -> Response:
-        answered = services.co_organization_decide(actor=self.request.user,
+        answered = services.co_organization_decide(actor=signed_in(self.request),
                                                    co_organization=self.get_object(), accept=accept)
         return Response(self.get_serializer(self.get_queryset().get(pk=answered.pk)).data)
 
@@ -495,7 +501,8 @@ class CoOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 
 class SeriesSerializer(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
     events = serializers.SerializerMethodField()
 
     class Meta:
@@ -529,8 +536,8 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering_fields = ["starts_at", "title"]
 
     def get_queryset(self):
-        visible = selectors.events_visible_to(self.request.user).order_by("starts_at")
-        return (selectors.series_visible_to(self.request.user).select_related("organization")
+        visible = selectors.events_visible_to(viewer(self.request)).order_by("starts_at")
+        return (selectors.series_visible_to(viewer(self.request)).select_related("organization")
                 .prefetch_related(Prefetch("events", queryset=visible)))
 
     @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesSerializer})
@@ -569,7 +576,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.registrations_visible_to(self.request.user)
+        return selectors.registrations_visible_to(signed_in(self.request))
 
     def destroy(self, request, *args, **kwargs):
         services.registration_cancel(registration=self.get_object(), actor=request.user)

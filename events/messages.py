@@ -195,6 +195,8 @@ def co_organization_requested(request: CoOrganization) -> None:
 
 def co_organization_decided(request: CoOrganization, *, dates: int = 1) -> None:
     """Tell the lead organization's organizers and admins what the invited organization answered."""
+    decided_at = request.decided_at
+    assert decided_at is not None, "an answered request carries the time of its answer"
     event = request.event
     accepted = request.status == CoOrganizationStatus.ACCEPTED
     for person in _organizers_of([event.organization_id]):
@@ -213,7 +215,7 @@ def co_organization_decided(request: CoOrganization, *, dates: int = 1) -> None:
                              % values)
             parts.append(absolute_url(event.get_absolute_url()))
             message_record(
-                key=f"co-organization-decision:{request.pk}:{_stamp(request.decided_at)}:{person.pk}",
+                key=f"co-organization-decision:{request.pk}:{_stamp(decided_at)}:{person.pk}",
                 kind="co_organization_decision", to=person.email, language=person.language,
                 subject=subject % values, body_text="\n\n".join(parts), essential=False)
 

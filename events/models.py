@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.validators import EVENT_MAX_DURATION, date_in_range, single_line
 from network.models import Organization, department_code, insee_code
 from spaces.models import Room, validate_time_zone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TEXT_MAX = 10_000
 NOTE_MAX = 2_000
@@ -239,7 +243,7 @@ class Event(models.Model):
         return reverse("web:event", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("La date de fin doit suivre la date de début.")
         elif self.starts_at and self.ends_at and self.ends_at - self.starts_at > EVENT_MAX_DURATION:
@@ -268,7 +272,7 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         """The campaign label, carried by approved events only."""
-        if self.campaign_id and self.moderation == Moderation.APPROVED:
+        if self.moderation == Moderation.APPROVED and self.campaign is not None:
             return self.campaign.label or self.campaign.title
         return ""
 

@@ -138,7 +138,8 @@ _until_latest = types.SimpleNamespace(**{name: getattr(_datetime, name) for name
                                          if not name.startswith("__")})
 _until_latest.MAXYEAR = LATEST.year - 1
 _bounded_expansion = types.FunctionType(
-    dateutil.rrule.rrule._iter.__code__, {**vars(dateutil.rrule), "datetime": _until_latest})
+    dateutil.rrule.rrule._iter.__code__,  # type: ignore[attr-defined]  # private: not in the stubs
+    {**vars(dateutil.rrule), "datetime": _until_latest})
 
 
 def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list[datetime]:

@@ -165,6 +165,7 @@ def _check_room(event: Event, *, actor: Person | None) -> None:
     only the caller's own roles in the operating organization count. Co-organizers
     lend no room: the caller names them, which proves nothing of their consent.
     """
+    assert event.room_id is not None, "only an event with a room is checked"
     room = Room.objects.select_related("space").get(pk=event.room_id)
     operator_id = room.space.operator_id
     if operator_id != event.organization_id and not has_role(actor, operator_id, Role.ORGANIZER,
@@ -394,10 +395,10 @@ def co_organizers_request(*, actor: Person, event: Event, organizations: Iterabl
     now = timezone.now()
     asked = []
     for org_id, organization in wanted.items():
-        request = existing.get(org_id)
-        if request is not None and request.status != CoOrganizationStatus.DECLINED:
+        found = existing.get(org_id)
+        if found is not None and found.status != CoOrganizationStatus.DECLINED:
             continue
-        request = request or CoOrganization(event=event, organization=organization)
+        request = found or CoOrganization(event=event, organization=organization)
         request.requested_by, request.requested_at = actor, now
         request.status, request.decided_by_id, request.decided_at = CoOrganizationStatus.PENDING, None, None
         if has_role(actor, org_id, Role.ORGANIZER):
