@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date
+from typing import Any
 
 import segno
 from django.contrib.auth.models import AnonymousUser
@@ -33,6 +34,8 @@ from backend.api import (
     StrictSerializer,
 )
 from backend.validators import INT_MAX, date_in_range
+from network.auth import signed_in, viewer
+from network.models import Organization
 from passes import selectors, services
 from passes.models import VALIDITY_DAYS_MAX, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
 from spaces.models import Space
@@ -102,8 +105,10 @@ class PlanSerializer(StrictModelSerializer):
 
 
 class NetworkSerializer(serializers.ModelSerializer):
-    coordinator = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    spaces = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    coordinator: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
+    spaces: serializers.SlugRelatedField[Space] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = PassNetwork
@@ -150,9 +155,12 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 class PassSerializer(serializers.ModelSerializer):
     holder = serializers.SerializerMethodField()
-    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    network = serializers.SlugRelatedField(source="plan.network", slug_field="slug", read_only=True)
-    issuing_space = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
+    network: serializers.SlugRelatedField[PassNetwork] = serializers.SlugRelatedField(
+        source="plan.network", slug_field="slug", read_only=True)
+    issuing_space: serializers.SlugRelatedField[Space] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True)
     remaining_allowance = serializers.SerializerMethodField()
     qr_url = serializers.SerializerMethodField()
 
@@ -200,10 +208,11 @@ class PassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Pass.objects.none()
-        return selectors.passes_visible_to(self.request.user).order_by("-valid_from", "id")
+        return selectors.passes_visible_to(signed_in(self.request)).order_by("-valid_from", "id")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None, "the API paginates every list (DEFAULT_PAGINATION_CLASS)"
         context = {**self.get_serializer_context(), "remaining": selectors.remaining_allowances(page)}
         return self.get_paginated_response(PassSerializer(page, many=True, context=context).data)
 
@@ -310,14 +319,16 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = CheckInSerializer
     lookup_value_regex = "[0-9]+"
-    authentication_classes = [KioskAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    # The stubs type these settings as the import strings they are written as, not the classes.
+    authentication_classes = [KioskAuthentication,
+                              *api_settings.DEFAULT_AUTHENTICATION_CLASSES]  # type: ignore[list-item]
     permission_classes = [IsPersonOrKiosk]
     filterset_fields = ["channel", "auto_checked_out"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CheckIn.objects.none()
-        queryset = selectors.checkins_visible_to(self.request.user, _kiosk(self.request)) \
+        queryset = selectors.checkins_visible_to(viewer(self.request), _kiosk(self.request)) \
             .select_related("visit")
         params = self.request.query_params
         if params.get("space"):
@@ -416,11 +427,12 @@ class SettlementCSVRenderer(renderers.BaseRenderer):
 
 def _statement_body(statement: selectors.Statement) -> dict:
     lines = []
-    totals = {"visit_days": 0, "amount": 0, "adjustment_days": 0, "adjustment_amount": 0,
+    # Sums of counts and of amounts, the amounts then written with two decimals.
+    totals: dict[str, Any] = {"visit_days": 0, "amount": 0, "adjustment_days": 0, "adjustment_amount": 0,
               "total_amount": 0}
     for line in statement.lines:
         issuing, host = statement.spaces[line.issuing_space_id], statement.spaces[line.host_space_id]
-        row = {
+        row: dict[str, Any] = {
             "issuing_space": issuing.slug, "issuing_space_name": issuing.name,
             "host_space": host.slug, "host_space_name": host.name,
             "visit_days": line.visit_days, "amount": line.amount,

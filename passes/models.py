@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.validators import INT_MAX, date_in_range, single_line
 from network.models import Organization
 from spaces.models import Space
+
+if TYPE_CHECKING:
+    from passes.selectors import PassOutlook
 
 # Unambiguous letters and digits (no 0/O, 1/I/L, U) so a code read aloud or
 # typed from paper comes through: 8 of them give 31**8 ≈ 8.5e11 codes.
@@ -176,6 +180,13 @@ class Pass(models.Model):
                                   default=new_short_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not stored: set on the passes shown to their holder (selectors.passes_held_by, then the
+    # member's page: the QR code and the outlook of a pass still usable, else None).
+    remaining_allowance: int | None
+    state: str
+    qr_svg: str | None
+    outlook: PassOutlook | None
+
     class Meta:
         verbose_name = _("pass")
         verbose_name_plural = _("pass")
@@ -282,6 +293,9 @@ class CheckIn(models.Model):
                                       blank=True, db_index=False, related_name="+")
     kiosk = models.ForeignKey(Kiosk, on_delete=models.SET_NULL, null=True, blank=True,
                               db_index=False, related_name="+")
+
+    # Not stored: the visit-days left, set on the check-in that a check-in attempt returns.
+    remaining_allowance: int | None
 
     class Meta:
         verbose_name = _("pointage")

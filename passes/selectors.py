@@ -127,9 +127,9 @@ def pass_outlook(pass_obj: Pass, *, day: date) -> PassOutlook:
             back = bounds[1] + timedelta(days=1) if plan.period == Period.MONTH \
                 else visit_day + timedelta(days=30)
             returns[back] += 1
-    capped = plan.per_space_cap is not None and bounds is not None
-    spaces = [(space, max(0, plan.per_space_cap - used[space.id])
-               if capped and space.id != pass_obj.issuing_space_id else None)
+    cap = plan.per_space_cap if bounds is not None else None
+    spaces = [(space, max(0, cap - used[space.id])
+               if cap is not None and space.id != pass_obj.issuing_space_id else None)
               for space in covered_spaces(pass_obj).order_by("name")]
     return PassOutlook(spaces=spaces, coming_back=sorted(returns.items()))
 
@@ -203,6 +203,12 @@ def period_bounds(plan: Plan, day: date) -> tuple[date, date] | None:
     return None
 
 
+def period_allowance(plan: Plan) -> int:
+    """The visit-days of each period of a plan that has periods (see :func:`period_bounds`)."""
+    assert plan.allowance is not None, "a plan with periods has an allowance (a constraint)"
+    return plan.allowance
+
+
 def remaining_allowance(pass_obj: Pass, *, now: datetime | None = None) -> int | None:
     """Visit-days left in the current period at the issuing space (None for an unlimited plan)."""
     return remaining_allowances([pass_obj], now=now)[pass_obj.id]
@@ -220,7 +226,7 @@ def remaining_allowances(passes: list[Pass], *, now: datetime | None = None) -> 
                 .values_list("pass_obj_id", "day"):
             start, end = limited[pass_id]
             used[pass_id] += start <= day <= end
-    return {p.id: None if bounds[p.id] is None else max(0, p.plan.allowance - used[p.id])
+    return {p.id: None if bounds[p.id] is None else max(0, period_allowance(p.plan) - used[p.id])
             for p in passes}
 
 

@@ -374,8 +374,10 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
     )
     if pass_obj is None:
         raise _refuse(UnknownPass(field="pass_code"), None)
-    if channel == Channel.SELF and pass_obj.holder_id != person.id:
-        raise _refuse(NotYourPass(field="pass_code"), pass_obj)
+    if channel == Channel.SELF:
+        assert person is not None, "only a signed-in person checks in by themselves"
+        if pass_obj.holder_id != person.id:
+            raise _refuse(NotYourPass(field="pass_code"), pass_obj)
     if pass_obj.status == PassStatus.REVOKED:
         raise _refuse(PassRevoked(), pass_obj)
     if pass_obj.status == PassStatus.SUSPENDED:
@@ -400,7 +402,7 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         _set_remaining(open_checkin, visits.used, day=day, now=now)
         return open_checkin, False
     if visits.today_id is None and bounds is not None:
-        if visits.used >= plan.allowance:
+        if visits.used >= selectors.period_allowance(plan):
             raise _refuse(AllowanceExhausted(), pass_obj)
         if (plan.per_space_cap is not None and space.id != pass_obj.issuing_space_id
                 and visits.used_here >= plan.per_space_cap):
@@ -415,10 +417,11 @@ def _checkin(*, code: str, space: Space, actor: Actor, person: Person | None, no
         visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value())
         if bounds is not None:
             used += 1
-            remaining = plan.allowance - used
+            allowance = selectors.period_allowance(plan)
+            remaining = allowance - used
             # Warn when the remaining days come down to a fifth of the allowance (at
             # least one day): they go down one at a time, so once per crossing.
-            if remaining == max(1, plan.allowance // 5):
+            if remaining == max(1, allowance // 5):
                 notifications.allowance_low(pass_obj=pass_obj, remaining=remaining, day=day)
     else:  # back the same day: the same visit-day (only its id and day are read later)
         visit = Visit(pk=visits.today_id, pass_obj=pass_obj, space=space, day=day)
@@ -446,7 +449,7 @@ def _set_remaining(checkin: CheckIn, used: int, *, day: date, now: datetime) -> 
     elif selectors.period_bounds(pass_obj.plan, day) is None:
         checkin.remaining_allowance = None
     else:
-        checkin.remaining_allowance = max(0, pass_obj.plan.allowance - used)
+        checkin.remaining_allowance = max(0, selectors.period_allowance(pass_obj.plan) - used)
 
 
 @transaction.atomic
