@@ -14,7 +14,9 @@ replies to the organizers.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Set
+from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -45,13 +47,20 @@ def uid_for(event: Event) -> str:
     return f"event-{event.pk}@{host}"
 
 
+def _geo(latitude: Decimal | None, longitude: Decimal | None) -> tuple[float, float] | None:
+    """The GEO of a place with a latitude; a latitude alone cannot be written."""
+    if latitude is None:
+        return None
+    if longitude is None:
+        raise ValueError("a latitude without a longitude")
+    return float(latitude), float(longitude)
+
+
 def _location(event: Event) -> tuple[str, tuple[float, float] | None]:
-    if event.room_id:
-        space = event.room.space
-        geo = (float(space.latitude), float(space.longitude)) if space.latitude is not None else None
-        return f"{space.name} — {event.room.name}, {space.address}", geo
-    geo = (float(event.latitude), float(event.longitude)) if event.latitude is not None else None
-    return event.address or event.online_url, geo
+    if (room := event.room) is not None:
+        space = room.space
+        return f"{space.name} — {room.name}, {space.address}", _geo(space.latitude, space.longitude)
+    return event.address or event.online_url, _geo(event.latitude, event.longitude)
 
 
 def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
@@ -64,6 +73,7 @@ def serialize_event(event: Event, *, tentative: bool = False) -> bytes:
     vevent.add("created", event.created_at.astimezone(ZoneInfo("UTC")))
     vevent.add("last-modified", event.updated_at.astimezone(ZoneInfo("UTC")))
     vevent.add("sequence", event.sequence)
+    zone: tzinfo
     if event.all_day:
         zone = event.zone
         first = event.starts_at.astimezone(zone).date()
@@ -111,7 +121,7 @@ def _chunks(ids: list[int]):
         yield ids[start:start + CHUNK]
 
 
-def vevents_for(rows: list[tuple[int, str]], *, tentative_ids: set[int] = frozenset()) -> list[bytes]:
+def vevents_for(rows: list[tuple[int, str]], *, tentative_ids: Set[int] = frozenset()) -> list[bytes]:
     """The VEVENTs of the events ``rows`` name (``(id, version)`` in feed order), reusing
     each event's stored serialization when its version has not changed: one edit
     re-serializes one event. Only changed events are loaded as models.
@@ -159,7 +169,7 @@ def public_events(now: datetime | None = None) -> QuerySet[Event]:
 
 
 def _content(name: str, description: str, events: QuerySet[Event],
-             tentative_ids: set[int] = frozenset()) -> FeedContent:
+             tentative_ids: Set[int] = frozenset()) -> FeedContent:
     """One pass over plain rows gives the order, the versions, the zones, the years
     covered and the last modification; VEVENTs come from the per-event cache."""
     rows = list(events.order_by("starts_at", "id").values_list(
@@ -277,9 +287,9 @@ def feed_keys_for(event: Event) -> list[str]:
     keys = [f"event:{event.pk}"]
     keys += [f"organization:{slug}" for slug in Organization.objects.filter(
         Q(lead_events=event) | Q(co_organized_events=event)).values_list("slug", flat=True)]
-    if event.campaign_id:
+    if event.campaign is not None:
         keys.append(f"campaign:{event.campaign.slug}")
-    if event.room_id:
+    if event.room is not None:
         keys.append(f"space:{event.room.space.slug}")
     keys += list(PublishedFeed.objects.filter(key__startswith="events:").values_list("key", flat=True))
     people = set(event.registrations.exclude(person=None).values_list("person_id", flat=True))
