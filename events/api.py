@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -22,14 +19,17 @@ from rest_framework.response import Response
 from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
 from backend.filters import IdFilter, UTCDateTimeFilter
 from backend.links import FeedLinksMixin
+from backend.spreadsheet import csv_response
 from backend.throttling import RegistrationRateThrottle
 from backend.validators import single_line
-from events import selectors, services
+from events import attendance, selectors, services
 from events.models import (
+    Audience,
     Campaign,
     CoOrganization,
     Event,
     EventFormat,
+    EventMessage,
     EventStatus,
     Moderation,
     Registration,
@@ -252,8 +252,53 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Registration
-        fields = ["id", "event", "event_title", "name", "email", "status", "position",
-                  "email_confirmed_at", "created_at", "promoted_at", "cancelled_at"]
+        fields = ["id", "event", "event_title", "name", "email", "status", "position", "code",
+                  "email_confirmed_at", "created_at", "promoted_at", "cancelled_at", "checked_in_at"]
+
+
+class RegistrationAddSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=150, validators=[single_line])
+    email = serializers.EmailField()
+
+
+class AttendanceSerializer(serializers.Serializer):
+    confirmed = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    attended = serializers.IntegerField(help_text="Confirmed registrations checked in at the door.")
+    no_shows = serializers.IntegerField(
+        allow_null=True, help_text="Confirmed, never checked in; null until the event starts.")
+
+
+class CheckInRequestSerializer(StrictSerializer):
+    code = serializers.CharField(max_length=32, help_text="The registration's entry code (8 characters).")
+
+
+class CheckInSerializer(serializers.Serializer):
+    first_time = serializers.BooleanField(help_text="False when this code was already checked in.")
+    checked_in_at = serializers.DateTimeField(source="at")
+    registration = RegistrationSerializer()
+
+
+class EventMessageSerializer(serializers.ModelSerializer):
+    sent_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EventMessage
+        fields = ["id", "audience", "subject", "body", "recipients", "sent_by", "created_at"]
+
+    def get_sent_by(self, message: EventMessage) -> str:
+        return message.sent_by.get_full_name() if message.sent_by else ""
+
+
+class EventMessageCreateSerializer(StrictSerializer):
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    subject = serializers.CharField(max_length=150, validators=[single_line])
+    body = serializers.CharField(max_length=5000)
+    key = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{8,64}$", required=False,
+        help_text="Identifies this submission: sending the same key again sends nothing more. "
+                  "Without one, the same text to the same audience is the same message.")
 
 
 class EventFilter(filters.FilterSet):
@@ -305,12 +350,6 @@ class EventFilter(filters.FilterSet):
             ).filter(document=SearchQuery(value, config="french", search_type="websearch"))
             words |= Q(id__in=matching.values("id"))
         return queryset.filter(words)
-
-
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A leading = + - @ would run as a formula in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -415,18 +454,73 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=True, methods=["get"], url_path="registrations/export")
     def export(self, request, pk=None):
-        """The event's registrations as CSV, for its organizers."""
+        """The event's registrations as CSV for a French spreadsheet (semicolons, dates in the
+        event's zone, formulas made inert), for its organizers."""
         event = self.get_object()
         self._check_organizer(event)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.slug}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["nom", "e-mail", "statut", "rang", "inscrit le", "confirmé le", "annulé le"])
-        for r in selectors.registrations_of(event):
-            writer.writerow([_csv_cell(v) for v in (
-                r.name, r.email, r.get_status_display(), r.position, r.created_at.isoformat(),
-                r.promoted_at and r.promoted_at.isoformat(), r.cancelled_at and r.cancelled_at.isoformat())])
-        return response
+        return csv_response(
+            f"inscriptions-{event.slug}.csv",
+            ["nom", "e-mail", "code", "statut", "rang", "inscrit·e le", "passé·e de l'attente le",
+             "entré·e le", "annulé·e le"],
+            ([r.name, r.email, r.code, r.get_status_display(), r.position, r.created_at, r.promoted_at,
+              r.checked_in_at, r.cancelled_at] for r in selectors.registrations_of(event)),
+            zone=event.time_zone)
+
+    @extend_schema(request=RegistrationAddSerializer, responses={201: RegistrationSerializer})
+    @action(detail=True, methods=["post"], url_path="registrations/add")
+    def add_registration(self, request, pk=None):
+        """An organizer registers someone by hand (name and email): a seat if one is left, else the
+        waitlist; the registration window does not apply. The person gets the usual emails."""
+        event = self.get_object()
+        self._check_organizer(event)
+        data = RegistrationAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = services.registration_create(event=event, added_by=request.user,
+                                                    **data.validated_data)
+        return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=AttendanceSerializer)
+    @action(detail=True, methods=["get"], url_path="attendance")
+    def attendance(self, request, pk=None):
+        """Counts of registrations and of attendance at the door, for the event's organizers."""
+        event = self.get_object()
+        self._check_organizer(event)
+        return Response(AttendanceSerializer(selectors.attendance_of(event)).data)
+
+    @extend_schema(request=CheckInRequestSerializer,
+                   responses={201: CheckInSerializer, 200: CheckInSerializer})
+    @action(detail=True, methods=["post"], url_path="check-ins")
+    def check_in(self, request, pk=None):
+        """Check a registrant in at the door by entry code: 201 the first time, 200 with
+        ``first_time: false`` after that. Refusals: 404 ``unknown_code``, 409 ``wrong_event``,
+        ``registration_cancelled``, ``waitlisted``, ``event_cancelled``."""
+        event = self.get_object()
+        self._check_organizer(event)
+        data = CheckInRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = attendance.registration_check_in(actor=request.user, event=event, **data.validated_data)
+        return Response(CheckInSerializer(entry).data,
+                        status=status.HTTP_201_CREATED if entry.first_time else status.HTTP_200_OK)
+
+    @extend_schema(methods=["GET"], responses=EventMessageSerializer(many=True))
+    @extend_schema(methods=["POST"], request=EventMessageCreateSerializer,
+                   responses={201: EventMessageSerializer, 200: EventMessageSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="messages")
+    def messages(self, request, pk=None):
+        """The organizers' messages to registrants: POST writes to ``confirmed``, ``waitlisted`` or
+        ``all`` (201; 200 when its ``key`` was already sent; 429 ``message_limit`` beyond
+        5 in 24 hours); GET lists those sent."""
+        event = self.get_object()
+        self._check_organizer(event)
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.event_messages_of(event))
+            return self.get_paginated_response(EventMessageSerializer(page, many=True).data)
+        data = EventMessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message, created = attendance.registrants_write(actor=request.user, event=event,
+                                                        **data.validated_data)
+        return Response(EventMessageSerializer(message).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _check_organizer(self, event: Event) -> None:
         """Refuse before reading the body: a stranger learns nothing from validation errors."""

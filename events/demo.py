@@ -15,10 +15,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from events.models import (
+    Audience,
     Campaign,
     CoOrganization,
     CoOrganizationStatus,
     Event,
+    EventMessage,
     EventStatus,
     Moderation,
     Registration,
@@ -276,5 +278,38 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     _register(events["reparer-son-velo"], 15)
     _register(events["cafe-metiers-scop"], 9)
     _register(Event.objects.get(slug="cafe-metiers-ess-1"), 6, people=members[:1])
+    entered = _attendance_taken(organizations["apes"], today=today, members=members)
     log(f"{Registration.objects.filter(email__endswith='.demo').count()} inscriptions, dont "
-        f"{Registration.objects.filter(status='waitlisted').count()} en liste d'attente")
+        f"{Registration.objects.filter(status='waitlisted').count()} en liste d'attente ; "
+        f"{entered} entrée(s) pointée(s) à la porte")
+
+
+def _attendance_taken(apes: Organization, *, today: date, members: Sequence[Person]) -> int:
+    """Last week's members' evening at APES: its organizer wrote to the registrants two days
+    before, and the door checked in most of them (every fourth one stayed home)."""
+    starts_at = datetime.combine(today - timedelta(days=6), time(18, 30), PARIS)
+    event = _save_event(
+        "soiree-adherents-apes", lead=apes, co=[], themes=list(Theme.objects.filter(slug="cooperation")),
+        title="Soirée des adhérent·es de l'APES", format="rencontres", status=EventStatus.PUBLISHED,
+        description="Les nouvelles du réseau, les projets de l'année et un verre ensemble.",
+        audience="Adhérent·es et sympathisant·es", price_text="Gratuit", campaign=None,
+        moderation=Moderation.NONE, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
+        time_zone="Europe/Paris", capacity=24, **_venue("lille-gare", {}),
+    )
+    _register(event, 20, people=members[:1])
+    organizer = Person.objects.filter(email="organisation@apes.demo").first()
+    EventMessage.objects.update_or_create(event=event, key="demo-ordre-du-jour", defaults={
+        "audience": Audience.CONFIRMED, "subject": "Ordre du jour de jeudi", "sent_by": organizer,
+        "body": "Bonjour à toutes et tous, nous commencerons par le bilan de l'année. À jeudi !",
+        "recipients": event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()})
+    EventMessage.objects.filter(event=event).update(created_at=starts_at - timedelta(days=2))
+    entered = 0
+    for rank, registration in enumerate(event.registrations.filter(
+            status=RegistrationStatus.CONFIRMED).order_by("email")):
+        registration.created_at = starts_at - timedelta(days=20 - rank % 15, hours=rank)
+        came = rank % 4 != 3
+        registration.checked_in_at = starts_at + timedelta(minutes=rank % 25 - 10) if came else None
+        registration.checked_in_by = organizer if came else None
+        registration.save(update_fields=["created_at", "checked_in_at", "checked_in_by"])
+        entered += came
+    return entered

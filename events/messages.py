@@ -32,6 +32,7 @@ from events.models import (
     CoOrganization,
     CoOrganizationStatus,
     Event,
+    EventMessage,
     EventStatus,
     Moderation,
     Registration,
@@ -41,7 +42,7 @@ from events.models import (
 from feeds.sources import single_event
 from network.models import Membership, Person, Role
 from worker.models import Message
-from worker.outbox import message_condition, message_prepare, message_record
+from worker.outbox import message_condition, message_prepare, message_record, messages_record_many
 
 
 def local_time(moment: datetime, zone_name: str) -> str:
@@ -82,17 +83,24 @@ def _ics_attachment(event: Event) -> list[dict]:
 
 def notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
            attach_ics: bool = False, **params: Any) -> None:
-    """Record one message to a registrant (``subject`` and ``line`` are lazy, translated here)."""
+    """Record one message to a registrant (``subject`` and ``line`` are lazy, translated here).
+
+    A message with the event attached (a seat is confirmed) also carries the entry code.
+    """
     event = registration.event
     language = _language(registration)
     with translation.override(language):
-        body = "\n\n".join([
+        parts = [
             gettext("Bonjour %(name)s,") % {"name": registration.name},
             str(line) % params if params else str(line),
             "\n".join(_event_lines(event)),
-            gettext("Voir ou annuler votre inscription : %(link)s") % {
-                "link": registration_link(registration)},
-        ])
+        ]
+        if attach_ics:
+            parts.append(gettext("Votre code d'entrée : %(code)s. Présentez-le à l'accueil, ou le QR code "
+                                 "de la page de votre inscription.") % {"code": registration.code})
+        parts.append(gettext("Voir ou annuler votre inscription : %(link)s") % {
+            "link": registration_link(registration)})
+        body = "\n\n".join(parts)
         message_record(key=key, kind=kind, to=registration.email, language=language,
                        subject=f"{subject} — {event.title}", body_text=body,
                        attachments=_ics_attachment(event) if attach_ics else None,
@@ -119,6 +127,37 @@ def notify_all(event: Event, *, key: str, kind: str, subject: Promise, line: Pro
     for registration in registrations:
         notify(registration, key=f"{key}:{registration.id}", kind=kind, subject=subject, line=line,
                **params)
+
+
+def organizer_message(message: EventMessage, registrations: list[Registration]) -> None:
+    """Record what the organizers wrote, once per registrant, in one statement.
+
+    Essential (no unsubscribe link): it is about an event the person registered for.
+    A registration cancelled before its copy leaves drops that copy.
+    """
+    event = message.event
+    sender = message.sent_by.get_full_name() if message.sent_by else ""
+    prepared = []
+    for registration in registrations:
+        language = _language(registration)
+        with translation.override(language):
+            signature = gettext("%(name)s, pour %(organization)s") if sender else "%(organization)s"
+            signature %= {"name": sender, "organization": event.organization.name}
+            body = "\n\n".join([
+                gettext("Bonjour %(name)s,") % {"name": registration.name},
+                message.body,
+                f"-- {signature}",
+                gettext("Vous recevez ce message des organisateur·rices de l'événement, auquel vous êtes "
+                        "inscrit·e :"),
+                "\n".join(_event_lines(event)),
+                gettext("Voir ou annuler votre inscription : %(link)s") % {
+                    "link": registration_link(registration)},
+            ])
+            prepared.append(message_prepare(
+                key=f"event-message:{message.id}:{registration.id}", kind="event_message",
+                to=registration.email, language=language, subject=f"{message.subject} — {event.title}",
+                body_text=body, depends_on={"registration": registration.id}))
+    messages_record_many(prepared)
 
 
 def _organizers_of(organization_ids) -> list[Person]:
@@ -293,4 +332,14 @@ def _promotion_applies(message: Message) -> str:
         return gettext("l'inscription n'est plus confirmée")
     if registration.event.status == EventStatus.CANCELLED:
         return gettext("l'événement est annulé")
+    return ""
+
+
+@message_condition("event_message")
+def _organizer_message_applies(message: Message) -> str:
+    registration = _registration(message)
+    if registration is None:
+        return gettext("l'inscription n'existe plus")
+    if registration.status == RegistrationStatus.CANCELLED:
+        return gettext("l'inscription est annulée")
     return ""

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from backend.codes import SHORT_CODE_LENGTH, new_short_code
 from backend.validators import EVENT_MAX_DURATION, date_in_range, single_line
 from network.models import Organization, department_code, insee_code
 from spaces.models import Room, validate_time_zone
@@ -339,7 +340,9 @@ class Registration(models.Model):
     ``position`` is the place in the waitlist (1 is next), kept dense by the
     services under the event's row lock; it is empty for other statuses.
     ``token`` is the secret of the link sent by email (guests confirm and
-    cancel with it).
+    cancel with it). ``code`` is what the person shows at the door (typed or as a
+    QR code): it only lets the event's organizers mark them present
+    (``checked_in_at``), so it may be short and printed.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
@@ -350,10 +353,15 @@ class Registration(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=RegistrationStatus.choices)
     position = models.PositiveIntegerField(_("rang en liste d'attente"), null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    code = models.CharField(_("code d'entrée"), max_length=SHORT_CODE_LENGTH, unique=True,
+                            default=new_short_code, editable=False)
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     promoted_at = models.DateTimeField(_("passée en place confirmée le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("entrée le"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+", verbose_name=_("entrée pointée par"))
 
     class Meta:
         verbose_name = _("inscription")
@@ -402,3 +410,39 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} — {self.registration}"
+
+
+class Audience(models.TextChoices):
+    CONFIRMED = "confirmed", _("Inscrit·es confirmé·es")
+    WAITLISTED = "waitlisted", _("Liste d'attente")
+    ALL = "all", _("Tous (confirmé·es et liste d'attente)")
+
+
+class EventMessage(models.Model):
+    """A message an event's organizers wrote to its registrants.
+
+    Each recipient's email is an outbox row keyed by this message and the
+    registration. ``key`` makes a submission idempotent: the same form posted
+    twice (or a retried API call) finds this row and records nothing more.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    audience = models.CharField(_("destinataires"), max_length=10, choices=Audience.choices)
+    subject = models.CharField(_("objet"), max_length=150, validators=[single_line])
+    body = models.TextField(_("message"), max_length=5_000)
+    key = models.CharField(max_length=64)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("écrit par"))
+    recipients = models.PositiveIntegerField(_("nombre de destinataires"), default=0)
+    created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message aux inscrit·es")
+        verbose_name_plural = _("messages aux inscrit·es")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "key"], name="event_message_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} — {self.event}"

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
+from backend.codes import normalize_short_code
 from events.models import (
+    ACTIVE_REGISTRATION,
     Campaign,
     CoOrganization,
     CoOrganizationStatus,
     Event,
+    EventMessage,
     EventStatus,
     Registration,
     RegistrationStatus,
@@ -163,6 +167,45 @@ def campaigns_visible() -> QuerySet[Campaign]:
 
 def registrations_of(event: Event) -> QuerySet[Registration]:
     return event.registrations.select_related("person").order_by("created_at", "id")
+
+
+def registrations_search(event: Event, *, query: str = "", status: str = "") -> QuerySet[Registration]:
+    """The attendees list: by name, address or entry code; ``status`` one of the statuses,
+    "" for the active ones (confirmed and waitlisted), "all" for every one."""
+    rows = registrations_of(event)
+    if status in RegistrationStatus.values:
+        rows = rows.filter(status=status)
+    elif status != "all":
+        rows = rows.filter(ACTIVE_REGISTRATION)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(email__icontains=query)
+                           | Q(code=normalize_short_code(query)))
+    return rows
+
+
+def attendance_of(event: Event, *, now=None) -> dict[str, int | None]:
+    """Counts of the event's registrations in one query: ``confirmed``, ``waitlisted``,
+    ``cancelled``, ``attended`` (confirmed and checked in) and, once the event has
+    started, ``no_shows`` (confirmed, never checked in; ``None`` before the start)."""
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    counts = event.registrations.aggregate(
+        confirmed=Count("id", filter=confirmed),
+        waitlisted=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        cancelled=Count("id", filter=Q(status=RegistrationStatus.CANCELLED)),
+        attended=Count("id", filter=confirmed & Q(checked_in_at__isnull=False)),
+    )
+    started = event.starts_at <= (now or timezone.now())
+    counts["no_shows"] = counts["confirmed"] - counts["attended"] if started else None
+    return counts
+
+
+def recent_check_ins(event: Event, *, limit: int) -> QuerySet[Registration]:
+    return event.registrations.filter(checked_in_at__isnull=False).order_by("-checked_in_at", "-id")[:limit]
+
+
+def event_messages_of(event: Event) -> QuerySet[EventMessage]:
+    return event.messages.select_related("sent_by").order_by("-created_at", "-id")
 
 
 def series_visible_to(person: Person | None) -> QuerySet[Series]:

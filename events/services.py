@@ -593,22 +593,26 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
 
 @transaction.atomic
 def registration_create(*, event: Event, person: Person | None = None, name: str = "",
-                        email: str = "") -> Registration:
+                        email: str = "", added_by: Person | None = None) -> Registration:
     """Register a person (or a name and email) for an event: a seat if one is left, else the waitlist.
 
     The event row is locked, then seats are recounted from rows, so the
-    capacity holds under any number of parallel registrations.
+    capacity holds under any number of parallel registrations. ``added_by`` is an
+    organizer of the event adding someone by hand: the registration window does
+    not bind them (someone turns up at the door), the capacity and waitlist do.
     """
     event = Event.objects.select_for_update().get(pk=event.pk)
     now = timezone.now()
+    if added_by is not None:
+        _check_can_organize(added_by, event)
     if event.status == EventStatus.CANCELLED:
         raise RegistrationClosed(_("L'événement est annulé : les inscriptions sont closes."))
     if event.status != EventStatus.PUBLISHED:
         raise RegistrationClosed(_("L'événement n'est pas publié."))
-    if event.registration_opens_at and now < event.registration_opens_at:
+    if added_by is None and event.registration_opens_at and now < event.registration_opens_at:
         raise RegistrationClosed(_("Les inscriptions ouvrent le %(when)s."),
                                  when=local_time(event.registration_opens_at, event.time_zone))
-    if now >= event.registration_deadline:
+    if added_by is None and now >= event.registration_deadline:
         raise RegistrationClosed(_("Les inscriptions sont closes depuis le %(when)s."),
                                  when=local_time(event.registration_deadline, event.time_zone))
     if person is not None:
@@ -681,8 +685,9 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
                         token: str | None = None) -> Registration:
     """Cancel a registration (its person, the event's organizers, or the secret link's holder).
 
-    A freed seat goes to the head of the waitlist; a waitlist place moves the
-    people behind it up. Cancelling twice changes nothing.
+    A freed seat goes to the head of the waitlist until the event starts (after
+    that it is too late to come); a waitlist place moves the people behind it up.
+    Cancelling twice changes nothing.
     """
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     registration = Registration.objects.select_related("person", "event").get(pk=registration.pk)
@@ -703,7 +708,7 @@ def registration_cancel(*, registration: Registration, actor: Person | None = No
                     kind="registration_cancelled", subject=_("Inscription annulée"),
                     line=_("Votre inscription est annulée."))
     reminders_sync(event=event, registrations=[registration])
-    if was == RegistrationStatus.CONFIRMED:
+    if was == RegistrationStatus.CONFIRMED and registration.cancelled_at < event.starts_at:
         _promote(event)
     return registration
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.codes import SHORT_CODE_LENGTH, new_short_code
 from backend.validators import INT_MAX, date_in_range, single_line
 from network.models import Organization
 from spaces.models import Space
@@ -26,10 +27,6 @@ from spaces.models import Space
 if TYPE_CHECKING:
     from passes.selectors import PassOutlook
 
-# Unambiguous letters and digits (no 0/O, 1/I/L, U) so a code read aloud or
-# typed from paper comes through: 8 of them give 31**8 ≈ 8.5e11 codes.
-SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-SHORT_CODE_LENGTH = 8
 # A plan is sold for at most ten years.
 VALIDITY_DAYS_MAX = 3660
 
@@ -37,10 +34,6 @@ VALIDITY_DAYS_MAX = 3660
 def new_pass_code() -> str:
     """192 random bits, URL-safe: what the QR code carries."""
     return secrets.token_urlsafe(24)
-
-
-def new_short_code() -> str:
-    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
 
 
 def hash_token(token: str) -> str:

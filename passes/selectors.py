@@ -13,11 +13,10 @@ from django.db.models import Aggregate, Count, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from backend.codes import is_short_code, normalize_short_code
 from network.models import Person, Role
 from network.selectors import organization_ids_for
 from passes.models import (
-    SHORT_CODE_ALPHABET,
-    SHORT_CODE_LENGTH,
     CheckIn,
     CheckinAttempt,
     Kiosk,
@@ -36,7 +35,6 @@ from spaces.models import Space
 from spaces.selectors import space_ids_managed_by
 
 LONG_CODE = re.compile(r"^[A-Za-z0-9_-]{32}$")
-SHORT_CODE = re.compile(rf"^[{SHORT_CODE_ALPHABET}]{{{SHORT_CODE_LENGTH}}}$")
 
 # Unknown codes a kiosk may send within the window before it is slowed down.
 KIOSK_UNKNOWN_LIMIT = 10
@@ -46,13 +44,8 @@ KIOSK_UNKNOWN_WINDOW = timedelta(minutes=5)
 # --- Codes --------------------------------------------------------------------
 
 
-def normalize_short_code(code: str) -> str:
-    """People type short codes in lower case, with spaces or a dash in the middle."""
-    return re.sub(r"[\s-]", "", code).upper()
-
-
 def is_well_formed_code(code: str) -> bool:
-    return bool(LONG_CODE.match(code) or SHORT_CODE.match(normalize_short_code(code)))
+    return bool(LONG_CODE.match(code) or is_short_code(code))
 
 
 def passes_by_code(code: str) -> QuerySet[Pass]:

@@ -196,28 +196,6 @@ def series_edit(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def event_registrations(request, slug: str):
-    """The event's registrations for its organizers: who, which status, the waitlist order;
-    cancel one (its seat goes to the head of the waitlist); the CSV export."""
-    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
-    if not selectors.can_organize(request.user, event):
-        return render(request, "web/not_organizer.html", status=403)
-    if request.method == "POST":
-        chosen = request.POST.get("registration", "")
-        registration = get_object_or_404(event.registrations, pk=int(chosen) if chosen.isdecimal() else None)
-        try:
-            services.registration_cancel(registration=registration, actor=request.user)
-        except DomainError as error:
-            messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, _("Inscription de %(name)s annulée.") % {"name": registration.name})
-        return redirect("web:event-registrations", slug=event.slug)
-    return render(request, "web/event_registrations.html", {
-        "event": event, "registrations": selectors.registrations_of(event)})
-
-
-@login_required
 @require_POST
 def event_cancel(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)

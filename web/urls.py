@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, coworking, organizing, space_passes, views
+from web import accounts, attendees, coworking, organizing, space_passes, views
 
 app_name = "web"
 
@@ -12,8 +12,15 @@ urlpatterns = [
     path("evenements/<slug:slug>/desinscription/", views.event_unregister, name="event-unregister"),
     path("evenements/<slug:slug>/modifier/", organizing.event_edit, name="event-edit"),
     path("evenements/<slug:slug>/annuler/", organizing.event_cancel, name="event-cancel"),
-    path("evenements/<slug:slug>/inscriptions/", organizing.event_registrations,
+    path("evenements/<slug:slug>/inscriptions/", attendees.event_registrations,
          name="event-registrations"),
+    path("evenements/<slug:slug>/inscriptions/ajouter/", attendees.registration_add,
+         name="event-registration-add"),
+    path("evenements/<slug:slug>/inscriptions/<int:pk>/annuler/", attendees.registration_cancel,
+         name="event-registration-cancel"),
+    path("evenements/<slug:slug>/inscriptions/ecrire/", attendees.registrants_write,
+         name="event-registrants-write"),
+    path("evenements/<slug:slug>/entree/", attendees.door, name="event-door"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
     path("structures/nouvelle/", accounts.organization_new, name="organization-new"),

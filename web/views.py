@@ -23,13 +23,22 @@ from backend.links import feed_links
 from backend.throttling import RegistrationRateThrottle
 from events import selectors, services
 from events.api import EventFilter
-from events.models import ACTIVE_REGISTRATION, Campaign, EventFormat, Registration, RegistrationStatus, Theme
+from events.models import (
+    ACTIVE_REGISTRATION,
+    Campaign,
+    EventFormat,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Theme,
+)
 from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
 from network.api import LoginRateThrottle
 from network.models import Organization
 from spaces.models import Space
 from spaces.selectors import spaces_with_hours
+from web.coworking import _qr_svg
 from web.days import by_local_day
 from web.forms import GuestRegistrationForm, SignInForm, refusal_text
 
@@ -151,8 +160,11 @@ def registration_by_link(request, token: str):
         except DomainError as error:
             messages.error(request, refusal_text(error))
         return redirect("web:registration", token=token)
-    response = render(request, "web/registration.html", {"registration": registration,
-                                                         "event": registration.event})
+    at_the_door = (registration.status == RegistrationStatus.CONFIRMED
+                   and registration.event.status != EventStatus.CANCELLED)
+    response = render(request, "web/registration.html", {
+        "registration": registration, "event": registration.event,
+        "qr_svg": _qr_svg(registration.code, registration.code) if at_the_door else None})
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer header
     return response

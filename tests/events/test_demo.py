@@ -59,3 +59,17 @@ def test_the_demo_cancelled_event_is_in_the_public_feeds_as_cancelled():
     cancelled = Event.objects.get(status=EventStatus.CANCELLED)
     assert cancelled.cancelled_at is not None
     assert public_events().filter(pk=cancelled.pk).exists()
+
+
+def test_the_demo_has_a_past_event_whose_door_took_attendance_and_a_message_to_registrants():
+    from events.selectors import attendance_of
+
+    call_command("load_demo", stdout=None)
+    call_command("load_demo", stdout=None)
+    evening = Event.objects.get(slug="soiree-adherents-apes")
+    assert evening.ends_at < timezone.now()
+    counts = attendance_of(evening)
+    assert counts["attended"] >= 10 and counts["no_shows"] >= 3
+    assert counts["attended"] + counts["no_shows"] == counts["confirmed"]
+    assert evening.messages.get().subject == "Ordre du jour de jeudi"
+    assert len(set(evening.registrations.values_list("code", flat=True))) == evening.registrations.count()

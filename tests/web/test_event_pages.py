@@ -342,20 +342,25 @@ def test_organizers_see_the_registrations_and_cancel_one_which_promotes_the_wait
                         name="Omar Attend")
     url = reverse("web:event-registrations", args=["forum"])
     assert client.get(url).status_code == 302  # to sign in
+    cancel = reverse("web:event-registration-cancel", args=["forum", seated.pk])
     client.force_login(town.member)
     assert client.get(url).status_code == 403
-    assert client.post(url, {"registration": seated.pk}).status_code == 403
+    assert client.post(cancel).status_code == 403
 
     client.force_login(town.organizer)
     html = client.get(url).content.decode()
     assert "Inès Assise" in html and "Omar Attend" in html and "(n° 1)" in html
     assert f"/api/v1/events/{town.forum.pk}/registrations/export/" in html
-    html = client.post(url, {"registration": seated.pk}, follow=True).content.decode()
-    assert "Inscription de Inès Assise annulée." in html
+    assert cancel in html
+    # Cancelling asks first.
+    asked = client.get(cancel).content.decode()
+    assert "Oui, annuler l&#x27;inscription" in asked or "Oui, annuler l'inscription" in asked
+    assert Registration.objects.get(pk=seated.pk).status == RegistrationStatus.CONFIRMED
+    html = client.post(cancel, follow=True).content.decode()
+    assert "Inscription de Inès Assise annulée" in html
     assert Registration.objects.get(name="Omar Attend").status == RegistrationStatus.CONFIRMED
     other = RegistrationFactory(event=EventFactory(), status=RegistrationStatus.CONFIRMED)
-    assert client.post(url, {"registration": other.pk}).status_code == 404
-    assert client.post(url, {"registration": "abc"}).status_code == 404
+    assert client.post(reverse("web:event-registration-cancel", args=["forum", other.pk])).status_code == 404
 
 
 def test_organization_page_lists_its_events_including_co_organized_ones(client, town):

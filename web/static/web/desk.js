@@ -1,4 +1,5 @@
-// The desk page's QR scanner, loaded on that page only, after vendor/jsQR.js.
+// The QR scanner of the desk and door pages (web/_code_form.html), loaded on those pages only,
+// after vendor/jsQR.js.
 // Progressive enhancement: without JavaScript, a camera or jsQR, the desk types
 // the short code and the "Scanner le QR code" button stays hidden.
 (function () {
