@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from backend.api import DomainError
 from network.models import Organization, Person, Role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _password(label, autocomplete: str, *, help_text: str = "") -> forms.CharField:
+
+def _password(label, autocomplete: str, *, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, strip=False, max_length=256, help_text=help_text,
                            widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
 
@@ -30,7 +35,7 @@ def _full_name(required: bool = False) -> forms.CharField:
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
 
 
-def show_refusal(form: forms.Form, error: DomainError | ValidationError) -> None:
+def show_refusal(form: forms.BaseForm, error: DomainError | ValidationError) -> None:
     """Put a service's refusal on the field it names (or above the form)."""
     if isinstance(error, DomainError):
         form.add_error(error.field if error.field in form.fields else None, error.detail)

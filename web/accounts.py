@@ -283,8 +283,10 @@ def _accepted(request, invitation: Invitation):
     if invitation.held_pass_id:
         messages.success(request, _("Bienvenue ! Voici votre pass."))
         return redirect("web:my-pass")
+    organization = invitation.organization
+    assert organization is not None, "an invitation is to a pass or to an organization"
     messages.success(request, _("Bienvenue dans %(organization)s : vous y êtes %(role)s.") % {
-        "organization": invitation.organization.name, "role": invitation.get_role_display().lower()})
+        "organization": organization.name, "role": invitation.get_role_display().lower()})
     if invitation.role in (Role.ORGANIZER, Role.ADMIN):
         return redirect("web:my-events")
     return redirect("web:account")

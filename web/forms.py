@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
+from typing import cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -93,13 +94,14 @@ def preset_rrule(repeat: str, start: datetime, *, count: int | None, until: date
     """The RRULE of a preset, from the local start; COUNT or UNTIL only if given."""
     weekday = WEEKDAYS[start.weekday()]
     nth = (start.day - 1) // 7 + 1
-    parts = {
+    rules: dict[str, str] = {
         Repeat.WEEKLY: f"FREQ=WEEKLY;BYDAY={weekday}",
         Repeat.BIWEEKLY: f"FREQ=WEEKLY;INTERVAL=2;BYDAY={weekday}",
         # A fifth weekday is the month's last one: most months have no fifth.
         Repeat.MONTHLY_WEEKDAY: f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{weekday}",
         Repeat.MONTHLY_DAY: f"FREQ=MONTHLY;BYMONTHDAY={start.day}",
-    }[repeat]
+    }
+    parts = rules[repeat]
     if count:
         parts += f";COUNT={count}"
     if until:
@@ -171,19 +173,21 @@ class EventForm(forms.Form):
                 del self.fields[name]
         elif organizations is None:
             # A series repeats: its page changes the rule, never drops it.
-            self.fields["repeat"].choices = Repeat.choices[1:]
+            cast(forms.ChoiceField, self.fields["repeat"]).choices = Repeat.choices[1:]
             self.fields["repeat"].required = True
         if organizations is None:
             # Editing: the lead organization does not change, nor co-organizes its own event.
             del self.fields["organization"]
-            self.fields["co_organizers"].queryset = Organization.objects.exclude(pk=lead.pk)
+            cast(forms.ModelMultipleChoiceField, self.fields["co_organizers"]).queryset = (
+                Organization.objects.exclude(pk=lead.pk))
         else:
-            self.fields["organization"].queryset = organizations
+            cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
             if len(organizations) == 1:
                 self.fields["organization"].initial = organizations[0]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         zone = data.get("time_zone")
         if zone:
             tz = zoneinfo.ZoneInfo(zone)
@@ -309,7 +313,7 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, space: Space, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = one_day_plans(space)
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = one_day_plans(space)
 
 
 class PassSellForm(forms.Form):
@@ -323,7 +327,7 @@ class PassSellForm(forms.Form):
 
     def __init__(self, *args, space: Space, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = subscription_plans(space)
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = subscription_plans(space)
         self.fields["valid_from"].initial = space.local_date(timezone.now())
 
 

@@ -106,7 +106,7 @@ def month_view(access: Access, month: date) -> MonthView:
     statement = selectors.settlement_for(network=network, month=month)
     by_id = {space.id: space for space in network.spaces.all()} | statement.spaces
     lines = [x for x in statement.lines if access.sees(x.issuing_space_id, x.host_space_id)]
-    shown_ids = set(by_id) if access.is_coordinator else (
+    shown_ids = set(by_id) if access.own is None else (
         {x.issuing_space_id for x in lines} | {x.host_space_id for x in lines} | access.own)
     spaces = sorted((by_id[i] for i in shown_ids), key=lambda s: s.name)
     cells = {(x.issuing_space_id, x.host_space_id): x for x in lines}

@@ -8,6 +8,8 @@ show and turn a refusal into a sentence on its field.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,9 +29,12 @@ from spaces.selectors import can_manage_space
 from web.coworking import _not_space_manager, _qr_svg
 from web.forms import PassSearchForm, PassSellForm, refusal_text
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 PER_PAGE = 50
 # What each status change is called on the page, and what it does.
-STATUS_ACTIONS = {
+STATUS_ACTIONS: dict[str, StrPromise] = {
     PassStatus.SUSPENDED: gettext_lazy("suspendu"),
     PassStatus.ACTIVE: gettext_lazy("réactivé"),
     PassStatus.REVOKED: gettext_lazy("révoqué"),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -247,7 +247,7 @@ class SignInView(auth_views.LoginView):
     template_name = "web/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("web:home")
+    next_page = "web:home"
 
     def post(self, request, *args, **kwargs):
         # The same per-address budget as the API's token endpoint, in the same
@@ -271,4 +271,4 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    next_page = reverse_lazy("web:home")
+    next_page = "web:home"
