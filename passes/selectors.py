@@ -6,10 +6,10 @@ import calendar
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Aggregate, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Case, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -80,16 +80,31 @@ def kiosk_retry_after(*, kiosk: Kiosk, now: datetime) -> int | None:
 # --- Plans and allowance ------------------------------------------------------
 
 
-def covered_spaces(pass_obj: Pass) -> QuerySet[Space]:
-    """The spaces ``pass_obj`` gives access to: a walk-in day only the space that sold it;
-    otherwise the spaces of the plan's network and, when the plan names eligible spaces, only
-    those."""
-    plan = pass_obj.plan
-    if plan.kind == PlanKind.DAY:
-        return Space.objects.filter(pk=pass_obj.issuing_space_id)
+def plan_spaces(plan: Plan) -> QuerySet[Space]:
+    """The spaces of the plan's network and, when the plan names eligible spaces, only those."""
     eligible = Plan.eligible_spaces.through.objects.filter(plan_id=plan.pk)
     return (Space.objects.filter(pass_networks=plan.network_id)
             .filter(~Exists(eligible) | Exists(eligible.filter(space_id=OuterRef("pk")))))
+
+
+def covered_spaces(pass_obj: Pass) -> QuerySet[Space]:
+    """The spaces ``pass_obj`` gives access to: a walk-in day only the space that sold it;
+    otherwise :func:`plan_spaces`."""
+    if pass_obj.plan.kind == PlanKind.DAY:
+        return Space.objects.filter(pk=pass_obj.issuing_space_id)
+    return plan_spaces(pass_obj.plan)
+
+
+def plan_in_use(plan: Plan) -> bool:
+    """Whether a pass of ``plan`` exists: from then on its counting terms are frozen."""
+    return Pass.objects.filter(plan=plan).exists()
+
+
+def plans_of(network: PassNetwork) -> QuerySet[Plan]:
+    """The network's plans, subscriptions first, with ``pass_count`` and their eligible spaces."""
+    subscriptions_first = Case(When(kind=PlanKind.SUBSCRIPTION, then=0), default=1)
+    return (Plan.objects.filter(network=network).annotate(pass_count=Count("passes"))
+            .prefetch_related("eligible_spaces").order_by(subscriptions_first, "price", "name"))
 
 
 def pass_covers(pass_obj: Pass, space: Space) -> bool:
@@ -162,6 +177,64 @@ def passes_sold_at(space: Space, *, query: str = "", status: str = "") -> QueryS
             | Q(guest_name__icontains=query) | Q(guest_email__icontains=query)
             | Q(invitation__email__icontains=query) | Q(short_code=normalize_short_code(query)))
     return passes.filter(status=status) if status else passes
+
+
+DESK_SEARCH_MIN = 2
+DESK_SEARCH_SHOWN = 20
+
+
+def passes_at_desk(space: Space, *, query: str) -> list[Pass]:
+    """The passes whose holder (or guest) is called ``query`` or has it in their address, and
+    that may be used at ``space`` (its networks' passes, within their plan's spaces; a walk-in
+    day only where it was sold), each with ``state`` and ``remaining_allowance``: what the desk
+    reads before checking in a member who forgot their phone. At most
+    :data:`DESK_SEARCH_SHOWN`, nothing for fewer than :data:`DESK_SEARCH_MIN` characters."""
+    query = query.strip()
+    if len(query) < DESK_SEARCH_MIN:
+        return []
+    eligible = Plan.eligible_spaces.through.objects.filter(plan_id=OuterRef("plan_id"))
+    passes = list(
+        Pass.objects.filter(plan__network__spaces=space)
+        .filter(~Exists(eligible) | Exists(eligible.filter(space_id=space.id)))
+        .exclude(Q(plan__kind=PlanKind.DAY) & ~Q(issuing_space=space))
+        .filter(Q(holder__full_name__icontains=query) | Q(holder__email__icontains=query)
+                | Q(guest_name__icontains=query) | Q(guest_email__icontains=query))
+        .select_related("holder", "plan__network", "issuing_space")
+        .order_by("holder__full_name", "guest_name", "-valid_until", "id")[:DESK_SEARCH_SHOWN])
+    now = timezone.now()
+    remaining = remaining_allowances(passes, now=now)
+    day = space.local_date(now)
+    for pass_obj in passes:
+        pass_obj.state = pass_state(pass_obj, day)
+        pass_obj.remaining_allowance = remaining[pass_obj.id]
+    return passes
+
+
+@dataclass(frozen=True)
+class DeskDay:
+    """A space's day as its desk reads it: who came and left (``checkins``, arrival order,
+    including who was still there from the day before) and the refusals (latest first)."""
+
+    day: date
+    checkins: list[CheckIn]
+    refusals: list[CheckinAttempt]
+
+
+def desk_day(space: Space, *, day: date) -> DeskDay:
+    """:class:`DeskDay` of ``space`` on its local date ``day``, in two queries."""
+    start = datetime.combine(day, time.min, tzinfo=space.zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=space.zone)
+    checkins = list(
+        CheckIn.objects.filter(space=space)
+        .filter(Q(checked_in_at__gte=start, checked_in_at__lt=end)
+                | Q(checked_in_at__lt=start, checked_out_at__isnull=True)
+                | Q(checked_in_at__lt=start, checked_out_at__gte=start))
+        .select_related("pass_obj__holder", "pass_obj__plan", "checked_in_by", "kiosk")
+        .order_by("checked_in_at", "id"))
+    refusals = list(
+        CheckinAttempt.objects.filter(space=space, at__gte=start, at__lt=end)
+        .select_related("pass_obj__holder", "person", "kiosk").order_by("-at", "-id"))
+    return DeskDay(day=day, checkins=checkins, refusals=refusals)
 
 
 def subscription_plans(space: Space) -> QuerySet[Plan]:

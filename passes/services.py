@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,9 +52,14 @@ class UnknownSpace(DomainError):
 
 
 class CheckinRefused(DomainError):
-    """A check-in refused by a rule; ``pass_id`` is kept for the attempt log."""
+    """A check-in refused by a rule; ``pass_id`` is kept for the attempt log.
+
+    ``summary`` is what a list of past refusals says (:func:`refusal_summary`): the message
+    without the specifics of the moment (a date, another space), when it has any.
+    """
 
     pass_id: int | None = None
+    summary: Any = None
 
 
 class UnknownPass(CheckinRefused):
@@ -74,11 +80,13 @@ class PassSuspended(CheckinRefused):
 class PassNotYetValid(CheckinRefused):
     code = "pass_not_yet_valid"
     message = _("Ce pass n'est valable qu'à partir du %(date)s.")
+    summary = _("Ce pass n'était pas encore valable.")
 
 
 class PassExpired(CheckinRefused):
     code = "pass_expired"
     message = _("Ce pass a expiré le %(date)s.")
+    summary = _("Ce pass avait expiré.")
 
 
 class SpaceNotInPlan(CheckinRefused):
@@ -99,6 +107,7 @@ class SpaceFull(CheckinRefused):
 class AlreadyCheckedIn(CheckinRefused):
     code = "already_checked_in"
     message = _("Ce pass est déjà pointé dans un autre espace : %(space)s.")
+    summary = _("Ce pass était déjà pointé dans un autre espace.")
 
 
 class AllowanceExhausted(CheckinRefused):
@@ -130,6 +139,22 @@ class KioskWrongSpace(CheckinRefused):
     status = status.HTTP_403_FORBIDDEN
     code = "kiosk_wrong_space"
     message = _("Cette borne appartient à un autre espace.")
+
+
+def _refusals(cls: type[CheckinRefused]) -> dict[str, type[CheckinRefused]]:
+    found = {}
+    for sub in cls.__subclasses__():
+        found[sub.code] = sub
+        found.update(_refusals(sub))
+    return found
+
+
+def refusal_summary(code: str) -> str:
+    """What a refusal recorded as ``code`` (:attr:`CheckinAttempt.outcome`) was, in a sentence."""
+    refusal = _refusals(CheckinRefused).get(code)
+    if refusal is None:
+        return code
+    return str(refusal.summary or refusal.message)
 
 
 class TrialNotAvailable(DomainError):
@@ -170,17 +195,29 @@ class LaterMonthClosed(DomainError):
 # --- Plans, passes, kiosks ----------------------------------------------------
 
 
-@transaction.atomic
-def plan_create(
-    *, network: PassNetwork, name: str, slug: str, price: Decimal, period: str,
-    allowance: int | None, validity_days: int, per_space_cap: int | None = None,
-    eligible_spaces: list[Space] | None = None, kind: str = PlanKind.SUBSCRIPTION,
-) -> Plan:
-    """Create a plan; refuses a missing, zero or negative allowance on a limited period.
+class PlanInUse(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "plan_in_use"
+    message = _("Des pass de ce forfait existent : ce terme ne change plus.")
 
-    A walk-in or trial day (``kind``) is one visit-day valid one day: its period, allowance
-    and validity are set here, whatever was given; a trial day is free.
-    """
+
+@dataclass(frozen=True)
+class PlanTerms:
+    """What a plan gives: checked by :func:`plan_create` and :func:`plan_update` alike."""
+
+    price: Decimal
+    period: str
+    allowance: int | None
+    validity_days: int
+    per_space_cap: int | None = None
+
+
+def _checked_terms(*, network: PassNetwork, kind: str, terms: PlanTerms) -> PlanTerms:
+    """``terms`` as the plan will hold them; refuses a missing, zero or negative allowance on a
+    limited period, a negative price, a zero validity or cap. A walk-in or trial day is one
+    visit-day valid one day, whatever was given; a trial day is free."""
+    price, period, allowance = terms.price, terms.period, terms.allowance
+    validity_days, per_space_cap = terms.validity_days, terms.per_space_cap
     if kind in (PlanKind.DAY, PlanKind.TRIAL):
         period, allowance, validity_days, per_space_cap = Period.MONTH, 1, 1, None
         if kind == PlanKind.TRIAL and price != 0:
@@ -199,17 +236,87 @@ def plan_create(
         raise InvalidPlan(_("La durée de validité doit être d'au moins 1 jour."), field="validity_days")
     if price < 0:
         raise InvalidPlan(_("Le prix ne peut pas être négatif."), field="price")
-    eligible = list(eligible_spaces or [])
+    return PlanTerms(price=price, period=period, allowance=allowance, validity_days=validity_days,
+                     per_space_cap=per_space_cap)
+
+
+def _check_eligible(network: PassNetwork, eligible: list[Space]) -> None:
     member_ids = set(network.spaces.values_list("id", flat=True))
     if any(space.id not in member_ids for space in eligible):
         raise InvalidPlan(_("Les espaces accessibles doivent appartenir au réseau."),
                           field="eligible_spaces")
+
+
+@transaction.atomic
+def plan_create(
+    *, network: PassNetwork, name: str, slug: str, price: Decimal, period: str,
+    allowance: int | None, validity_days: int, per_space_cap: int | None = None,
+    eligible_spaces: list[Space] | None = None, kind: str = PlanKind.SUBSCRIPTION,
+) -> Plan:
+    """Create a plan; refuses a missing, zero or negative allowance on a limited period.
+
+    A walk-in or trial day (``kind``) is one visit-day valid one day: its period, allowance
+    and validity are set here, whatever was given; a trial day is free.
+    """
+    terms = _checked_terms(network=network, kind=kind, terms=PlanTerms(
+        price=price, period=period, allowance=allowance, validity_days=validity_days,
+        per_space_cap=per_space_cap))
+    eligible = list(eligible_spaces or [])
+    _check_eligible(network, eligible)
     if Plan.objects.filter(network=network, slug=slug).exists():
         raise InvalidPlan(_("Ce réseau a déjà un forfait avec cet identifiant."), field="slug")
     plan = Plan.objects.create(
-        network=network, kind=kind, name=name, slug=slug, price=price, period=period, allowance=allowance,
-        validity_days=validity_days, per_space_cap=per_space_cap,
+        network=network, kind=kind, name=name, slug=slug, price=terms.price, period=terms.period,
+        allowance=terms.allowance, validity_days=terms.validity_days, per_space_cap=terms.per_space_cap,
     )
+    plan.eligible_spaces.set(eligible)
+    return plan
+
+
+# Once a pass of a plan exists, these terms say how its visit-days were and are counted
+# (the period, its allowance, the per-space cap): changing them would rewrite what past
+# visits used and what the holder bought. A pass's own dates and its visits' values are
+# stored on them, so the price and the validity stay free for the passes sold next.
+FROZEN_WHEN_IN_USE = ("period", "allowance", "per_space_cap")
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, name: str, price: Decimal, period: str, allowance: int | None,
+                validity_days: int, per_space_cap: int | None, eligible_spaces: list[Space],
+                is_active: bool) -> Plan:
+    """Change a plan. Its network, kind and identifier never change.
+
+    Once a pass of the plan exists, the terms of :data:`FROZEN_WHEN_IN_USE` stay as they
+    are and no space is taken out of its reach (adding one is allowed): a new offer is a new
+    plan. A new price or validity applies to the passes sold from now on, and a new price
+    to the value of visits from now on when the network does not fix it; past visits keep
+    theirs.
+    """
+    plan = Plan.objects.select_for_update().select_related("network").get(pk=plan.pk)
+    network = plan.network
+    terms = _checked_terms(network=network, kind=plan.kind, terms=PlanTerms(
+        price=price, period=period, allowance=allowance, validity_days=validity_days,
+        per_space_cap=per_space_cap))
+    eligible = list(eligible_spaces)
+    _check_eligible(network, eligible)
+    if not name.strip():
+        raise InvalidPlan(_("Un forfait a un nom."), field="name")
+    if selectors.plan_in_use(plan):
+        for field_name in FROZEN_WHEN_IN_USE:
+            if getattr(terms, field_name) != getattr(plan, field_name):
+                raise PlanInUse(_("Des pass de ce forfait existent : ce terme ne change plus "
+                                  "(créez un nouveau forfait)."), field=field_name)
+        before = set(selectors.plan_spaces(plan).values_list("id", flat=True))
+        after = {space.id for space in eligible} or set(network.spaces.values_list("id", flat=True))
+        if before - after:
+            raise PlanInUse(_("Des pass de ce forfait existent : un espace ne peut plus en être "
+                              "retiré, seulement ajouté."), field="eligible_spaces")
+    changes = {"name": name.strip(), "is_active": is_active, "price": terms.price,
+               "period": terms.period, "allowance": terms.allowance,
+               "validity_days": terms.validity_days, "per_space_cap": terms.per_space_cap}
+    for field_name, value in changes.items():
+        setattr(plan, field_name, value)
+    plan.save(update_fields=list(changes))
     plan.eligible_spaces.set(eligible)
     return plan
 
@@ -288,9 +395,19 @@ def new_kiosk_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class InvalidKiosk(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "invalid_kiosk"
+
+
 @transaction.atomic
 def kiosk_create(*, space: Space, name: str) -> tuple[Kiosk, str]:
     """A kiosk for ``space`` and its token, shown once: only its hash is stored."""
+    name = name.strip()
+    if not name:
+        raise InvalidKiosk(_("Une borne a un nom."), field="name")
+    if Kiosk.objects.filter(space=space, name=name).exists():
+        raise InvalidKiosk(_("Cet espace a déjà une borne de ce nom."), field="name")
     token = new_kiosk_token()
     return Kiosk.objects.create(space=space, name=name, token_hash=hash_token(token)), token
 
@@ -303,6 +420,13 @@ def kiosk_rotate_token(*, kiosk: Kiosk) -> str:
     kiosk.revoked_at = None
     kiosk.save(update_fields=["token_hash", "revoked_at"])
     return token
+
+
+def kiosk_revoke(*, kiosk: Kiosk, now: datetime | None = None) -> Kiosk:
+    """Stop ``kiosk``'s token at once (a new token, :func:`kiosk_rotate_token`, revives it)."""
+    Kiosk.objects.filter(pk=kiosk.pk, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    kiosk.refresh_from_db(fields=["revoked_at"])
+    return kiosk
 
 
 # --- Check-in and check-out ---------------------------------------------------

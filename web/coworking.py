@@ -1,4 +1,4 @@
-"""Pages of the coworking pass: the front desk of a space, the member's own pass.
+"""Pages of the coworking pass: the front desk of a space and its day, the member's own pass.
 
 Check-ins and check-outs go through ``passes.services``, which holds every rule
 (who may check in where, validity, allowance, capacity); these views only choose
@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api import DomainError
 from passes import selectors, services
-from passes.models import PassStatus
+from passes.models import Channel, PassStatus
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
+from web.coworking_forms import DeskSearchForm
 from web.forms import DeskCheckinForm, WalkInForm, refusal_text
 
 # The outcome of the last check-in, kept in the session across the redirect after the POST.
@@ -49,7 +50,8 @@ def desk_choice(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def desk(request, slug: str):
-    """Check people in by their pass code (typed or scanned) and see who is here."""
+    """Check people in by their pass code (typed or scanned) or, for a member who forgot their
+    phone, found by name (``?nom=``); see who is here."""
     space = get_object_or_404(Space, slug=slug)
     if not can_manage_space(request.user, space):
         return _not_space_manager(request)
@@ -71,9 +73,12 @@ def _desk_page(request, space: Space, *, form: DeskCheckinForm, result: dict | N
                walk_in_form: WalkInForm, status: int = 200):
     present = (selectors.checkins_visible_to(request.user)
                .filter(space=space, checked_out_at__isnull=True).order_by("checked_in_at", "id"))
+    search = DeskSearchForm(request.GET if "nom" in request.GET else None)
+    found = selectors.passes_at_desk(space, query=search.cleaned_data["nom"]) if search.is_valid() else None
     response = render(request, "web/desk.html", {
         "space": space, "form": form, "result": result, "present": present,
-        "walk_in_form": walk_in_form,
+        "walk_in_form": walk_in_form, "search": search, "found": found,
+        "NOT_YET_VALID": selectors.NOT_YET_VALID, "PassStatus": PassStatus,
     }, status=status)
     add_never_cache_headers(response)
     return response
@@ -139,6 +144,34 @@ def desk_checkout(request, slug: str, checkin_id: int):
         messages.success(request, _("Départ de %(name)s enregistré.") % {
             "name": holder.get_full_name() if holder else checkin.pass_obj.short_code})
     return redirect("web:desk", slug=space.slug)
+
+
+@login_required
+@require_safe
+def desk_day(request, slug: str):
+    """Today at the space: arrivals and departures with their channel, and the refusals with
+    their reason."""
+    space = get_object_or_404(Space, slug=slug)
+    if not can_manage_space(request.user, space):
+        return _not_space_manager(request)
+    day = selectors.desk_day(space, day=space.local_date(timezone.now()))
+    for checkin in day.checkins:
+        checkin.earlier = space.local_date(checkin.checked_in_at) != day.day
+    refusals = [(attempt, services.refusal_summary(attempt.outcome), _refusal_channel(attempt))
+                for attempt in day.refusals]
+    response = render(request, "web/desk_day.html", {"space": space, "day": day, "refusals": refusals})
+    add_never_cache_headers(response)
+    return response
+
+
+def _refusal_channel(attempt) -> str:
+    """Where a refused attempt came from, as a check-in's channel says it."""
+    if attempt.kiosk_id is not None:
+        return Channel.KIOSK.label
+    holder_id = attempt.pass_obj.holder_id if attempt.pass_obj else None
+    if attempt.person_id is not None and attempt.person_id == holder_id:
+        return Channel.SELF.label
+    return Channel.DESK.label
 
 
 def _qr_svg(code: str, short_code: str) -> str:

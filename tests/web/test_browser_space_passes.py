@@ -25,7 +25,7 @@ def test_a_manager_sells_a_pass_to_a_new_address_then_suspends_and_reactivates_i
     page.locator("#id_password").fill("motdepasse-test")
     page.locator("main").get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/espaces/mutualab/accueil/")
-    page.get_by_role("link", name="Pass vendus et vente d'un pass").click()
+    page.get_by_role("link", name="Pass vendus", exact=True).click()
 
     page.get_by_label("Adresse e-mail du ou de la titulaire").fill("nouvelle@example.org")
     page.get_by_role("button", name="Vendre le pass").click()
@@ -41,12 +41,12 @@ def test_a_manager_sells_a_pass_to_a_new_address_then_suspends_and_reactivates_i
     sold.refresh_from_db()
     assert sold.status == PassStatus.SUSPENDED
 
-    page.get_by_role("link", name="Retour à l'accueil").click()
+    page.get_by_role("link", name="Pointer une arrivée").click()
     page.get_by_label("Code du pass").fill(sold.short_code)
     page.get_by_role("button", name="Pointer l'arrivée").click()
     page.get_by_role("alert").filter(has_text="Ce pass est suspendu.").wait_for()
 
-    page.get_by_role("link", name="Pass vendus et vente d'un pass").click()
+    page.get_by_role("link", name="Pass vendus", exact=True).click()
     page.locator("tr", has_text=sold.short_code).get_by_role("button", name="Réactiver").click()
     page.locator(".messages", has_text=f"Pass {sold.short_code} réactivé.").wait_for()
     sold.refresh_from_db()
