@@ -10,6 +10,7 @@ stays a number a sum can add).
 from __future__ import annotations
 
 import csv
+import io
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -40,13 +41,20 @@ def cell(value, *, zone: str | None = None) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *,
-                 zone: str | None = None) -> HttpResponse:
-    """A download named ``filename``: ``header`` then ``rows``, each value through :func:`cell`."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+def csv_bytes(header: list[str], rows: Iterable[Iterable], *, zone: str | None = None) -> bytes:
+    """The file itself: byte order mark, ``header`` then ``rows``, each value through :func:`cell`
+    (also what an API renderer returns)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([cell(value) for value in header])
     writer.writerows([cell(value, zone=zone) for value in row] for row in rows)
+    return out.getvalue().encode()
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *,
+                 zone: str | None = None) -> HttpResponse:
+    """A download named ``filename`` holding :func:`csv_bytes`."""
+    response = HttpResponse(csv_bytes(header, rows, zone=zone), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import segno
@@ -33,6 +33,7 @@ from backend.api import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from backend.spreadsheet import csv_bytes
 from backend.validators import INT_MAX, date_in_range
 from network.auth import signed_in, viewer
 from network.models import Organization
@@ -406,23 +407,26 @@ class SettlementCloseSerializer(StrictSerializer, SettlementQuerySerializer):
 
 
 class SettlementCSVRenderer(renderers.BaseRenderer):
+    """The statement for a French spreadsheet (``backend/spreadsheet.py``): the columns keep
+    the JSON's names; amounts are numbers with a decimal comma."""
+
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
     columns = ["issuing_space", "host_space", "visit_days", "amount", "adjustment_days",
                "adjustment_amount", "total_amount"]
+    amounts = frozenset({"amount", "adjustment_amount", "total_amount"})
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        out = io.StringIO()
-        writer = csv.writer(out)
         if "lines" not in data:  # an error: keep its code and message readable
-            writer.writerows([["code", "detail"], [data.get("code", ""), data.get("detail", "")]])
-            return out.getvalue().encode()
-        writer.writerow(self.columns)
-        writer.writerows([line[c] for c in self.columns] for line in data["lines"])
+            return csv_bytes(["code", "detail"], [[data.get("code", ""), data.get("detail", "")]])
+        rows = [[self._value(line, column) for column in self.columns] for line in data["lines"]]
         totals = data["totals"]
-        writer.writerow(["total", "", *(totals[c] for c in self.columns[2:])])
-        return out.getvalue().encode()
+        rows.append(["total", "", *(self._value(totals, column) for column in self.columns[2:])])
+        return csv_bytes(self.columns, rows)
+
+    def _value(self, row: dict, column: str):
+        return Decimal(row[column]) if column in self.amounts else row[column]
 
 
 def _statement_body(statement: selectors.Statement) -> dict:

@@ -8,7 +8,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from passes.models import Pass, PassNetwork, Period, Plan
+from network.models import Person
+from passes.models import Pass, PassNetwork, Period, Plan, Visit
 from spaces.models import OpeningHours, Space
 from tests.factories import OrganizationFactory, PersonFactory
 
@@ -77,3 +78,22 @@ class PassFactory(factory.django.DjangoModelFactory):
     issuing_space = factory.LazyAttribute(lambda o: o.plan.network.spaces.first())
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=300))
+
+
+def many_passes(*, plan: Plan, issuing_space: Space, count: int, visit_at: Space | None = None,
+                day=None) -> list[Pass]:
+    """``count`` held passes of ``plan`` in a few queries (factories would take one at a time),
+    each with a visit-day at ``visit_at`` on ``day`` when given."""
+    start = Person.objects.count()
+    people = Person.objects.bulk_create(
+        Person(email=f"nombreux{start + n}@example.org", full_name=f"Membre {start + n:04d}")
+        for n in range(count))
+    today = timezone.localdate()
+    passes = Pass.objects.bulk_create(
+        Pass(holder=person, plan=plan, issuing_space=issuing_space, valid_from=today - timedelta(days=60),
+             valid_until=today + timedelta(days=300))
+        for person in people)
+    if visit_at is not None:
+        Visit.objects.bulk_create(Visit(pass_obj=pass_obj, space=visit_at, day=day or today,
+                                        value=plan.visit_value()) for pass_obj in passes)
+    return passes

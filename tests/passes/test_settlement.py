@@ -74,16 +74,19 @@ def test_totals_equal_the_visit_days_counted_per_pair_of_spaces(lille, login):
     assert body["closed_at"] is None
 
 
-def test_settlement_as_csv(lille, login):
+def test_the_settlement_csv_opens_in_a_french_spreadsheet(lille, login):
     t = lille
     response = login(t.coordinator).get(
         f"/api/v1/settlements/?network={t.network.slug}&month=2026-09&format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    body = response.content.decode()
+    assert body.startswith("\ufeff")  # so that a French spreadsheet reads UTF-8
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
     assert rows[0][:4] == ["issuing_space", "host_space", "visit_days", "amount"]
-    assert rows[-1][:4] == ["total", "", "7", "87.50"]
+    assert rows[1][3].count(",") == 1 and "." not in rows[1][3]  # a decimal comma
+    assert rows[-1][:4] == ["total", "", "7", "87,50"]
 
 
 def test_closed_month_is_frozen_and_later_corrections_go_to_the_next_month(lille, login):

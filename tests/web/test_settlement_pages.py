@@ -20,7 +20,7 @@ from network.models import Role
 from passes import selectors
 from passes.models import SettlementMonth, Visit
 from tests.factories import PersonFactory, member_of
-from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
+from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory, many_passes
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,21 @@ def test_a_space_prints_its_statement(client):
     page = response.content.decode()
     assert "Décompte de Alpha" in page and "mois ouvert, montants provisoires" in page
     assert "Solde du mois" in page and "@media print" not in page  # the print rules live in the stylesheet
+
+
+def test_the_settlement_page_costs_the_same_queries_for_ten_passes_or_a_thousand(client):
+    month = last_month()
+    network, spaces, coordinator = network_of(3, month=month)
+    plan = network.plans.get()
+    client.force_login(coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(month_url(network, month)).status_code == 200
+        return len(captured)
+
+    many_passes(plan=plan, issuing_space=spaces[0], count=7, visit_at=spaces[1], day=month)
+    ten = queries()
+    many_passes(plan=plan, issuing_space=spaces[1], count=990, visit_at=spaces[2], day=month)
+    assert queries() == ten
+    assert client.get(month_url(network, month)).context["view"].totals[1].owes_days == 992

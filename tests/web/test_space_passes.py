@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation
 from passes.models import Pass, PassStatus
-from tests.passes.factories import PassFactory
+from tests.passes.factories import PassFactory, many_passes
 from tests.web.test_pass_pages import coworking  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,21 @@ def test_the_list_costs_the_same_queries_for_one_pass_or_sixty(client, coworking
     for _ in range(59):
         PassFactory(plan=coworking.plan, issuing_space=coworking.maison)
     assert queries() == one
+
+
+def test_the_list_costs_the_same_queries_for_ten_passes_or_a_thousand(client, coworking):  # noqa: F811
+    client.force_login(coworking.maison_desk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(passes_url(coworking.maison))
+            assert response.status_code == 200
+        return len(captured), response.context["page"].paginator.count
+
+    many_passes(plan=coworking.plan, issuing_space=coworking.maison, count=9,
+                visit_at=coworking.mutualab)
+    ten, shown = queries()
+    assert shown == 10
+    many_passes(plan=coworking.plan, issuing_space=coworking.maison, count=990,
+                visit_at=coworking.maison)
+    assert queries() == (ten, 1000)
