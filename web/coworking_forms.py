@@ -132,7 +132,7 @@ class KioskForm(forms.Form):
 
 
 class DeskSearchForm(forms.Form):
-    nom = forms.CharField(label=_("Nom ou adresse e-mail"), max_length=150, min_length=2,
+    nom = forms.CharField(label=_("Nom ou e-mail du ou de la membre"), max_length=150, min_length=2,
                           widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
 
 

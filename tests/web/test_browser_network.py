@@ -57,3 +57,52 @@ def test_a_space_manager_sees_their_lines_and_prints_their_statement(page, scree
     page.emulate_media(media="print")
     assert not page.locator("header.site-header").is_visible()
     screenshot(page, "settlement-statement-print")
+
+
+def test_a_manager_opens_the_space_now_and_the_desk_checks_a_member_in(page, screenshot):
+    from datetime import time
+
+    from django.utils import timezone
+
+    from tests.factories import PersonFactory
+    from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
+
+    space = SpaceFactory(name="Mutualab", slug="mutualab", hours=[])
+    today = timezone.now().astimezone(space.zone).weekday()
+    # Open only on another day of the week: closed now.
+    space.opening_hours.create(weekday=(today + 1) % 7, opens=time(9), closes=time(18))
+    PassFactory(plan=PlanFactory(network=PassNetworkFactory(spaces=[space]), allowance=5),
+                issuing_space=space, short_code="K7M4P2QX", holder=PersonFactory(full_name="Marie Curie"))
+    member_of(space.operator, Role.SPACE_MANAGER, email="accueil@mutualab.test")
+    sign_in(page, "accueil@mutualab.test", "/espaces/mutualab/accueil/")
+    page.wait_for_url("**/espaces/mutualab/accueil/")
+
+    page.get_by_label("Code du pass").fill("K7M4P2QX")
+    page.get_by_role("button", name="Pointer l'arrivée").click()
+    page.get_by_role("alert").filter(has_text="L'espace est fermé en ce moment.").wait_for()
+
+    page.get_by_role("link", name="Gestion de l'espace").click()
+    day = page.locator(f"#id_day_{today}")
+    day.fill("18:00-09:00")
+    page.get_by_role("button", name="Enregistrer les horaires").click()
+    error = page.locator(f"#id_day_{today}_error")
+    error.wait_for()
+    assert "L'heure de fermeture doit suivre l'heure d'ouverture." in error.inner_text()
+    screenshot(page, "space-hours-refused-on-their-day")
+
+    page.locator(f"#id_day_{today}").fill("0:00-12:00, 12:00-24:00")
+    page.get_by_role("button", name="Enregistrer les horaires").click()
+    page.locator(".messages", has_text="Horaires enregistrés.").wait_for()
+    assert page.locator(f"#id_day_{today}").input_value() == "00:00-12:00, 12:00-24:00"
+    screenshot(page, "space-manage-hours-saved")
+
+    page.get_by_role("link", name="Pointer une arrivée").click()
+    page.get_by_label("Code du pass").fill("K7M4P2QX")
+    page.get_by_role("button", name="Pointer l'arrivée").click()
+    page.get_by_role("status").filter(has_text="Bienvenue, Marie !").wait_for()
+    assert "Marie Curie" in page.locator(".present-list").inner_text()
+
+    page.get_by_role("link", name="La journée").click()
+    assert "Marie Curie" in page.locator("#arrivals").inner_text()
+    assert "fermé en ce moment" in page.locator("#refusals").inner_text()
+    screenshot(page, "desk-day")

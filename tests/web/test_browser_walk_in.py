@@ -33,12 +33,12 @@ def test_the_desk_sells_a_walk_in_day_and_checks_the_guest_in(page, screenshot):
 
     page.get_by_text("Accueillir quelqu'un sans pass").click()
     page.get_by_label("Formule").select_option(label=f"{network.name} — Journée d'essai")
-    page.get_by_label("Nom").fill("Jeanne Martin")
+    page.get_by_label("Nom", exact=True).fill("Jeanne Martin")
     page.get_by_role("button", name="Enregistrer et pointer l'arrivée").click()
     error = page.locator("#id_email_error")
     error.wait_for()
     assert "Une journée d'essai demande une adresse e-mail." in error.inner_text()
-    assert page.get_by_label("Nom").input_value() == "Jeanne Martin"
+    assert page.get_by_label("Nom", exact=True).input_value() == "Jeanne Martin"
     screenshot(page, "desk-trial-day-needs-an-address")
 
     page.get_by_label("Formule").select_option(label=f"{network.name} — Journée sur place")
