@@ -1,5 +1,6 @@
 """Demo ch'tipass: five Lille-area spaces, two plans, ~40 members with past visits,
-one closed month, and a kiosk token for Mutualab (printed, since only its hash is stored).
+one closed month, today's arrivals and a refusal at the relay, and a kiosk token for Mutualab
+(printed, since only its hash is stored) beside a revoked kiosk.
 
 Past visits are written as rows: the check-in service judges the present
 moment (open now, already checked in now), so it cannot replay last month.
@@ -8,12 +9,14 @@ The generator keeps to the plans' allowance and cap and to the opening hours.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from network.demo import DEMO_PASSWORD
 from network.models import Membership, Organization, Person, Role
@@ -21,6 +24,7 @@ from passes import services
 from passes.models import (
     Channel,
     CheckIn,
+    CheckinAttempt,
     Kiosk,
     Pass,
     PassNetwork,
@@ -50,6 +54,9 @@ FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Nassim", "Inès", "Louis", "Camille", 
                "Sarah", "Mehdi", "Julie", "Lucas", "Amina", "Antoine", "Zoé", "Karim", "Emma", "Bastien"]
 LAST_NAMES = ["Lefebvre", "Dubois", "Mercier", "Benali", "Vandamme", "Dupont", "Carpentier", "Hennebert"]
 MEMBERS = 40
+# Members of other spaces who came to the relay today (the first one has left).
+ARRIVALS_TODAY = 4
+OLD_KIOSK = "Ancienne tablette (révoquée)"
 
 
 def load(*, today: date, log: Callable[[str], None]) -> None:
@@ -91,6 +98,10 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     visits = sum(_visits(pass_obj, spaces, start, today) for pass_obj in holders)
 
     _walk_ins(plans, spaces["relais-roncq"], today)
+    relay = spaces["relais-roncq"]
+    # Rolling-period holders first: a calendar month's allowance may be used up by the end of it.
+    arrivals = _today_at(relay, sorted((p for p in holders if p.issuing_space_id != relay.id),
+                                       key=lambda p: p.plan.period != Period.ROLLING_30))
 
     closed_month = _month_start(today, -2)
     if not SettlementMonth.objects.filter(network=network, month=closed_month).exists():
@@ -101,8 +112,11 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         kiosk, token = services.kiosk_create(space=spaces["mutualab"], name="Borne d'accueil")
     else:
         token = services.kiosk_rotate_token(kiosk=kiosk)
+    if not Kiosk.objects.filter(space=spaces["mutualab"], name=OLD_KIOSK).exists():
+        services.kiosk_revoke(kiosk=services.kiosk_create(space=spaces["mutualab"], name=OLD_KIOSK)[0])
     log(f"ch'tipass : {len(spaces)} espaces, {len(plans)} forfaits, {len(holders)} pass, "
-        f"{visits} passages, mois clôturé {closed_month:%Y-%m}")
+        f"{visits} passages, mois clôturé {closed_month:%Y-%m}, {arrivals} arrivées aujourd'hui "
+        f"au Relais de Roncq")
     log(f"borne de Mutualab : Authorization: Kiosk {token}")
 
 
@@ -140,6 +154,41 @@ def _walk_ins(plans: dict[str, Plan], space: Space, today: date) -> None:
         _day_pass, checkin = services.walk_in(plan=plans[slug], space=space, person=desk, name=name,
                                               email=email, now=arrival)
         services.checkin_checkout(checkin=checkin, now=arrival + timedelta(hours=7))
+
+
+def _today_at(space: Space, passes: list[Pass]) -> int:
+    """Today's arrivals at ``space``, spread over the last three hours (since midnight at the most),
+    through the desk's check-in
+    service; then yesterday's walk-in comes back with their day pass, which the rules refuse (it
+    was valid yesterday only): the desk's day shows arrivals, a departure and a refusal. Redone on
+    every load, after removing what the previous load made today."""
+    now = timezone.now()
+    start = datetime.combine(space.local_date(now), time.min, tzinfo=space.zone)
+    mine = CheckIn.objects.filter(space=space, checked_in_at__gte=start, pass_obj__in=passes)
+    visits = list(mine.values_list("visit_id", flat=True))
+    mine.delete()
+    Visit.objects.filter(pk__in=visits, checkins__isnull=True).delete()
+    CheckinAttempt.objects.filter(space=space, at__gte=start).delete()
+    desk = Person.objects.get(email=f"accueil@{space.slug}.demo")
+    actor = services.Actor(person=desk)
+    since = max(start, now - timedelta(hours=3))
+    elapsed = now - since
+    arrived = []
+    for n, pass_obj in enumerate(passes[:ARRIVALS_TODAY]):
+        try:
+            checkin, _created = services.checkin_attempt(
+                code=pass_obj.code, space=space.slug, actor=actor, now=since + elapsed * (n + 1) / 8)
+        except services.CheckinRefused:  # its allowance used up this period: logged as refused
+            continue
+        arrived.append(checkin)
+    if arrived:
+        services.checkin_checkout(checkin=arrived[0], now=since + elapsed * 6 / 8)
+    walk_in = Pass.objects.filter(plan__kind=PlanKind.DAY, guest_name=WALK_INS[0][0]).first()
+    if walk_in is not None:
+        with contextlib.suppress(services.PassExpired):
+            services.checkin_attempt(code=walk_in.short_code, space=space.slug, actor=actor,
+                                     now=since + elapsed * 7 / 8)
+    return len(arrived)
 
 
 def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) -> Pass:

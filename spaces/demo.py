@@ -51,6 +51,12 @@ HOURS: dict[str, list[tuple[Iterable[int], time, time]]] = {
     "maison-associations-le-mans": [(WEEKDAYS, time(9), time(18))],
 }
 SELF_CHECKIN = {"mutualab"}
+# slug, reason, first and last day (from today)
+CLOSURES = [
+    ("relais-roncq", "Fermeture pour inventaire (démo)", 10, 11),
+    ("mutualab", "Congés de fin d'année (démo)", 21, 27),
+    ("mutualab", "Journée de formation de l'équipe (démo)", -12, -12),
+]
 
 
 def load(*, today: date, log: Callable[[str], None]) -> None:
@@ -80,9 +86,10 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
                 defaults={"name": room_name, "capacity": capacity, "equipment": equipment},
             )
             rooms += 1
-    # One closure to come, keyed on its reason so that reloading moves it instead of adding one.
-    Closure.objects.update_or_create(
-        space=Space.objects.get(slug="relais-roncq"), reason="Fermeture pour inventaire (démo)",
-        defaults={"starts_on": today + timedelta(days=10), "ends_on": today + timedelta(days=11)},
-    )
+    # Closures, keyed on their reason so that reloading moves them instead of adding some.
+    for slug, reason, first, last in CLOSURES:
+        Closure.objects.update_or_create(
+            space=Space.objects.get(slug=slug), reason=reason,
+            defaults={"starts_on": today + timedelta(days=first), "ends_on": today + timedelta(days=last)},
+        )
     log(f"{len(SPACES)} espaces avec leurs horaires, {rooms} salles")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from passes import selectors
-from passes.models import Pass, PassNetwork, PassStatus, SettlementMonth, Visit
-from spaces.models import Space
+from passes.models import Kiosk, Pass, PassNetwork, PassStatus, SettlementMonth, Visit
+from spaces.models import Closure, Space
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,13 @@ def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
     guests = Pass.objects.filter(plan__network=network, plan__kind__in=["day", "trial"])
     assert sorted(guests.values_list("guest_name", flat=True)) == ["Aïcha Diallo", "Maxime Fournier"]
     assert {p.visits.get().day for p in guests} == {timezone.localdate() - timedelta(days=1)}
+
+    # Today at the relay: members of other spaces arrived, one left, yesterday's walk-in was refused.
+    day = selectors.desk_day(relay, day=relay.local_date(timezone.now()))
+    assert day.checkins and any(c.checked_out_at for c in day.checkins)
+    assert "pass_expired" in [attempt.outcome for attempt in day.refusals]
+    assert Kiosk.objects.filter(space__slug="mutualab", revoked_at__isnull=False).exists()
+    assert Closure.objects.filter(space__slug="mutualab").count() == 2
 
     token = capsys.readouterr().out.split("Authorization: Kiosk ")[1].split()[0]
     kiosk = APIClient()
