@@ -38,7 +38,7 @@ from backend.validators import INT_MAX, date_in_range
 from network.auth import signed_in, viewer
 from network.models import Organization
 from passes import selectors, services
-from passes.models import VALIDITY_DAYS_MAX, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Plan
+from passes.models import VALIDITY_DAYS_MAX, CheckIn, Kiosk, Pass, PassNetwork, PassStatus, Period, Plan
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
 
@@ -105,6 +105,21 @@ class PlanSerializer(StrictModelSerializer):
         validators: list = []
 
 
+class PlanUpdateSerializer(StrictSerializer):
+    """A plan's changes, each optional (``null`` for no allowance or no cap); ``plan_update``
+    checks them, and refuses the frozen terms of a plan in use."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    price = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    period = serializers.ChoiceField(choices=Period.choices, required=False)
+    allowance = serializers.IntegerField(required=False, allow_null=True, max_value=INT_MAX)
+    per_space_cap = serializers.IntegerField(required=False, allow_null=True, max_value=INT_MAX)
+    validity_days = serializers.IntegerField(required=False, max_value=VALIDITY_DAYS_MAX)
+    eligible_spaces = SlugRelatedField(slug_field="slug", many=True, required=False,
+                                       queryset=Space.objects.all())
+    is_active = serializers.BooleanField(required=False)
+
+
 class NetworkSerializer(serializers.ModelSerializer):
     coordinator: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True)
@@ -127,7 +142,7 @@ class NetworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   viewsets.GenericViewSet):
-    """Plans, public; the network's coordinators create them."""
+    """Plans, public; the network's coordinators create and change them."""
 
     serializer_class = PlanSerializer
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
@@ -149,6 +164,22 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             allowance=fields.pop("allowance", None), **fields,
         )
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanUpdateSerializer, responses=PlanSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change a plan; once a pass of it exists, its period, allowance and per-space cap stay
+        and no space leaves it (``400 plan_in_use`` naming the field)."""
+        plan = self.get_object()
+        if not selectors.networks_coordinated_by(request.user).filter(id=plan.network_id).exists():
+            raise PermissionDenied(_("Réservé aux coordinateur·rices du réseau."))
+        data = PlanUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = {"name": plan.name, "price": plan.price, "period": plan.period,
+                   "allowance": plan.allowance, "per_space_cap": plan.per_space_cap,
+                   "validity_days": plan.validity_days, "eligible_spaces": list(plan.eligible_spaces.all()),
+                   "is_active": plan.is_active}
+        plan = services.plan_update(plan=plan, **{**current, **data.validated_data})
+        return Response(self.get_serializer(plan).data)
 
 
 # --- Passes -------------------------------------------------------------------

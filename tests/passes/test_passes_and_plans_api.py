@@ -56,6 +56,24 @@ def test_only_coordinators_create_plans(world, login):
     assert response.status_code == 403
 
 
+def test_a_coordinator_changes_the_price_of_a_plan_in_use_but_not_its_allowance(world, login):
+    client = login(world.coordinator)
+    url = f"/api/v1/plans/{world.plan.pk}/"
+    response = client.patch(url, {"price": "80.00", "name": "Pass découverte"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["price"], response.json()["allowance"]) == ("80.00", 5)
+    for body, field in (({"allowance": 0}, "allowance"), ({"allowance": 9}, "allowance"),
+                        ({"eligible_spaces": ["maison"]}, "eligible_spaces")):
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400
+        assert field in response.json()["fields"]
+    assert response.json()["code"] == "plan_in_use"
+    world.plan.refresh_from_db()
+    assert world.plan.allowance == 5 and not world.plan.eligible_spaces.exists()
+    assert login(world.host_staff).patch(url, {"price": "1.00"}, format="json").status_code == 403
+    assert client.put(url, {"price": "1.00"}, format="json").status_code == 405
+
+
 def test_networks_and_plans_are_public(world, api):
     networks = api.get("/api/v1/networks/").json()["results"]
     assert set(networks[0]["spaces"]) == {"maison", "accueil"}
