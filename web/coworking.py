@@ -155,11 +155,12 @@ def desk_day(request, slug: str):
     if not can_manage_space(request.user, space):
         return _not_space_manager(request)
     day = selectors.desk_day(space, day=space.local_date(timezone.now()))
-    for checkin in day.checkins:
-        checkin.earlier = space.local_date(checkin.checked_in_at) != day.day
+    # Arrived on an earlier day and still there at midnight: the arrival shows its date.
+    earlier = {c.id for c in day.checkins if space.local_date(c.checked_in_at) != day.day}
     refusals = [(attempt, services.refusal_summary(attempt.outcome), _refusal_channel(attempt))
                 for attempt in day.refusals]
-    response = render(request, "web/desk_day.html", {"space": space, "day": day, "refusals": refusals})
+    response = render(request, "web/desk_day.html", {"space": space, "day": day, "refusals": refusals,
+                                                      "earlier": earlier})
     add_never_cache_headers(response)
     return response
 
@@ -167,11 +168,11 @@ def desk_day(request, slug: str):
 def _refusal_channel(attempt) -> str:
     """Where a refused attempt came from, as a check-in's channel says it."""
     if attempt.kiosk_id is not None:
-        return Channel.KIOSK.label
+        return str(Channel.KIOSK.label)
     holder_id = attempt.pass_obj.holder_id if attempt.pass_obj else None
     if attempt.person_id is not None and attempt.person_id == holder_id:
-        return Channel.SELF.label
-    return Channel.DESK.label
+        return str(Channel.SELF.label)
+    return str(Channel.DESK.label)
 
 
 def _qr_svg(code: str, short_code: str) -> str:

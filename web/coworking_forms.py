@@ -75,7 +75,8 @@ class OpeningHoursForm(forms.Form):
             [(h.opens, h.closes) for h in days[day]] == [ALL_DAY] for day in days)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("always_open"):
             data["ranges"] = [space_services.Range(weekday=day, opens=ALL_DAY[0], closes=ALL_DAY[1])
                               for day in Weekday.values]
@@ -165,7 +166,9 @@ class PlanForm(forms.Form):
     def __init__(self, *args, network, plan: Plan | None = None, frozen: tuple[str, ...] = (),
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["eligible_spaces"].queryset = network.spaces.order_by("name")
+        spaces = self.fields["eligible_spaces"]
+        assert isinstance(spaces, forms.ModelMultipleChoiceField)
+        spaces.queryset = network.spaces.order_by("name")
         if plan is None:
             del self.fields["is_active"]
             return

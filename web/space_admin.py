@@ -55,8 +55,10 @@ def _refused(form: forms.Form, refusal: DomainError) -> None:
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal_text(refusal))
 
 
-def _page(request, space: Space, *, status: int = 200, **bound: forms.Form):
-    """The whole page; ``bound`` replaces a section's empty form with the one that was refused."""
+def _page(request, space: Space, *, status: int = 200, room_edit: tuple[int, RoomForm] | None = None,
+          **bound: forms.Form):
+    """The whole page; ``bound`` (or ``room_edit``, a room's id and form) replaces a section's
+    empty form with the one that was refused."""
     space = Space.objects.prefetch_related("opening_hours").get(pk=space.pk)
     today = space.local_date(timezone.now())
     closures = list(space.closures.filter(ends_on__gte=today).order_by("starts_on"))
@@ -65,9 +67,8 @@ def _page(request, space: Space, *, status: int = 200, **bound: forms.Form):
     room_forms = {room.id: RoomForm(prefix=f"room-{room.id}",
                                     initial={"name": room.name, "capacity": room.capacity})
                   for room in rooms}
-    if "room_edit" in bound:
-        room_id, form = bound.pop("room_edit")
-        room_forms[room_id] = form
+    if room_edit is not None:
+        room_forms[room_edit[0]] = room_edit[1]
     token = request.session.pop(NEW_KIOSK_KEY, None)
     if token and token.get("space") != space.slug:
         token = None
