@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -33,6 +34,7 @@ from events.models import (
     EventStatus,
     Moderation,
     Registration,
+    RegistrationStatus,
     Series,
     Theme,
 )
@@ -256,6 +258,15 @@ class RegistrationSerializer(serializers.ModelSerializer):
                   "email_confirmed_at", "created_at", "promoted_at", "cancelled_at", "checked_in_at"]
 
 
+class RegistrationQuerySerializer(serializers.Serializer):
+    # Not "q" nor "status": the event itself is looked up through the event filters.
+    search = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                   help_text="Part of the name or address, or the entry code.")
+    registration_status = serializers.ChoiceField(
+        choices=[*RegistrationStatus.values, "active", "all"], required=False,
+        help_text="One status, ``active`` (confirmed and waitlisted) or ``all`` (the default).")
+
+
 class RegistrationAddSerializer(StrictSerializer):
     name = serializers.CharField(max_length=150, validators=[single_line])
     email = serializers.EmailField()
@@ -270,11 +281,11 @@ class AttendanceSerializer(serializers.Serializer):
         allow_null=True, help_text="Confirmed, never checked in; null until the event starts.")
 
 
-class CheckInRequestSerializer(StrictSerializer):
+class DoorCheckInRequestSerializer(StrictSerializer):
     code = serializers.CharField(max_length=32, help_text="The registration's entry code (8 characters).")
 
 
-class CheckInSerializer(serializers.Serializer):
+class DoorCheckInSerializer(serializers.Serializer):
     first_time = serializers.BooleanField(help_text="False when this code was already checked in.")
     checked_in_at = serializers.DateTimeField(source="at")
     registration = RegistrationSerializer()
@@ -433,17 +444,24 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                                         **data.validated_data)
         return self._answer(event)
 
-    @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True),
+                   parameters=[RegistrationQuerySerializer])
     @extend_schema(methods=["POST"], request=RegistrationCreateSerializer,
                    responses={201: RegistrationResultSerializer})
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.AllowAny],
             throttle_classes=[RegistrationRateThrottle])
     def registrations(self, request, pk=None):
-        """POST registers you (or a name and email without an account); GET lists them (organizers)."""
+        """POST registers you (or a name and email without an account); GET lists them (organizers),
+        searched with ``search`` and filtered by ``registration_status``."""
         event = self.get_object()
         if request.method == "GET":
             self._check_organizer(event)
-            page = self.paginate_queryset(selectors.registrations_of(event))
+            query = RegistrationQuerySerializer(data=request.query_params)
+            query.is_valid(raise_exception=True)
+            wanted = query.validated_data.get("registration_status", "all")
+            rows = selectors.registrations_search(event, query=query.validated_data.get("search", ""),
+                                                  status="" if wanted == "active" else wanted)
+            page = self.paginate_queryset(rows)
             return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
         data = RegistrationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -458,12 +476,14 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         event's zone, formulas made inert), for its organizers."""
         event = self.get_object()
         self._check_organizer(event)
+        started = event.starts_at <= timezone.now()
         return csv_response(
             f"inscriptions-{event.slug}.csv",
-            ["nom", "e-mail", "code", "statut", "rang", "inscrit·e le", "passé·e de l'attente le",
-             "entré·e le", "annulé·e le"],
-            ([r.name, r.email, r.code, r.get_status_display(), r.position, r.created_at, r.promoted_at,
-              r.checked_in_at, r.cancelled_at] for r in selectors.registrations_of(event)),
+            ["nom", "e-mail", "code", "statut", "rang", "présence", "inscrit·e le",
+             "passé·e de l'attente le", "entré·e le", "annulé·e le"],
+            ([r.name, r.email, r.code, r.get_status_display(), r.position,
+              selectors.presence(r, started=started), r.created_at, r.promoted_at, r.checked_in_at,
+              r.cancelled_at] for r in selectors.registrations_of(event)),
             zone=event.time_zone)
 
     @extend_schema(request=RegistrationAddSerializer, responses={201: RegistrationSerializer})
@@ -487,8 +507,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         self._check_organizer(event)
         return Response(AttendanceSerializer(selectors.attendance_of(event)).data)
 
-    @extend_schema(request=CheckInRequestSerializer,
-                   responses={201: CheckInSerializer, 200: CheckInSerializer})
+    @extend_schema(request=DoorCheckInRequestSerializer,
+                   responses={201: DoorCheckInSerializer, 200: DoorCheckInSerializer})
     @action(detail=True, methods=["post"], url_path="check-ins")
     def check_in(self, request, pk=None):
         """Check a registrant in at the door by entry code: 201 the first time, 200 with
@@ -496,10 +516,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         ``registration_cancelled``, ``waitlisted``, ``event_cancelled``."""
         event = self.get_object()
         self._check_organizer(event)
-        data = CheckInRequestSerializer(data=request.data)
+        data = DoorCheckInRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = attendance.registration_check_in(actor=request.user, event=event, **data.validated_data)
-        return Response(CheckInSerializer(entry).data,
+        return Response(DoorCheckInSerializer(entry).data,
                         status=status.HTTP_201_CREATED if entry.first_time else status.HTTP_200_OK)
 
     @extend_schema(methods=["GET"], responses=EventMessageSerializer(many=True))

@@ -200,6 +200,15 @@ def attendance_of(event: Event, *, now=None) -> dict[str, int | None]:
     return counts
 
 
+def presence(registration: Registration, *, started: bool) -> str:
+    """"entré·e", "absent·e" (a confirmed seat never checked in once the event has started), or ""."""
+    if registration.checked_in_at is not None:
+        return "entré·e"
+    if started and registration.status == RegistrationStatus.CONFIRMED:
+        return "absent·e"
+    return ""
+
+
 def recent_check_ins(event: Event, *, limit: int) -> QuerySet[Registration]:
     return event.registrations.filter(checked_in_at__isnull=False).order_by("-checked_in_at", "-id")[:limit]
 

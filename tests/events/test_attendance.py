@@ -262,12 +262,47 @@ def test_the_csv_opens_in_a_french_spreadsheet_with_attendance_and_inert_formula
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
-    assert rows[0] == ["nom", "e-mail", "code", "statut", "rang", "inscrit·e le", "passé·e de l'attente le",
-                       "entré·e le", "annulé·e le"]
+    assert rows[0] == ["nom", "e-mail", "code", "statut", "rang", "présence", "inscrit·e le",
+                       "passé·e de l'attente le", "entré·e le", "annulé·e le"]
     assert rows[1][0] == "'=HYPERLINK(\"x\")"
     local = registration.checked_in_at.astimezone(world.event.zone)
-    assert rows[1][7] == f"{local:%d/%m/%Y %H:%M}"
-    assert rows[2][7] == ""
+    assert (rows[1][5], rows[1][8]) == ("entré·e", f"{local:%d/%m/%Y %H:%M}")
+    assert (rows[2][5], rows[2][8]) == ("", "")
+    world.event.starts_at = timezone.now() - timedelta(hours=1)
+    world.event.save()
+    rows = list(csv.reader(io.StringIO(login(world.organizer).get(
+        url(world.event, "registrations/export/")).content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[5] for row in rows[1:]] == ["entré·e", "absent·e"]
+
+
+def test_organizers_search_the_registrations_by_name_address_or_code_and_filter_by_status(
+        login, world):
+    ada = RegistrationFactory(event=world.event, name="Ada Lovelace", email="ada@example.org")
+    RegistrationFactory(event=world.event, name="Bob Martin", email="bob@example.org")
+    RegistrationFactory(event=world.event, name="Chloé Partie", status=RegistrationStatus.CANCELLED)
+    client = login(world.organizer)
+
+    def names(**params):
+        response = client.get(url(world.event, "registrations/"), params)
+        assert response.status_code == 200, response.json()
+        return [r["name"] for r in response.json()["results"]]
+
+    assert names() == ["Ada Lovelace", "Bob Martin", "Chloé Partie"]
+    assert names(search="LOVE") == names(search=ada.code.lower()) == ["Ada Lovelace"]
+    assert names(registration_status="active") == ["Ada Lovelace", "Bob Martin"]
+    assert names(registration_status="cancelled") == ["Chloé Partie"]
+    refused = client.get(url(world.event, "registrations/"), {"registration_status": "present"})
+    assert refused.status_code == 400 and "registration_status" in refused.json()["fields"]
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_registrations_list_costs_the_same_queries_for_5_and_60(login, world, count,
+                                                                     django_assert_num_queries):
+    for _ in range(count):
+        RegistrationFactory(event=world.event)
+    client = login(world.organizer)
+    with django_assert_num_queries(8):
+        assert client.get(url(world.event, "registrations/")).status_code == 200
 
 
 # --- who may ---------------------------------------------------------------------------------
