@@ -148,7 +148,7 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=PlanKind.choices, initial=PlanKind.SUBSCRIPTION,
                              help_text=_("Une journée sur place ou d'essai vaut un passage, valable "
                                          "le jour même."))
-    price = forms.DecimalField(label=_("Prix (€)"), max_digits=8, decimal_places=2)
+    price = forms.DecimalField(label=_("Prix (€)"), max_digits=8, decimal_places=2, localize=True)
     period = forms.ChoiceField(label=_("Période"), choices=Period.choices, initial=Period.MONTH)
     allowance = forms.IntegerField(label=_("Passages par période"), required=False, max_value=INT_MAX,
                                    help_text=_("Vide pour un forfait illimité."))

@@ -106,10 +106,10 @@ def test_a_plan_in_use_shows_its_counting_terms_frozen_and_keeps_them(client, ne
     form = client.get(edit_url(plan)).context["form"]
     assert all(form.fields[name].disabled for name in ("period", "allowance", "per_space_cap"))
     # What a browser would not send for a disabled field is ignored; price and name change.
-    response = client.post(edit_url(plan), edit_data(plan, allowance="50", price="80", name="Nouveau nom"))
+    response = client.post(edit_url(plan), edit_data(plan, allowance="50", price="80,50", name="Nouveau nom"))
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert (plan.allowance, plan.price, plan.name) == (5, Decimal("80"), "Nouveau nom")
+    assert (plan.allowance, plan.price, plan.name) == (5, Decimal("80.50"), "Nouveau nom")
     # The visit made before keeps the value it had.
     assert Visit.objects.get().value == Decimal("20.00")
 

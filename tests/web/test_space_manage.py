@@ -1,22 +1,25 @@
 """A space's team runs the space from one page: hours (several ranges a day, until midnight,
 around the clock), closures, desks and self check-in, rooms, kiosks whose token shows once.
-Bad input comes back on its field with a 400; nobody else reaches any of it."""
+Bad input comes back on its field with a 400; nobody else reaches any of it, nor any other page
+or action of running the space (desk, day, passes)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from passes.models import Kiosk
+from passes import services
+from passes.models import CheckIn, Kiosk, Pass, PlanKind
 from passes.selectors import kiosk_for_token
 from spaces.models import Closure, OpeningHours, Room
 from tests.events.factories import EventFactory
-from tests.web.test_pass_pages import coworking  # noqa: F401 - the fixture
+from tests.web.test_pass_pages import coworking, present_at_the_maison  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -171,14 +174,32 @@ def test_a_new_kiosk_token_shows_once_works_and_stops_when_revoked(client, team)
 
 
 def management_requests(coworking):  # noqa: F811
-    """Every page and action of the Maison's management and desk day, with valid input."""
+    """Every page and action of running the Maison (its desk and its day, its passes, its
+    management), with valid input."""
     space = coworking.maison
     closure = Closure.objects.create(space=space, starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 26))
     room = Room.objects.create(space=space, name="Salle", slug="salle", capacity=10)
     kiosk = Kiosk.objects.create(space=space, name="Borne", token_hash="x" * 64)
+    checkin = present_at_the_maison(coworking)
+    walk_in = services.plan_create(network=coworking.network, kind=PlanKind.DAY, name="Journée",
+                                   slug="journee", price=Decimal("15"), period="month", allowance=1,
+                                   validity_days=1)
+    pass_id = coworking.pass_obj.pk
     return [
-        ("get", url("web:space-manage", space), {}),
+        ("get", url("web:desk", space), {}),
+        ("get", url("web:desk", space), {"nom": "curie"}),
+        ("post", url("web:desk", space), {"code": "K7M4P2QX"}),
+        ("post", url("web:desk-walk-in", space), {"plan": walk_in.pk, "name": "Jeanne"}),
+        ("post", url("web:desk-checkout", space, checkin.pk), {}),
         ("get", url("web:desk-day", space), {}),
+        ("get", url("web:space-passes", space), {}),
+        ("post", url("web:space-passes", space), {"plan": coworking.plan.pk, "email": "x@example.org",
+                                                  "valid_from": "2026-12-01"}),
+        ("post", url("web:space-pass-status", space, pass_id), {"status": "suspended"}),
+        ("get", url("web:space-pass-revoke", space, pass_id), {}),
+        ("post", url("web:space-pass-revoke", space, pass_id), {}),
+        ("get", url("web:space-pass-card", space, pass_id), {}),
+        ("get", url("web:space-manage", space), {}),
         ("post", url("web:space-manage-settings", space), {"desk_capacity": "1"}),
         ("post", url("web:space-manage-hours", space), {**WEEK, "always_open": "on"}),
         ("post", url("web:space-manage-closure-add", space), {"starts_on": "2026-12-01",
@@ -196,9 +217,15 @@ def management_requests(coworking):  # noqa: F811
 
 def test_another_space_manager_or_a_member_reaches_no_page_and_changes_nothing(client, coworking):  # noqa: F811
     requests = management_requests(coworking)
-    before = (hours_of(coworking.maison), list(Closure.objects.values_list("pk", flat=True)),
-              list(Room.objects.values_list("pk", "name")), list(Kiosk.objects.values_list("pk", "revoked_at",
-                                                                                         "token_hash")))
+
+    def state():
+        return (hours_of(coworking.maison), list(Closure.objects.values_list("pk", flat=True)),
+                list(Room.objects.values_list("pk", "name")),
+                list(Kiosk.objects.values_list("pk", "revoked_at", "token_hash")),
+                list(Pass.objects.values_list("pk", "status")),
+                list(CheckIn.objects.values_list("pk", "checked_out_at")))
+
+    before = state()
     for person in (coworking.mutualab_desk, coworking.marie):
         client.force_login(person)
         for method, address, data in requests:
@@ -206,9 +233,7 @@ def test_another_space_manager_or_a_member_reaches_no_page_and_changes_nothing(c
             assert response.status_code in (403, 404), (person, address)
     coworking.maison.refresh_from_db()
     assert coworking.maison.desk_capacity == 4
-    assert before == (hours_of(coworking.maison), list(Closure.objects.values_list("pk", flat=True)),
-                      list(Room.objects.values_list("pk", "name")),
-                      list(Kiosk.objects.values_list("pk", "revoked_at", "token_hash")))
+    assert state() == before
 
 
 def test_another_space_cannot_reach_this_space_objects_through_its_own_page(client, coworking):  # noqa: F811
