@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -28,6 +29,8 @@ from web.templatetags.essaim_dates import clock, longdate
 
 ATTENDEES_PAGE_SIZE = 100
 MESSAGES_SHOWN = 10
+# Empty lines at the end of the printed sheet, for people added on the day.
+SHEET_BLANK_LINES = 8
 # Entries listed under the door's answer, latest first.
 DOOR_RECENT = 8
 # The outcome of the last scan, kept in the session across the redirect after the POST.
@@ -36,9 +39,9 @@ DOOR_RESULT = "door_result"
 
 def _organized_event(request, slug: str) -> Event | None:
     """The event if the person organizes it, ``None`` if they only see it (404 otherwise)."""
-    event = get_object_or_404(
-        selectors.events_visible_to(request.user).select_related("organization").prefetch_related(
-            "co_organizers"), slug=slug)
+    events = (selectors.events_visible_to(request.user).select_related("organization", "room__space")
+              .prefetch_related("co_organizers"))
+    event = get_object_or_404(events, slug=slug)
     return event if selectors.can_organize(request.user, event) else None
 
 
@@ -75,6 +78,20 @@ def event_registrations(request, slug: str):
     if event is None:
         return _not_organizer(request)
     return _attendees_page(request, event)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def attendance_sheet(request, slug: str):
+    """The sheet to print and sign (émargement): confirmed registrants by name, a column for
+    the organization and one for the signature, and blank lines for people added on the day."""
+    event = _organized_event(request, slug)
+    if event is None:
+        return _not_organizer(request)
+    registrations = selectors.registrations_search(event, status=RegistrationStatus.CONFIRMED).order_by(
+        Lower("name"), "id")
+    return render(request, "web/attendance_sheet.html", {
+        "event": event, "registrations": registrations, "blank_lines": range(SHEET_BLANK_LINES)})
 
 
 @login_required

@@ -14,6 +14,8 @@ urlpatterns = [
     path("evenements/<slug:slug>/annuler/", organizing.event_cancel, name="event-cancel"),
     path("evenements/<slug:slug>/inscriptions/", attendees.event_registrations,
          name="event-registrations"),
+    path("evenements/<slug:slug>/inscriptions/emargement/", attendees.attendance_sheet,
+         name="event-attendance-sheet"),
     path("evenements/<slug:slug>/inscriptions/ajouter/", attendees.registration_add,
          name="event-registration-add"),
     path("evenements/<slug:slug>/inscriptions/<int:pk>/annuler/", attendees.registration_cancel,

@@ -165,3 +165,24 @@ def test_a_co_organizer_uses_the_door_and_a_coordinator_does_not(client, town):
     assert "Bienvenue" in client.post(door_url(), {"code": registration.code}, follow=True).content.decode()
     client.force_login(town.coordinator)
     assert client.get(door_url()).status_code == 403
+
+
+@pytest.mark.parametrize("registrations", [3, 80])
+def test_the_attendance_sheet_lists_confirmed_registrants_by_name_with_signature_lines(
+        client, town, registrations, django_assert_num_queries):
+    town.forum.capacity = None
+    town.forum.save()
+    for n in range(registrations):
+        RegistrationFactory(event=town.forum, name=f"Personne {n:03d}")
+    RegistrationFactory(event=town.forum, name="Zoé Partie", status=RegistrationStatus.CANCELLED)
+    RegistrationFactory(event=town.forum, name="alice Avant")
+    sheet = reverse("web:event-attendance-sheet", args=["forum"])
+    client.force_login(town.organizer)
+    client.get(sheet)
+    with django_assert_num_queries(7):
+        html = client.get(sheet).content.decode()
+    names = [row.split("</th>")[0] for row in html.split('<th scope="row">')[1:]]
+    assert names[0] == "alice Avant" and len(names) == registrations + 1
+    assert "Zoé Partie" not in html and "Signature" in html and "Structure" in html
+    client.force_login(member_of(OrganizationFactory(), Role.ORGANIZER))
+    assert client.get(sheet).status_code == 403
