@@ -69,6 +69,22 @@ class CampaignSerializer(FeedLinksMixin, StrictModelSerializer):
         return reverse("feeds:campaign", kwargs={"slug": campaign.slug})
 
 
+class AttendanceFiguresSerializer(serializers.Serializer):
+    events = serializers.IntegerField(help_text="Approved events with confirmed registrations.")
+    events_checked_in = serializers.IntegerField(help_text="Those whose door checked someone in.")
+    confirmed = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField(help_text="Confirmed, never checked in, at events that have started.")
+
+
+class DepartmentAttendanceSerializer(AttendanceFiguresSerializer):
+    department = serializers.CharField()
+
+
+class CampaignAttendanceSerializer(AttendanceFiguresSerializer):
+    by_department = DepartmentAttendanceSerializer(many=True)
+
+
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Campaigns (the Mois de l'ESS): public to read; their coordinators create and edit them."""
@@ -90,6 +106,16 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         campaign = services.campaign_update(actor=signed_in(self.request), campaign=serializer.instance,
                                             **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=campaign.pk)
+
+    @extend_schema(responses=CampaignAttendanceSerializer)
+    @action(detail=True, methods=["get"])
+    def attendance(self, request, slug=None):
+        """For the campaign's coordinators: registrations and attendance at the door of its
+        approved events, in total and by department (events with registrations only)."""
+        campaign = self.get_object()
+        if not selectors.can_moderate(request.user, campaign):
+            self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))
+        return Response(CampaignAttendanceSerializer(selectors.campaign_attendance(campaign)).data)
 
 
 # --- events -----------------------------------------------------------------

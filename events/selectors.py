@@ -209,6 +209,26 @@ def presence(registration: Registration, *, started: bool) -> str:
     return ""
 
 
+def campaign_attendance(campaign: Campaign, *, now=None) -> dict:
+    """What the door counted at the campaign's approved, published events: totals and by
+    department. ``no_shows`` only counts events that have started."""
+    now = now or timezone.now()
+    rows = Registration.objects.filter(event__campaign=campaign, event__moderation="approved",
+                                       event__status=EventStatus.PUBLISHED,
+                                       status=RegistrationStatus.CONFIRMED)
+    measures = {
+        "events": Count("event", distinct=True),
+        "events_checked_in": Count("event", filter=Q(checked_in_at__isnull=False), distinct=True),
+        "confirmed": Count("id"),
+        "attended": Count("id", filter=Q(checked_in_at__isnull=False)),
+        "no_shows": Count("id", filter=Q(checked_in_at__isnull=True, event__starts_at__lte=now)),
+    }
+    totals = rows.aggregate(**measures)
+    by_department = list(rows.values(department=F("event__department")).annotate(**measures)
+                         .order_by("department"))
+    return {**totals, "by_department": by_department}
+
+
 def recent_check_ins(event: Event, *, limit: int) -> QuerySet[Registration]:
     return event.registrations.filter(checked_in_at__isnull=False).order_by("-checked_in_at", "-id")[:limit]
 

@@ -327,3 +327,29 @@ def test_another_organizations_organizer_is_refused_everything(login, world, met
     assert registration.checked_in_at is None
     assert not EventMessage.objects.exists()
     assert Registration.objects.filter(event=world.event).count() == 1
+
+
+# --- the campaign's figures ------------------------------------------------------------------
+
+def test_coordinators_see_the_campaigns_attendance_by_department_and_nobody_else(login, world):
+    from events.models import Moderation
+
+    past = EventFactory(organization=world.lead, campaign=world.campaign, moderation=Moderation.APPROVED,
+                        department="59", starts_at=timezone.now() - timedelta(hours=3),
+                        ends_at=timezone.now() - timedelta(hours=1))
+    coming = EventFactory(organization=world.lead, campaign=world.campaign, moderation=Moderation.APPROVED,
+                          department="62")
+    pending = EventFactory(organization=world.lead, campaign=world.campaign, moderation=Moderation.PENDING,
+                           department="59")
+    came, _stayed = RegistrationFactory(event=past), RegistrationFactory(event=past)
+    RegistrationFactory(event=coming)
+    RegistrationFactory(event=pending)
+    RegistrationFactory(event=past, status=RegistrationStatus.CANCELLED)
+    attendance.registration_check_in(actor=world.organizer, event=past, code=came.code)
+    address = f"/api/v1/campaigns/{world.campaign.slug}/attendance/"
+    figures = login(world.coordinator).get(address).json()
+    assert {k: figures[k] for k in ("events", "events_checked_in", "confirmed", "attended", "no_shows")} == {
+        "events": 2, "events_checked_in": 1, "confirmed": 3, "attended": 1, "no_shows": 1}
+    assert [(d["department"], d["confirmed"], d["attended"]) for d in figures["by_department"]] == [
+        ("59", 2, 1), ("62", 1, 0)]
+    assert login(world.organizer).get(address).status_code == 403
