@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "feeds",
     "worker",
     "accounts",
+    "programme",
     "web",
 ]
 

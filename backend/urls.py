@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
+from programme.sitemaps import SITEMAPS
+from programme.syndication import CampaignNewEvents, CampaignNewEventsAtom
 
 # Check-ins first: a desk or a kiosk posts one on every scan, and routes are tried in order.
 api_v1: list[URLPattern | URLResolver] = [
@@ -19,7 +22,10 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("feeds/campaigns/<slug:slug>.rss", CampaignNewEvents(), name="campaign-rss"),
+    path("feeds/campaigns/<slug:slug>.atom", CampaignNewEventsAtom(), name="campaign-atom"),
     path("feeds/", include("feeds.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/", include(api_v1)),
     path("notifications/", include("worker.urls")),
     path("api/schema/", SpectacularAPIView.as_view(content_negotiation_class=FormatParameterNegotiation),

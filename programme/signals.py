@@ -1,0 +1,33 @@
+"""Events changing: a moved event keeps its first start, brochures learn their events changed.
+
+Receivers rather than calls in the events services, like the feeds': every write path
+(services, admin, imports) is seen the same way.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import m2m_changed, pre_save
+from django.dispatch import receiver
+
+from events.models import Event, EventStatus
+from programme.models import Brochure, Rescheduled
+
+
+@receiver(pre_save, sender=Event, dispatch_uid="programme-event-moved")
+def event_moved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
+    if raw or instance.pk is None or instance.status != EventStatus.PUBLISHED:
+        return
+    before = Event.objects.filter(pk=instance.pk).values_list("starts_at", "status").first()
+    if before is None or before[1] != EventStatus.PUBLISHED or before[0] == instance.starts_at:
+        return
+    # The first planned start stays: moved twice is still "moved from" the announced date.
+    Rescheduled.objects.get_or_create(event_id=instance.pk, defaults={"previous_starts_at": before[0]})
+
+
+@receiver(m2m_changed, sender=Event.co_organizers.through, dispatch_uid="programme-event-coorg")
+@receiver(m2m_changed, sender=Event.themes.through, dispatch_uid="programme-event-themes")
+def event_relations_changed(sender, instance, action: str, **kwargs) -> None:
+    # Organizers and themes are printed but leave an event's updated_at as it is: the
+    # brochures' fingerprints cannot see them, so every brochure is rebuilt on next request.
+    if action.startswith("post_"):
+        Brochure.objects.exclude(fingerprint="").update(fingerprint="")

@@ -1,0 +1,24 @@
+"""Tags that put the programme's publications on the site's own pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from programme.places import geocoded_for
+from programme.structured_data import event_structured_data, json_ld
+
+register = template.Library()
+
+
+@register.simple_tag
+def event_json_ld(event) -> SafeString:
+    """The ``<script type="application/ld+json">`` of a public event (drafts have none)."""
+    if event.status not in ("published", "cancelled"):
+        return SafeString("")
+    seats_left = None
+    if event.capacity is not None and hasattr(event, "confirmed_count"):
+        seats_left = max(0, event.capacity - event.confirmed_count)
+    data = event_structured_data(event, geocoded=geocoded_for([event]), seats_left=seats_left)
+    return format_html('<script type="application/ld+json">{}</script>', json_ld(data))
