@@ -7,8 +7,10 @@
   which no text column can store and PostgreSQL refuses even in a lookup; 404 for a path
   holding one, which names nothing.
 - :class:`BodySizeMiddleware`: 413 for a body declared larger than
-  ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before any of it is read. Essaim takes no file uploads,
-  so the limit Django puts on form and JSON bodies holds for multipart ones too.
+  ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before any of it is read, so the limit Django puts on form
+  and JSON bodies holds for multipart ones too. Views that take a file (marked with
+  :func:`accepts_upload`) accept multipart bodies up to ``UPLOAD_MAX_BODY_BYTES``: their form
+  refuses a file too heavy on its field, with the rest of what was typed kept.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -61,20 +64,42 @@ class NulCharacterMiddleware:
         return self.get_response(request)
 
 
+def accepts_upload(view):
+    """Mark a view (or a DRF view class) as taking a file: see :class:`BodySizeMiddleware`."""
+    view.accepts_upload = True
+    return view
+
+
 class BodySizeMiddleware:
+    """Checked once the view is known (``process_view``) and before any middleware or view reads
+    the body: the CSRF check, which reads forms, comes after it."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        takes_files = getattr(view_func, "accepts_upload", False) or getattr(
+            getattr(view_func, "cls", None), "accepts_upload", False)
+        if takes_files and request.content_type == "multipart/form-data":
+            limit = settings.UPLOAD_MAX_BODY_BYTES
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if limit is not None and declared > limit:
-            return JsonResponse({"code": "payload_too_large",
-                                 "detail": _("Le corps de la requête est trop volumineux.")}, status=413)
-        return self.get_response(request)
+        if limit is None or declared <= limit:
+            return None
+        detail = _("Le corps de la requête est trop volumineux.")
+        if takes_files:
+            detail = _("Le fichier envoyé est trop volumineux : %(max)s Mo au plus pour une image.") % {
+                "max": settings.EVENT_IMAGE_MAX_BYTES // 1_000_000}
+        if not request.path.startswith("/api/"):
+            return HttpResponse(f"<!doctype html><title>413</title><p>{escape(detail)}</p>",
+                                status=413)
+        return JsonResponse({"code": "payload_too_large", "detail": detail}, status=413)
 
 
 def _is_connection_error(exception: Exception) -> bool:

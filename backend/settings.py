@@ -145,6 +145,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 # --- Request limits ---------------------------------------------------------
 # DRF reads JSON bodies through request.body, so this limit covers the API too (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+# Views that take a file (an event's image) accept bodies up to this size, so that a file
+# over the image limit is refused on its field rather than by a bare 413.
+UPLOAD_MAX_BODY_BYTES = env.int("UPLOAD_MAX_BODY_BYTES", default=32 * 1024 * 1024)
+EVENT_IMAGE_MAX_BYTES = env.int("EVENT_IMAGE_MAX_BYTES", default=10 * 1000 * 1000)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

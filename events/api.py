@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -15,15 +16,16 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from backend.api import SlugRelatedField, StrictModelSerializer, StrictSerializer
 from backend.filters import IdFilter, UTCDateTimeFilter
-from backend.links import FeedLinksMixin
+from backend.links import FeedLinksMixin, absolute_url
 from backend.spreadsheet import csv_response
 from backend.throttling import RegistrationRateThrottle
 from backend.validators import single_line
-from events import attendance, selectors, services
+from events import attendance, images, selectors, services
 from events.models import (
     Audience,
     Campaign,
@@ -168,12 +170,16 @@ class EventSerializer(serializers.ModelSerializer):
     waitlist_count = serializers.IntegerField(read_only=True)
     can_edit = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField(help_text="Download this event (\"Ajouter à mon agenda\").")
+    image_url = serializers.SerializerMethodField(
+        help_text="The image (JPEG, at most 1600 pixels a side), or empty; its address never changes.")
+    thumbnail_url = serializers.SerializerMethodField(help_text="The image at most 480 pixels a side.")
 
     class Meta:
         model = Event
         fields = [
             "id", "slug", "title", "description", "format", "themes", "audience", "accessibility",
-            "price_text", "online_url", "organization", "co_organizers", "co_organization_requests",
+            "price_text", "online_url", "image_url", "thumbnail_url", "image_alt", "organization",
+            "co_organizers", "co_organization_requests",
             "status", "cancel_reason",
             "cancelled_at", "campaign", "moderation", "moderation_comment", "label", "starts_at",
             "ends_at", "time_zone", "all_day", "room", "address", "latitude", "longitude", "region",
@@ -187,6 +193,12 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_ics_url(self, event: Event) -> str:
         return settings.SITE_URL + reverse("feeds:event", kwargs={"pk": event.pk})
+
+    def get_image_url(self, event: Event) -> str:
+        return absolute_url(event.image_url) if event.image else ""
+
+    def get_thumbnail_url(self, event: Event) -> str:
+        return absolute_url(event.thumb_url) if event.image else ""
 
     def get_can_edit(self, event: Event) -> bool:
         return selectors.can_organize(self.context["request"].user, event)
@@ -238,7 +250,8 @@ class EventUpdateSerializer(StrictModelSerializer):
         model = Event
         fields = [
             "title", "description", "format", "themes", "audience", "accessibility", "price_text",
-            "online_url", "co_organizers", "status", "campaign", "starts_at", "ends_at", "time_zone",
+            "online_url", "image_alt", "co_organizers", "status", "campaign", "starts_at", "ends_at",
+            "time_zone",
             "all_day", "room", "address", "latitude", "longitude", "region", "department",
             "commune_insee", "capacity", "registration_opens_at", "registration_closes_at", "reminders",
         ]
@@ -249,6 +262,19 @@ class EventCreateSerializer(EventUpdateSerializer):
 
     class Meta(EventUpdateSerializer.Meta):
         fields = ["organization", *EventUpdateSerializer.Meta.fields]
+
+
+class ImageSerializer(StrictSerializer):
+    image = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; re-encoded as JPEG without metadata.")
+    image_alt = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                      validators=[single_line],
+                                      help_text="What the image shows, for people who do not see it.")
+
+    def validate_image(self, upload) -> images.PreparedImage:
+        try:
+            return images.prepare(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class CancelSerializer(StrictSerializer):
@@ -398,6 +424,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = EventSerializer
     filterset_class = EventFilter
+    accepts_upload = True  # the image (see backend.middleware.BodySizeMiddleware)
     ordering_fields = ["starts_at", "ends_at", "title", "created_at", "updated_at"]
     ordering = ["starts_at", "id"]
 
@@ -432,6 +459,23 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         serializer.is_valid(raise_exception=True)
         event = services.event_update(actor=request.user, event=event, **serializer.validated_data)
         return self._answer(event, hints=True)
+
+    @extend_schema(methods=["PUT"], request={"multipart/form-data": ImageSerializer},
+                   responses=EventSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses=EventSerializer)
+    @action(detail=True, methods=["put", "delete"], parser_classes=[MultiPartParser])
+    def image(self, request, pk=None):
+        """PUT a multipart ``image`` (with an optional ``image_alt``): it is checked (size, type,
+        pixels), re-encoded without metadata and shown on the page; DELETE takes it away."""
+        event = self.get_object()
+        self._check_organizer(event)
+        if request.method == "DELETE":
+            event = services.event_update(actor=request.user, event=event, image="")
+            return self._answer(event)
+        data = ImageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.event_update(actor=request.user, event=event, **data.validated_data)
+        return self._answer(event)
 
     @extend_schema(request=CancelSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])

@@ -157,6 +157,10 @@ class Event(models.Model):
     accessibility = models.TextField(_("accessibilité"), blank=True, max_length=NOTE_MAX)
     price_text = models.CharField(_("tarif"), max_length=200, blank=True, validators=[single_line])
     online_url = models.URLField(_("lien en ligne"), blank=True)
+    # Written only by the services, from an upload checked and re-encoded by ``events/images.py``.
+    image = models.FileField(_("image"), max_length=200, blank=True, editable=False)
+    image_alt = models.CharField(_("description de l'image"), max_length=200, blank=True,
+                                 validators=[single_line])
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_events",
                                      verbose_name=_("structure organisatrice"))
@@ -258,6 +262,14 @@ class Event(models.Model):
                 and self.registration_closes_at <= self.registration_opens_at):
             errors["registration_closes_at"] = _(
                 "La clôture des inscriptions doit suivre leur ouverture.")
+        elif (self.registration_opens_at and self.starts_at and not self.registration_closes_at
+                and self.registration_opens_at >= self.starts_at):
+            errors["registration_opens_at"] = _(
+                "Les inscriptions doivent ouvrir avant le début de l'événement, où elles se closent "
+                "sauf date de clôture.")
+        if self.registration_closes_at and self.ends_at and self.registration_closes_at > self.ends_at:
+            errors["registration_closes_at"] = _(
+                "La clôture des inscriptions ne peut pas suivre la fin de l'événement.")
         if errors:
             raise ValidationError(errors)
 
@@ -269,6 +281,18 @@ class Event(models.Model):
     @property
     def registration_deadline(self):
         return self.registration_closes_at or self.starts_at
+
+    @property
+    def image_url(self) -> str:
+        """The page-size image's address on this site, or empty."""
+        return reverse("web:image", kwargs={"name": self.image.name.rpartition("/")[2]}) if self.image else ""
+
+    @property
+    def thumb_url(self) -> str:
+        if not self.image:
+            return ""
+        return reverse("web:image", kwargs={"name": self.image.name.rpartition("/")[2].replace(
+            ".jpg", "-thumb.jpg")})
 
     @property
     def label(self) -> str:

@@ -37,7 +37,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
-from events import messages
+from events import images, messages
+from events.images import PreparedImage
 from events.messages import local_time
 from events.models import (
     ACTIVE_REGISTRATION,
@@ -245,6 +246,14 @@ def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign
     _check_room_free(event)
 
 
+def _set_image(event: Event, image: PreparedImage | str) -> None:
+    """Give the event an image checked by ``events/images.py`` (stored once per content), keep a
+    stored one by name (a series' new date), or take it away with ``""``."""
+    event.image.name = images.store(image) if isinstance(image, PreparedImage) else image
+    if not event.image:
+        event.image_alt = ""
+
+
 # --- campaigns --------------------------------------------------------------
 
 @transaction.atomic
@@ -285,11 +294,13 @@ def campaign_update(*, actor: Person, campaign: Campaign, **changes: Any) -> Cam
 def event_create(
     *, actor: Person, organization: Organization, title: str, starts_at: datetime, ends_at: datetime,
     co_organizers: Iterable[Organization] = (), themes: Iterable[Theme] = (),
-    series: Series | None = None, recurrence_id: datetime | None = None, **fields: Any,
+    series: Series | None = None, recurrence_id: datetime | None = None,
+    image: PreparedImage | str = "", **fields: Any,
 ) -> Event:
     """Create an event for ``organization``, which ``actor`` must organize for.
 
-    Each of ``co_organizers`` is asked (see ``co_organizers_request``).
+    Each of ``co_organizers`` is asked (see ``co_organizers_request``). ``image`` is an upload
+    accepted by ``events.images.prepare`` (or the stored name of another date's image).
 
     Raises ``NotAllowed``, ``RoomNotBookable``, ``RoomTaken``, ``SubmissionsClosed``,
     ``OutsideCampaign`` or a ``ValidationError`` naming the field.
@@ -300,6 +311,7 @@ def event_create(
     event = Event(organization=organization, title=title, starts_at=starts_at, ends_at=ends_at,
                   series=series, recurrence_id=recurrence_id, **fields)
     _prepare(event, actor=actor, room_changed=True, campaign_changed=True)
+    _set_image(event, image)
     local_day = event.starts_at.astimezone(event.zone).date()
     event.slug = unique_slug(Event, f"{title} {local_day.isoformat()}", max_length=100)
     _save(event)
@@ -313,7 +325,8 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     """Change an event; time, place or status changes raise ``sequence`` and notify registrants.
 
     Growing the capacity promotes the waitlist; it may not drop below the
-    confirmed registrations.
+    confirmed registrations. ``image`` replaces the image (see ``event_create``) or, ``""``,
+    takes it away.
     """
     event = (Event.objects.select_for_update(of=("self",)).select_related("organization", "campaign")
              .get(pk=event.pk))
@@ -324,6 +337,7 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
         raise ValidationError({"status": _("Annulez avec l'action d'annulation, qui demande un motif.")})
     co_organizers = changes.pop("co_organizers", None)
     themes = changes.pop("themes", None)
+    image = changes.pop("image", None)
     before = {name: getattr(event, name) for name in ATTENDEE_FIELDS}
     old_campaign, old_capacity, old_moderation = event.campaign_id, event.capacity, event.moderation
     old_reminders = list(event.reminders)
@@ -342,6 +356,8 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     if old_moderation == Moderation.REJECTED and event.campaign_id == old_campaign:
         # Editing a refused event submits it again.
         event.moderation = Moderation.PENDING
+    if image is not None:
+        _set_image(event, image)
     changed = [name for name in ATTENDEE_FIELDS if getattr(event, name) != before[name]]
     if changed:
         event.sequence += 1
@@ -517,8 +533,9 @@ def _template_fields(event: Event) -> dict[str, Any]:
     """What a new date of a series copies from an existing one."""
     names = ["description", "format", "audience", "accessibility", "price_text", "online_url", "status",
              "campaign", "room", "address", "latitude", "longitude", "region", "department",
-             "commune_insee", "capacity", "reminders"]
+             "commune_insee", "capacity", "reminders", "image_alt"]
     fields = {name: getattr(event, name) for name in names}
+    fields["image"] = event.image.name
     # Pending requests carry over too: the new date asks (without a second email).
     fields["co_organizers"] = [c.organization for c in event.co_organizations.exclude(
         status=CoOrganizationStatus.DECLINED).select_related("organization")]
@@ -591,6 +608,30 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
 
 # --- registrations ----------------------------------------------------------
 
+def registration_refusal(event: Event, *, now: datetime | None = None,
+                         by_organizer: bool = False) -> RegistrationClosed | None:
+    """Why registering to ``event`` is refused at ``now`` (default: now), or None when it is open.
+
+    The registration window's one home: ``registration_create`` raises it, and the event's page
+    shows it in place of the form. An organizer adding someone by hand (``by_organizer``) is not
+    held to the window, only to a published, not cancelled event.
+    """
+    now = now or timezone.now()
+    if event.status == EventStatus.CANCELLED:
+        return RegistrationClosed(_("L'événement est annulé : les inscriptions sont closes."))
+    if event.status != EventStatus.PUBLISHED:
+        return RegistrationClosed(_("L'événement n'est pas publié."))
+    if by_organizer:
+        return None
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return RegistrationClosed(_("Les inscriptions ouvrent le %(when)s."),
+                                  when=local_time(event.registration_opens_at, event.time_zone))
+    if now >= event.registration_deadline:
+        return RegistrationClosed(_("Les inscriptions sont closes depuis le %(when)s."),
+                                  when=local_time(event.registration_deadline, event.time_zone))
+    return None
+
+
 @transaction.atomic
 def registration_create(*, event: Event, person: Person | None = None, name: str = "",
                         email: str = "", added_by: Person | None = None) -> Registration:
@@ -605,16 +646,9 @@ def registration_create(*, event: Event, person: Person | None = None, name: str
     now = timezone.now()
     if added_by is not None:
         _check_can_organize(added_by, event)
-    if event.status == EventStatus.CANCELLED:
-        raise RegistrationClosed(_("L'événement est annulé : les inscriptions sont closes."))
-    if event.status != EventStatus.PUBLISHED:
-        raise RegistrationClosed(_("L'événement n'est pas publié."))
-    if added_by is None and event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationClosed(_("Les inscriptions ouvrent le %(when)s."),
-                                 when=local_time(event.registration_opens_at, event.time_zone))
-    if added_by is None and now >= event.registration_deadline:
-        raise RegistrationClosed(_("Les inscriptions sont closes depuis le %(when)s."),
-                                 when=local_time(event.registration_deadline, event.time_zone))
+    refusal = registration_refusal(event, now=now, by_organizer=added_by is not None)
+    if refusal is not None:
+        raise refusal
     if person is not None:
         email = person.email
         name = name or person.get_full_name()

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
 from backend.validators import date_in_range
+from events import images
 from events.models import (
     NOTE_MAX,
     TEXT_MAX,
@@ -66,6 +68,11 @@ class GuestRegistrationForm(forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
+def _wall_time(moment: datetime | None, zone: zoneinfo.ZoneInfo) -> datetime | None:
+    """What a ``datetime-local`` input shows of ``moment`` in ``zone``."""
+    return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A ``datetime-local`` input: a wall time, read in the event's zone by :class:`EventForm`."""
 
@@ -73,6 +80,8 @@ class LocalDateTimeField(forms.DateTimeField):
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+# A price read as the "Gratuit" box ticked, in either language.
+FREE_WORDS = {"gratuit", "free", "gratuite", "entrée libre"}
 # The reminder rules offered as checkboxes (see ``events/reminders.py``).
 DAY_BEFORE, TWO_HOURS = "1d@09:00", "2h"
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -109,6 +118,39 @@ def preset_rrule(repeat: str, start: datetime, *, count: int | None, until: date
     return parts
 
 
+# The zones of France first (the mainland, then overseas), then every other city-named IANA zone.
+FRENCH_ZONES = [
+    ("Europe/Paris", _("France métropolitaine (Paris)")),
+    ("America/Guadeloupe", _("Guadeloupe")),
+    ("America/Martinique", _("Martinique")),
+    ("America/Cayenne", _("Guyane")),
+    ("Indian/Reunion", _("La Réunion")),
+    ("Indian/Mayotte", _("Mayotte")),
+    ("America/Miquelon", _("Saint-Pierre-et-Miquelon")),
+    ("Pacific/Noumea", _("Nouvelle-Calédonie")),
+    ("Pacific/Tahiti", _("Polynésie française (Tahiti)")),
+    ("Pacific/Wallis", _("Wallis-et-Futuna")),
+]
+WORLD_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+                 "Pacific")
+
+
+def time_zone_choices(current: str | None = None) -> list:
+    french = {zone for zone, _label in FRENCH_ZONES}
+    others = sorted(zone for zone in zoneinfo.available_timezones()
+                    if zone.split("/", 1)[0] in WORLD_REGIONS and zone not in french)
+    if current and current not in french and current not in others:
+        others.insert(0, current)  # a zone set through the API stays as it was
+    return [(_("France"), [(zone, f"{label} — {zone}") for zone, label in FRENCH_ZONES]),
+            (_("Autres fuseaux"), [(zone, zone.replace("_", " ")) for zone in others])]
+
+
+class CoOrganizerPicker(forms.CheckboxSelectMultiple):
+    """Checkboxes with a search box above them (``essaim.js``); the lead organization is hidden."""
+
+    template_name = "web/widgets/co_organizer_picker.html"
+
+
 class EventForm(forms.Form):
     """What an organizer types; ``event_create`` and ``event_update`` check the rules.
 
@@ -127,24 +169,52 @@ class EventForm(forms.Form):
                                             widget=forms.CheckboxSelectMultiple)
     starts_at = LocalDateTimeField(label=_("Début"))
     ends_at = LocalDateTimeField(label=_("Fin"))
-    time_zone = forms.CharField(label=_("Fuseau horaire"), max_length=64, initial="Europe/Paris",
-                                validators=[validate_time_zone],
-                                help_text=_("Les heures ci-dessus s'entendent dans ce fuseau."))
+    time_zone = forms.ChoiceField(label=_("Fuseau horaire"), initial="Europe/Paris",
+                                  choices=time_zone_choices, validators=[validate_time_zone],
+                                  help_text=_("Les heures de début, de fin et d'inscription s'entendent "
+                                              "dans ce fuseau."))
     room = forms.ModelChoiceField(label=_("Salle"), required=False,
                                   queryset=Room.objects.select_related("space").order_by("space__name",
                                                                                          "name"),
                                   help_text=_("Ou une adresse libre ci-dessous."))
     address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    online_url = forms.URLField(label=_("Lien en ligne"), required=False, max_length=200,
+                                assume_scheme="https",
+                                help_text=_("Visioconférence ou diffusion, pour un événement en ligne "
+                                            "ou hybride."))
     capacity = forms.IntegerField(label=_("Places"), min_value=1, required=False,
                                   help_text=_("Vide : sans limite."))
+    registration_opens_at = LocalDateTimeField(
+        label=_("Ouverture des inscriptions"), required=False,
+        help_text=_("Vide : dès la publication."))
+    registration_closes_at = LocalDateTimeField(
+        label=_("Clôture des inscriptions"), required=False,
+        help_text=_("Vide : au début de l'événement."))
+    free = forms.BooleanField(label=_("Gratuit"), required=False)
+    price_text = forms.CharField(label=_("Tarif"), max_length=200, required=False,
+                                 help_text=_("S'il est payant : ex. « 5 €, gratuit pour les adhérent·es »."))
+    audience = forms.CharField(label=_("Public"), max_length=200, required=False,
+                               help_text=_("Ex. « Tout public », « Porteur·ses de projet », "
+                                           "« Élu·es et agent·es des collectivités »."))
+    accessibility = forms.CharField(
+        label=_("Accessibilité"), required=False, max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Accès en fauteuil, boucle magnétique, interprétation LSF, transports…"))
+    image = forms.FileField(
+        label=_("Image"), required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        help_text=_("JPEG, PNG, WebP ou GIF, %(max)s Mo au plus ; idéalement en paysage, 1200 pixels "
+                    "de large. Elle est réenregistrée sans ses métadonnées (position GPS comprise)."))
+    image_clear = forms.BooleanField(label=_("Retirer l'image"), required=False)
+    image_alt = forms.CharField(label=_("Description de l'image"), max_length=200, required=False,
+                                help_text=_("Pour les personnes qui ne la voient pas : ce qu'elle montre."))
     campaign = forms.ModelChoiceField(label=_("Proposer à la campagne"), required=False,
                                       queryset=Campaign.objects.order_by("-starts_on"))
     co_organizers = forms.ModelMultipleChoiceField(
-        label=_("Co-organisateurs"), required=False, queryset=Organization.objects.all(),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=_("Chaque structure choisie reçoit une demande : elle devient co-organisatrice "
-                    "quand ses organisateur·rices l'acceptent. Ctrl + clic (Cmd + clic sur Mac) "
-                    "pour en choisir plusieurs."))
+        label=_("Co-organisateurs"), required=False, queryset=Organization.objects.order_by("name"),
+        widget=CoOrganizerPicker,
+        help_text=_("Cochez les structures qui organisent avec vous. Chacune reçoit une demande et "
+                    "devient co-organisatrice quand ses organisateur·rices l'acceptent."))
     status = forms.ChoiceField(label=_("Statut"), initial=EventStatus.DRAFT,
                                choices=[(EventStatus.DRAFT, EventStatus.DRAFT.label),
                                         (EventStatus.PUBLISHED, EventStatus.PUBLISHED.label)])
@@ -164,8 +234,22 @@ class EventForm(forms.Form):
 
     REPEAT_FIELDS = ("repeat", "repeat_count", "repeat_until", "rrule")
 
+    # Absolute dates, which a series' many dates cannot share: set them date by date.
+    SINGLE_EVENT_FIELDS = ("registration_opens_at", "registration_closes_at")
+
     def __init__(self, *args, organizations=None, lead=None, repeat: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = self.fields["image"].help_text % {
+            "max": images.megabytes(settings.EVENT_IMAGE_MAX_BYTES)}
+        self.fields["image"].widget.attrs.update({
+            "data-max-bytes": settings.EVENT_IMAGE_MAX_BYTES,
+            # The server's own sentence, the size filled in by essaim.js.
+            "data-too-large": str(images.TOO_HEAVY).replace(
+                "%(max)s", images.megabytes(settings.EVENT_IMAGE_MAX_BYTES))})
+        self.fields["time_zone"].choices = time_zone_choices(self.initial.get("time_zone"))
+        if repeat and organizations is None:
+            for name in self.SINGLE_EVENT_FIELDS:
+                del self.fields[name]
         # Where a refusal of the rule shows: the preset choice, or the free rule.
         self.rrule_field = "rrule"
         if not repeat:
@@ -179,11 +263,15 @@ class EventForm(forms.Form):
             # Editing: the lead organization does not change, nor co-organizes its own event.
             del self.fields["organization"]
             cast(forms.ModelMultipleChoiceField, self.fields["co_organizers"]).queryset = (
-                Organization.objects.exclude(pk=lead.pk))
+                Organization.objects.exclude(pk=lead.pk).order_by("name"))
         else:
             cast(forms.ModelChoiceField, self.fields["organization"]).queryset = organizations
             if len(organizations) == 1:
                 self.fields["organization"].initial = organizations[0]
+
+    def clean_image(self) -> images.PreparedImage | None:
+        upload = self.cleaned_data.get("image")
+        return images.prepare(upload) if upload else None
 
     def clean(self) -> dict:
         super().clean()
@@ -192,9 +280,21 @@ class EventForm(forms.Form):
         if zone:
             tz = zoneinfo.ZoneInfo(zone)
             # The field read the wall time in the site's zone; it means the event's zone.
-            for name in ("starts_at", "ends_at"):
+            for name in ("starts_at", "ends_at", *self.SINGLE_EVENT_FIELDS):
                 if data.get(name):
                     data[name] = timezone.make_naive(data[name]).replace(tzinfo=tz)
+        if data.pop("free", False):
+            data["price_text"] = str(_("Gratuit"))
+        # A new image replaces the old one; "Retirer l'image" alone takes it away (the service
+        # reads "" so); neither keeps it.
+        if data.pop("image_clear", False) and not data.get("image"):
+            data["image"] = ""
+        if data.get("image") is None:
+            data.pop("image", None)
+        lead = data.get("organization")
+        if lead is not None and lead in data.get("co_organizers", ()):
+            self.add_error("co_organizers", _("« %(name)s » organise déjà l'événement : elle n'en est pas "
+                                              "co-organisatrice.") % {"name": lead.name})
         others = [rule.strip() for rule in data.get("reminders", "").split(",") if rule.strip()]
         data["reminders"] = [
             *([DAY_BEFORE] if data.pop("reminder_day_before", False) else []),
@@ -210,6 +310,10 @@ class EventForm(forms.Form):
         repeat = data.pop("repeat", "")
         count, until = data.pop("repeat_count", None), data.pop("repeat_until", None)
         typed = data.get("rrule", "").strip()
+        if repeat and any(data.get(name) for name in self.SINGLE_EVENT_FIELDS if name in self.fields):
+            self.add_error("registration_opens_at", _(
+                "Les dates d'inscription valent pour un seul événement : pour une série, réglez-les "
+                "date par date une fois la série créée."))
         if repeat == Repeat.CUSTOM or (typed and not repeat):
             return typed
         if not repeat:
@@ -231,6 +335,11 @@ class EventForm(forms.Form):
             "starts_at": event.starts_at.astimezone(tz).replace(tzinfo=None),
             "ends_at": event.ends_at.astimezone(tz).replace(tzinfo=None),
             "room": event.room_id, "address": event.address, "capacity": event.capacity,
+            "online_url": event.online_url, "audience": event.audience,
+            "accessibility": event.accessibility, "image_alt": event.image_alt,
+            "free": event.price_text.strip().lower() in FREE_WORDS,
+            "price_text": "" if event.price_text.strip().lower() in FREE_WORDS else event.price_text,
+            **{name: _wall_time(getattr(event, name), tz) for name in cls.SINGLE_EVENT_FIELDS},
             "campaign": event.campaign_id,
             # Invited and not declined: saving the form keeps pending requests, and choosing a
             # structure that declined asks it again.

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api import DomainError
+from backend.middleware import accepts_upload
 from events import selectors, services
 from events.models import Campaign, CoOrganizationStatus, EventStatus, Moderation
 from network.models import Role
@@ -92,17 +93,20 @@ def _check_only(request, write):
     return hints
 
 
+@accepts_upload
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request):
     organizations = organizations_for(request.user, Role.ORGANIZER)
     if not organizations.exists():
         return render(request, "web/not_organizer.html", status=403)
-    form = EventForm(request.POST or None, organizations=organizations, repeat=True)
+    form = EventForm(request.POST or None, request.FILES or None, organizations=organizations, repeat=True)
     hints = None
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         rrule = fields.pop("rrule")
+        if "check" in request.POST:
+            fields.pop("image", None)  # a check stores nothing, not even the image
 
         def write():
             if rrule is None:
@@ -127,17 +131,23 @@ def event_create(request):
     return render(request, "web/event_form.html", {"form": form, "hints": hints, "event": None})
 
 
+@accepts_upload
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug: str):
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     if not selectors.can_organize(request.user, event):
         return render(request, "web/not_organizer.html", status=403)
-    form = EventForm(request.POST or None, initial=EventForm.initial_for(event), lead=event.organization)
+    form = EventForm(request.POST or None, request.FILES or None, initial=EventForm.initial_for(event),
+                     lead=event.organization)
     hints = selectors.clash_hints(event)
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        if "check" in request.POST:
+            changes.pop("image", None)  # a check stores nothing, not even the image
+
         def write():
-            return services.event_update(actor=request.user, event=event, **form.cleaned_data)
+            return services.event_update(actor=request.user, event=event, **changes)
         try:
             if "check" in request.POST:
                 hints = _check_only(request, write)
@@ -170,6 +180,7 @@ def _tell_invitations(request, event, before: dict) -> None:
                          % {"names": ", ".join(dropped)})
 
 
+@accepts_upload
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_edit(request, pk: int):
@@ -180,8 +191,9 @@ def series_edit(request, pk: int):
         return render(request, "web/not_organizer.html", status=403)
     now = timezone.now()
     template = next((e for e in dates if e.starts_at > now and e.status != EventStatus.CANCELLED), None)
-    form = EventForm(request.POST or None, initial=EventForm.initial_for_series(series, template),
-                     lead=series.organization, repeat=True)
+    form = EventForm(request.POST or None, request.FILES or None,
+                     initial=EventForm.initial_for_series(series, template), lead=series.organization,
+                     repeat=True)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         rrule = changes.pop("rrule") or None
@@ -192,7 +204,8 @@ def series_edit(request, pk: int):
         else:
             messages.success(request, _("Série modifiée : les dates à venir suivent les changements."))
             return redirect("web:series", pk=series.pk)
-    return render(request, "web/series.html", {"series": series, "dates": dates, "form": form})
+    return render(request, "web/series.html", {"series": series, "dates": dates, "form": form,
+                                               "template": template})
 
 
 @login_required

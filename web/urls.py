@@ -24,6 +24,7 @@ urlpatterns = [
          name="event-registrants-write"),
     path("evenements/<slug:slug>/entree/", attendees.door, name="event-door"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
+    path("images/evenements/<str:name>", views.event_image, name="image"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
     path("structures/nouvelle/", accounts.organization_new, name="organization-new"),
     path("structures/<slug:slug>/", views.organization_detail, name="organization"),

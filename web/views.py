@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backend.api import DomainError
-from backend.links import feed_links
+from backend.links import absolute_url, feed_links
 from backend.throttling import RegistrationRateThrottle
-from events import selectors, services
+from events import images, selectors, services
 from events.api import EventFilter
 from events.models import (
     ACTIVE_REGISTRATION,
@@ -99,6 +101,9 @@ def _event_page(request, event, *, guest_form: GuestRegistrationForm | None = No
         "guest_form": guest_form or GuestRegistrationForm(),
         "can_edit": selectors.can_organize(request.user, event),
         "sees_moderation": selectors.sees_moderation(request.user, event),
+        "registration_closed": services.registration_refusal(event),
+        "page_url": absolute_url(event.get_absolute_url()),
+        "image_url": absolute_url(event.image_url) if event.image else "",
         "organization_links": feed_links(reverse("feeds:organization", args=[event.organization.slug])),
         "event_feed": reverse("feeds:event", args=[event.pk]),
     }, status=status)
@@ -107,6 +112,18 @@ def _event_page(request, event, *, guest_form: GuestRegistrationForm | None = No
 @require_safe
 def event_detail(request, slug: str):
     return _event_page(request, get_object_or_404(selectors.event_list(request.user), slug=slug))
+
+
+@require_safe
+def event_image(request, name: str):
+    """An event image as stored (re-encoded, ``events/images.py``). Its name is its content's hash:
+    cached for good, and unguessable for a draft's image."""
+    path = f"{images.FOLDER}/{name}"
+    if not images.STORED_NAME.match(name) or not default_storage.exists(path):
+        raise Http404("no such image")
+    response = FileResponse(default_storage.open(path), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def _registered_message(registration) -> str:

@@ -39,5 +39,82 @@
       button.hidden = false;
       button.addEventListener("click", function () { copy(button); });
     });
+    document.querySelectorAll("[data-picker]").forEach(picker);
+    document.querySelectorAll("input[type=file][data-max-bytes]").forEach(fileLimit);
   });
+
+  // Accents and case do not matter when searching a name.
+  function plain(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // The co-organizer checkboxes: a search box, the chosen ones named, and the lead
+  // organization chosen above the form left out (it does not co-organize its own event).
+  function picker(root) {
+    var search = root.querySelector(".picker-search");
+    var chosen = root.querySelector(".picker-chosen");
+    var empty = root.querySelector(".picker-empty");
+    var options = Array.prototype.slice.call(root.querySelectorAll(".picker-option"));
+    var lead = document.getElementById("id_organization");
+    search.hidden = false;
+    root.classList.add("is-searchable");
+
+    function refresh() {
+      var words = plain(search.value.trim());
+      var shown = 0;
+      var names = [];
+      options.forEach(function (option) {
+        var box = option.querySelector("input");
+        var isLead = lead && lead.value && lead.value === option.dataset.value;
+        if (isLead) {
+          box.checked = false;
+        }
+        var match = !words || plain(option.textContent).indexOf(words) !== -1;
+        option.hidden = isLead || !(match || box.checked);
+        if (!option.hidden) {
+          shown += 1;
+        }
+        if (box.checked) {
+          names.push(option.textContent.trim());
+        }
+      });
+      empty.hidden = shown > 0;
+      chosen.textContent = names.length ? chosen.dataset.prefix + " " + names.join(", ") : chosen.dataset.none;
+    }
+    search.addEventListener("input", refresh);
+    // Enter in the search box must not send the form.
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+      }
+    });
+    root.addEventListener("change", refresh);
+    if (lead) {
+      lead.addEventListener("change", refresh);
+    }
+    refresh();
+  }
+
+  // A file over the limit is refused at once, before minutes of upload.
+  function fileLimit(input) {
+    var field = input.closest(".field");
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      var old = field.querySelector(".error.from-browser");
+      if (old) {
+        old.remove();
+      }
+      input.setCustomValidity("");
+      if (file && file.size > Number(input.dataset.maxBytes)) {
+        var message = input.dataset.tooLarge.replace("%(size)s", (file.size / 1e6).toFixed(1).replace(".0", ""));
+        var error = document.createElement("div");
+        error.className = "error from-browser";
+        error.setAttribute("role", "alert");
+        error.textContent = message;
+        field.appendChild(error);
+        field.classList.add("has-error");
+        input.value = "";
+      }
+    });
+  }
 })();
