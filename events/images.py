@@ -91,7 +91,8 @@ def prepare(upload) -> PreparedImage:
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise _refuse(_("L'image annonce trop de pixels pour être ouverte sans risque.")) from error
+        raise _refuse(_("L'image annonce trop de pixels pour être ouverte sans risque (%(max)s millions au "
+                        "plus)."), max=MAX_PIXELS // 1_000_000) from error
     except UnidentifiedImageError as error:
         raise _refuse(_("Ce fichier n'est pas une image : JPEG, PNG, WebP ou GIF attendus.")) from error
     except (OSError, SyntaxError, ValueError) as error:
