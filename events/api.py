@@ -687,12 +687,14 @@ class CoOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 class SeriesSerializer(serializers.ModelSerializer):
     organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True)
+    rule_text = serializers.CharField(read_only=True,
+                                      help_text="The rule in words, in the language asked for.")
     events = serializers.SerializerMethodField()
 
     class Meta:
         model = Series
-        fields = ["id", "title", "organization", "rrule", "starts_at", "duration", "time_zone", "events",
-                  "created_at", "updated_at"]
+        fields = ["id", "title", "organization", "rrule", "rule_text", "starts_at", "duration", "time_zone",
+                  "events", "created_at", "updated_at"]
 
     def get_events(self, series: Series) -> list[dict]:
         return [{"id": e.id, "slug": e.slug, "starts_at": e.starts_at, "ends_at": e.ends_at,

@@ -140,6 +140,13 @@ class Series(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def rule_text(self) -> str:
+        """The rule in words, in the current language ("le 1er jeudi du mois, 6 dates")."""
+        from events.recurrence import describe
+
+        return describe(rrule=self.rrule, starts_at=self.starts_at, time_zone=self.time_zone)
+
 
 def default_reminders() -> list[str]:
     """The day before at 9:00 local time, and two hours before (see ``events/reminders.py``)."""

@@ -2,24 +2,27 @@
 
 A rule is checked part by part before anything is computed (known parts, each once,
 values in range, ``COUNT`` or ``UNTIL`` but not both, no ``BYEASTER``), then expanded with
-python-dateutil up to the last year dates may take (:data:`backend.validators.LATEST`)
-and at most :data:`SERIES_MAX_DATES` dates. dateutil alone would search an impossible
-rule (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) up to year 9999: seconds of CPU.
+python-dateutil's public iteration, at most :data:`SERIES_MAX_DATES` dates. dateutil alone
+would search an impossible rule (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) up to year 9999:
+seconds of CPU; the rule is therefore expanded whole 400-year calendar cycles later, where
+that search ends a few hundred years after the last year dates may take
+(:data:`backend.validators.LATEST`).
+
+:func:`describe` says a rule in words ("le 1er jeudi du mois, 6 dates").
 """
 
 from __future__ import annotations
 
 import datetime as _datetime
 import re
-import types
 import zoneinfo
 from datetime import datetime
 from itertools import islice
 
-import dateutil.rrule
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from backend.api import DomainError
 from backend.validators import EARLIEST, LATEST, validate_time_zone
@@ -132,14 +135,16 @@ def _check_number(parts: dict[str, str], key: str, low: int, high: int) -> None:
                       part=key, low=low, high=high)
 
 
-# dateutil's own expansion, searching no further than the last year dates may take: the same
-# code, reading ``datetime.MAXYEAR`` from a namespace where it is that year.
-_until_latest = types.SimpleNamespace(**{name: getattr(_datetime, name) for name in dir(_datetime)
-                                         if not name.startswith("__")})
-_until_latest.MAXYEAR = LATEST.year - 1
-_bounded_expansion = types.FunctionType(
-    dateutil.rrule.rrule._iter.__code__,  # type: ignore[attr-defined]  # private: not in the stubs
-    {**vars(dateutil.rrule), "datetime": _until_latest})
+# The Gregorian calendar repeats every 400 years (weekdays and leap years alike). A rule is
+# expanded this many cycles later, so that dateutil's own end of search (the year 9999) falls at
+# most one cycle after the last year dates may take: an impossible rule
+# (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) is given up after a few hundred years, not eight thousand.
+CYCLE_YEARS = 400
+SHIFT_YEARS = (_datetime.MAXYEAR - (LATEST.year - 1)) // CYCLE_YEARS * CYCLE_YEARS
+
+
+def _shift_until(text: str, years: int) -> str:
+    return re.sub(r"UNTIL=(\d{4})", lambda m: f"UNTIL={int(m.group(1)) + years:04d}", text)
 
 
 def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list[datetime]:
@@ -160,19 +165,95 @@ def recurrence_dates(*, rrule: str, starts_at: datetime, time_zone: str) -> list
         raise ValidationError({"time_zone": error.messages}) from error
     zone = zoneinfo.ZoneInfo(time_zone)
     local_start = starts_at.astimezone(zone)
+    shifted_text = _shift_until(text, SHIFT_YEARS)
+    shifted_start = local_start.replace(year=local_start.year + SHIFT_YEARS)
     try:
         try:
-            rule = rrulestr(text, dtstart=local_start)
+            rule = rrulestr(shifted_text, dtstart=shifted_start)
         except ValueError:
             # UNTIL written as a local (floating) time needs a floating start.
-            rule = rrulestr(text, dtstart=local_start.replace(tzinfo=None))
-        dates = list(islice(_bounded_expansion(rule), SERIES_MAX_DATES + 1))
+            rule = rrulestr(shifted_text, dtstart=shifted_start.replace(tzinfo=None))
+        shifted = list(islice(rule, SERIES_MAX_DATES + 1))
     except (ValueError, TypeError, OverflowError, IndexError) as error:
         raise _refuse(_("Règle de récurrence invalide : %(error)s"), error=str(error)) from error
-    if len(dates) > SERIES_MAX_DATES:
+    if len(shifted) > SERIES_MAX_DATES:
         raise _refuse(_("La règle produit plus de %(max)s dates."), max=SERIES_MAX_DATES)
+    dates = [d.replace(year=d.year - SHIFT_YEARS, tzinfo=zone) for d in shifted]
+    if any(d >= LATEST for d in dates):
+        raise _refuse(_("La règle produit des dates après %(last)s."), last=LATEST.year - 1)
     if not dates:
         raise _refuse(_("La règle ne produit aucune date avant %(last)s."), last=LATEST.year)
-    if "COUNT" in parts and len(dates) < int(parts["COUNT"]):
-        raise _refuse(_("La règle produit des dates après %(last)s."), last=LATEST.year - 1)
-    return [d if d.tzinfo else d.replace(tzinfo=zone) for d in dates]
+    return dates
+
+
+DAY_NAMES = {"MO": _("lundi"), "TU": _("mardi"), "WE": _("mercredi"), "TH": _("jeudi"), "FR": _("vendredi"),
+             "SA": _("samedi"), "SU": _("dimanche")}
+ORDINALS = {1: _("1er"), 2: _("2e"), 3: _("3e"), 4: _("4e"), 5: _("5e"), -1: _("dernier"),
+            -2: _("avant-dernier")}
+MONTH_NAMES = [_("janvier"), _("février"), _("mars"), _("avril"), _("mai"), _("juin"), _("juillet"),
+               _("août"), _("septembre"), _("octobre"), _("novembre"), _("décembre")]
+
+
+def _day_number(day: int) -> str:
+    return str(ORDINALS[1]) if day == 1 else str(day)
+
+
+def _days(items: list[str]) -> str:
+    names = [str(DAY_NAMES[item]) for item in items]
+    return names[0] if len(names) == 1 else _("%(first)s et %(last)s") % {
+        "first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _how_often(parts: dict[str, str], start: datetime) -> str | None:
+    """The rhythm of the rules the event form offers, and their near relatives; None otherwise."""
+    freq, interval = parts["FREQ"], int(parts.get("INTERVAL", "1"))
+    byday = parts.get("BYDAY", "").split(",") if "BYDAY" in parts else []
+    others = set(parts) - {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY"}
+    if others:
+        return None
+    if freq == "DAILY" and not byday and "BYMONTHDAY" not in parts:
+        return str(_("chaque jour")) if interval == 1 else _("tous les %(n)s jours") % {"n": interval}
+    if freq == "WEEKLY" and "BYMONTHDAY" not in parts and all(day in DAY_NAMES for day in byday):
+        days = _days(byday or [WEEKDAYS[start.weekday()]])
+        return (_("chaque %(days)s") % {"days": days} if interval == 1
+                else _("toutes les %(n)s semaines, le %(days)s") % {"n": interval, "days": days})
+    if freq == "MONTHLY" and len(byday) == 1 and "BYMONTHDAY" not in parts:
+        match = BYDAY_ITEM.match(byday[0])
+        if match is None or match.group(2) is None:
+            return None
+        nth = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
+        if nth not in ORDINALS:
+            return None
+        values = {"nth": ORDINALS[nth], "day": DAY_NAMES[match.group(3)], "n": interval}
+        return (_("le %(nth)s %(day)s du mois") % values if interval == 1
+                else _("tous les %(n)s mois, le %(nth)s %(day)s") % values)
+    if freq == "MONTHLY" and not byday and parts.get("BYMONTHDAY", str(start.day)).isdigit():
+        values = {"day": _day_number(int(parts.get("BYMONTHDAY", start.day))), "n": interval}
+        return (_("le %(day)s de chaque mois") % values if interval == 1
+                else _("tous les %(n)s mois, le %(day)s") % values)
+    if freq == "YEARLY" and not byday and "BYMONTHDAY" not in parts:
+        values = {"day": _day_number(start.day), "month": MONTH_NAMES[start.month - 1]}
+        return _("chaque année, le %(day)s %(month)s") % values
+    return None
+
+
+def describe(*, rrule: str, starts_at: datetime, time_zone: str) -> str:
+    """A rule in words, in the current language: "le 1er jeudi du mois, 6 dates",
+    "chaque mercredi, jusqu'au 24 juin 2027". A rule beyond what the words cover is given as
+    written, after "selon la règle"."""
+    try:
+        parts = rule_parts(rrule)
+    except InvalidRecurrence:
+        return rrule
+    start = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    rhythm = _how_often(parts, start)
+    if rhythm is None:
+        return _("selon la règle %(rule)s") % {"rule": rrule}
+    if "COUNT" in parts:
+        count = int(parts["COUNT"])
+        return ngettext("%(rhythm)s, %(count)s date", "%(rhythm)s, %(count)s dates", count) % {
+            "rhythm": rhythm, "count": count}
+    until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
+    return _("%(rhythm)s, jusqu'au %(day)s %(month)s %(year)s") % {
+        "rhythm": rhythm, "day": _day_number(until.day), "month": MONTH_NAMES[until.month - 1],
+        "year": until.year}

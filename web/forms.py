@@ -28,6 +28,7 @@ from events.models import (
     Series,
     Theme,
 )
+from events.recurrence import rule_parts
 from network.models import Organization
 from passes.models import PassStatus, Plan
 from passes.selectors import is_well_formed_code, one_day_plans, subscription_plans
@@ -149,6 +150,27 @@ class CoOrganizerPicker(forms.CheckboxSelectMultiple):
     """Checkboxes with a search box above them (``essaim.js``); the lead organization is hidden."""
 
     template_name = "web/widgets/co_organizer_picker.html"
+
+
+def preset_of(rrule: str, start: datetime) -> tuple[str, int | None, date | None] | None:
+    """The form's choice that makes ``rrule`` from ``start``, with its number of dates or last day:
+    a series reopens on what its organizer chose. None for a rule written by hand."""
+    try:
+        parts = rule_parts(rrule)
+    except DomainError:
+        return None
+    count = int(parts.pop("COUNT")) if "COUNT" in parts else None
+    until_text = parts.pop("UNTIL", "")
+    if until_text and len(until_text) != len("YYYYMMDD"):
+        return None  # the form writes a day, never a time
+    until = datetime.strptime(until_text, "%Y%m%d").date() if until_text else None
+    for repeat in Repeat:
+        if repeat in (Repeat.NONE, Repeat.CUSTOM):
+            continue
+        if rule_parts(preset_rrule(repeat, start, count=None, until=None) + ";COUNT=1") == {
+                **parts, "COUNT": "1"}:
+            return repeat, count, until
+    return None
 
 
 class EventForm(forms.Form):
@@ -358,7 +380,12 @@ class EventForm(forms.Form):
         start = series.starts_at.astimezone(tz).replace(tzinfo=None)
         initial = cls.initial_for(template) if template else {"title": series.title}
         initial.update(title=series.title, time_zone=series.time_zone, starts_at=start,
-                       ends_at=start + series.duration, repeat=Repeat.CUSTOM, rrule=series.rrule)
+                       ends_at=start + series.duration)
+        preset = preset_of(series.rrule, start)
+        if preset is None:
+            initial.update(repeat=Repeat.CUSTOM, rrule=series.rrule)
+        else:
+            initial.update(zip(("repeat", "repeat_count", "repeat_until"), preset, strict=True))
         return initial
 
     def add_service_error(self, error: DomainError | ValidationError) -> None:

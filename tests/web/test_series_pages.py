@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, EventStatus, Series
+from events.recurrence import InvalidRecurrence
 from network.models import Role
 from tests.factories import OrganizationFactory, member_of
 
@@ -156,3 +158,63 @@ def test_the_reminder_checkboxes_are_saved_and_a_bad_custom_rule_shows_on_its_fi
     assert form["reminder_day_before"].value() is True
     assert form["reminder_two_hours"].value() is False
     assert form["reminders"].value() == "30m, 3d@18:00"
+
+
+@pytest.mark.parametrize(("choice", "words", "reopened"), [
+    ({"repeat": "monthly_weekday", "repeat_count": "6"}, "Le 1er jeudi du mois, 6 dates",
+     ("monthly_weekday", 6, None)),
+    ({"repeat": "weekly", "repeat_count": "4"}, "Chaque jeudi, 4 dates", ("weekly", 4, None)),
+    ({"repeat": "biweekly", "repeat_until": "DAY+70"}, "Toutes les 2 semaines, le jeudi, jusqu'au",
+     ("biweekly", None, "DAY+70")),
+    ({"repeat": "monthly_day", "repeat_count": "3"}, "de chaque mois, 3 dates", ("monthly_day", 3, None)),
+])
+def test_a_series_made_with_a_simple_choice_says_it_in_words_and_reopens_on_that_choice(
+        client, town, choice, words, reopened):
+    client.force_login(town.organizer)
+    day = first_thursday_of_october()
+    last = day + timedelta(days=70)
+    choice = {k: (f"{last:%Y-%m-%d}" if v == "DAY+70" else v) for k, v in choice.items()}
+    response = client.post(reverse("web:event-create"), form_data(town, day, **choice), follow=True)
+    html = response.content.decode().replace("&#x27;", "'")
+    series = Series.objects.get()
+    assert words in html
+    assert series.rrule not in html.split("<form")[0]
+    form = response.context["form"]
+    expected = tuple(last if value == "DAY+70" else value for value in reopened)
+    assert (form["repeat"].value(), form["repeat_count"].value(), form["repeat_until"].value()) == expected
+    assert form["rrule"].value() in (None, "")
+
+    client.logout()
+    first = series.events.order_by("starts_at").first()
+    page = client.get(reverse("web:event", args=[first.slug])).content.decode()
+    assert words in page.replace("&#x27;", "'")
+
+
+def test_a_rule_written_by_hand_reopens_as_written_and_is_described_when_it_can_be(client, town, login):
+    client.force_login(town.organizer)
+    day = first_thursday_of_october()
+    client.post(reverse("web:event-create"), form_data(
+        town, day, repeat="custom", rrule="FREQ=MONTHLY;BYSETPOS=1;BYDAY=TH;COUNT=3"))
+    series = Series.objects.get()
+    response = client.get(reverse("web:series", args=[series.pk]))
+    form = response.context["form"]
+    assert (form["repeat"].value(), form["rrule"].value()) == ("custom", series.rrule)
+    assert "Selon la règle FREQ=MONTHLY;BYSETPOS=1;BYDAY=TH;COUNT=3" in response.content.decode()
+    english = login(town.organizer).get(f"/api/v1/series/{series.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["rrule"] == series.rrule and english["rule_text"]
+
+
+def test_an_impossible_rule_gives_up_quickly_and_a_rule_past_2100_is_refused():
+    start = datetime(2026, 12, 3, 18, 30, tzinfo=PARIS)
+    began = time.process_time()
+    with pytest.raises(InvalidRecurrence, match="aucune date"):
+        services.recurrence_dates(rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1", starts_at=start,
+                                  time_zone="Europe/Paris")
+    assert time.process_time() - began < 0.5
+    with pytest.raises(InvalidRecurrence, match="après 2100"):
+        services.recurrence_dates(rrule="FREQ=YEARLY;INTERVAL=50;COUNT=3", starts_at=start,
+                                  time_zone="Europe/Paris")
+    leap = services.recurrence_dates(rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2", starts_at=start,
+                                     time_zone="Europe/Paris")
+    assert [d.date() for d in leap] == [date(2028, 2, 29), date(2032, 2, 29)]
+    assert all(d.tzinfo is PARIS and (d.hour, d.minute) == (18, 30) for d in leap)
