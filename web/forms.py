@@ -268,7 +268,9 @@ class EventForm(forms.Form):
             # The server's own sentence, the size filled in by essaim.js.
             "data-too-large": str(images.TOO_HEAVY).replace(
                 "%(max)s", images.megabytes(settings.EVENT_IMAGE_MAX_BYTES))})
-        self.fields["time_zone"].choices = time_zone_choices(self.initial.get("time_zone"))
+        zones = self.fields["time_zone"]
+        assert isinstance(zones, forms.ChoiceField)
+        zones.choices = time_zone_choices(self.initial.get("time_zone"))
         if repeat and organizations is None:
             for name in self.SINGLE_EVENT_FIELDS:
                 del self.fields[name]
