@@ -8,7 +8,7 @@ RUN pip install .
 COPY . .
 RUN DEBUG=1 python manage.py collectstatic --no-input -v0
 
-RUN useradd --system --home /app essaim && mkdir -p /app/var && chown essaim /app/var
+RUN useradd --system --home /app essaim && mkdir -p /app/var/media && chown -R essaim /app/var
 USER essaim
 EXPOSE 8000
 CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

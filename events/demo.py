@@ -9,11 +9,16 @@ queue emails, and its rooms are planned here without overlaps.
 
 from __future__ import annotations
 
+import io
 import zoneinfo
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw, ImageFont
+
+from events import images
 from events.models import (
     Audience,
     Campaign,
@@ -173,6 +178,43 @@ def _save_event(slug: str, *, lead: Organization, co: list[Organization], themes
     return event
 
 
+def _poster(title: str, background: str, stripes: str) -> str:
+    """A poster drawn here (no file to ship), accepted and stored as an upload would be; drawn
+    the same every time, so loading again stores nothing new."""
+    canvas = Image.new("RGB", (1200, 630), background)
+    draw = ImageDraw.Draw(canvas)
+    for x in range(-630, 1200, 90):
+        draw.polygon([(x, 630), (x + 45, 630), (x + 675, 0), (x + 630, 0)], fill=stripes)
+    draw.rectangle((60, 380, 1140, 570), fill="white")
+    draw.text((90, 410), title, fill="#1d2433", font=ImageFont.load_default(size=54))
+    draw.text((90, 495), "Essaim — démo", fill="#4a5568", font=ImageFont.load_default(size=34))
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    return images.store(images.prepare(ContentFile(out.getvalue(), name="affiche.png")))
+
+
+# Events shown with everything the form offers: an image, a price, the audience, accessibility,
+# an online link and a registration window.
+SHOWCASE = {
+    "forum-entreprendre-autrement": {
+        "image": ("Entreprendre autrement", "#e8772e", "#f2a65a"),
+        "image_alt": "Affiche orange du forum « Entreprendre autrement »",
+        "price_text": "5 €, gratuit pour les adhérent·es et les demandeur·ses d'emploi",
+        "audience": "Porteur·ses de projet, salarié·es en reconversion",
+        "accessibility": "Salle de plain-pied, accessible en fauteuil roulant ; boucle magnétique "
+                         "à l'accueil. Tram T1, arrêt Préfecture.",
+        "online_url": "https://visio.essaim.demo/forum-entreprendre-autrement",
+    },
+    "reparer-son-velo": {
+        "image": ("Réparer son vélo", "#2c7a5b", "#58a882"),
+        "image_alt": "Affiche verte de l'atelier vélo",
+        "price_text": "Prix libre",
+        "audience": "Tout public, dès 12 ans",
+        "accessibility": "Atelier en rez-de-chaussée ; outils adaptés sur demande.",
+    },
+}
+
+
 def _register(event: Event, count: int, *, people: Sequence[Person] = ()) -> None:
     """``people`` then numbered guests, first come first served against the capacity."""
     entrants: list[tuple[str, str, Person | None]] = [(p.get_full_name(), p.email, p) for p in people]
@@ -244,7 +286,16 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             capacity=capacity, accessibility="Lieu accessible en fauteuil roulant." if "/" in venue else "",
             **_venue(venue, rooms),
         )
-    log(f"campagne « {campaign.title} » : {len(EVENTS)} événements")
+    for slug, showcase in SHOWCASE.items():
+        event = events[slug]
+        fields = {**showcase, "image": _poster(*showcase["image"])}
+        if slug == "forum-entreprendre-autrement":
+            # Registrations opened ten days ago and close the evening before.
+            fields["registration_opens_at"] = min(
+                event.starts_at, datetime.combine(today - timedelta(days=10), time(9), PARIS))
+            fields["registration_closes_at"] = event.starts_at - timedelta(hours=22)
+        Event.objects.filter(pk=event.pk).update(**fields)
+    log(f"campagne « {campaign.title} » : {len(EVENTS)} événements, dont {len(SHOWCASE)} avec image")
 
     # A monthly café métiers on the first Thursday, from the coming one on.
     organizer, co_organizers = organizations["grands-ensemble"], [organizations["apes"]]
@@ -256,14 +307,16 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         title="Café métiers de l'ESS", organization=organizer,
         defaults={"rrule": rule, "starts_at": dates[0], "duration": timedelta(hours=2),
                   "time_zone": "Europe/Paris"})
+    cafe_poster = _poster("Café métiers de l'ESS", "#2b5797", "#5b86c5")
     for n, date_starts_at in enumerate(dates, start=1):
         _save_event(
             f"cafe-metiers-ess-{n}", lead=organizer, co=co_organizers, themes=[themes["emploi"]],
             title="Café métiers de l'ESS", format="cafe_metiers", status=EventStatus.PUBLISHED,
             description="Un métier de l'ESS raconté par celles et ceux qui l'exercent, autour d'un café.",
             starts_at=date_starts_at, ends_at=date_starts_at + timedelta(hours=2), capacity=16,
-            series=series, recurrence_id=date_starts_at,
-            **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
+            series=series, recurrence_id=date_starts_at, image=cafe_poster,
+            image_alt="Affiche bleue du café métiers de l'ESS", audience="Tout public",
+            price_text="Gratuit", **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
         )
     log(f"série « {series.title} » : {len(dates)} dates")
 

@@ -30,6 +30,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, where every service must be available: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_in_a_temporary_folder(tmp_path_factory):
+    """Uploaded and demo images go to a folder of the run, never to ``var/media``."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test starts with no rate-limit count and no feed version remembered."""

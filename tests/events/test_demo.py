@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -42,6 +43,13 @@ def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_wa
     assert (waiting.event.slug, waiting.organization.slug) == ("portes-ouvertes-mutualab", "apes")
     assert not waiting.event.co_organizers.exists()
     assert waiting.requested_at.date() < timezone.localdate()
+
+    # The event form's every field, an image included, shows in the demo.
+    assert forum.image and forum.image_alt and forum.price_text.startswith("5 €")
+    assert forum.audience and forum.accessibility and forum.online_url
+    assert forum.registration_opens_at < forum.registration_closes_at < forum.starts_at
+    assert default_storage.exists(forum.image.name)
+    assert Series.objects.get().events.exclude(image="").count() == 6
 
     velo = Event.objects.get(slug="reparer-son-velo")
     waitlist = velo.registrations.filter(status="waitlisted").order_by("position")
