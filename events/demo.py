@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
@@ -195,7 +196,7 @@ def _poster(title: str, background: str, stripes: str) -> str:
 
 # Events shown with everything the form offers: an image, a price, the audience, accessibility,
 # an online link and a registration window.
-SHOWCASE = {
+SHOWCASE: dict[str, dict[str, Any]] = {
     "forum-entreprendre-autrement": {
         "image": ("Entreprendre autrement", "#e8772e", "#f2a65a"),
         "image_alt": "Affiche orange du forum « Entreprendre autrement »",
@@ -288,7 +289,7 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         )
     for slug, showcase in SHOWCASE.items():
         event = events[slug]
-        fields = {**showcase, "image": _poster(*showcase["image"])}
+        fields: dict[str, object] = {**showcase, "image": _poster(*showcase["image"])}
         if slug == "forum-entreprendre-autrement":
             # Registrations opened ten days ago and close the evening before.
             fields["registration_opens_at"] = min(
