@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from events import images
 from events.models import (
@@ -179,16 +179,15 @@ def _save_event(slug: str, *, lead: Organization, co: list[Organization], themes
     return event
 
 
-def _poster(title: str, background: str, stripes: str) -> str:
-    """A poster drawn here (no file to ship), accepted and stored as an upload would be; drawn
-    the same every time, so loading again stores nothing new."""
+def _poster(background: str, stripes: str, sun: str) -> str:
+    """A poster drawn here (no file to ship, no font to rely on), accepted and stored as an
+    upload would be; drawn the same every time, so loading again stores nothing new."""
     canvas = Image.new("RGB", (1200, 630), background)
     draw = ImageDraw.Draw(canvas)
     for x in range(-630, 1200, 90):
         draw.polygon([(x, 630), (x + 45, 630), (x + 675, 0), (x + 630, 0)], fill=stripes)
-    draw.rectangle((60, 380, 1140, 570), fill="white")
-    draw.text((90, 410), title, fill="#1d2433", font=ImageFont.load_default(size=54))
-    draw.text((90, 495), "Essaim — démo", fill="#4a5568", font=ImageFont.load_default(size=34))
+    draw.ellipse((760, 110, 1170, 520), fill=sun)
+    draw.rounded_rectangle((60, 420, 700, 560), radius=24, fill="white")
     out = io.BytesIO()
     canvas.save(out, "PNG")
     return images.store(images.prepare(ContentFile(out.getvalue(), name="affiche.png")))
@@ -198,8 +197,8 @@ def _poster(title: str, background: str, stripes: str) -> str:
 # an online link and a registration window.
 SHOWCASE: dict[str, dict[str, Any]] = {
     "forum-entreprendre-autrement": {
-        "image": ("Entreprendre autrement", "#e8772e", "#f2a65a"),
-        "image_alt": "Affiche orange du forum « Entreprendre autrement »",
+        "image": ("#e8772e", "#f2a65a", "#2b5797"),
+        "image_alt": "Affiche du forum : rayures orange et un soleil bleu",
         "price_text": "5 €, gratuit pour les adhérent·es et les demandeur·ses d'emploi",
         "audience": "Porteur·ses de projet, salarié·es en reconversion",
         "accessibility": "Salle de plain-pied, accessible en fauteuil roulant ; boucle magnétique "
@@ -207,8 +206,8 @@ SHOWCASE: dict[str, dict[str, Any]] = {
         "online_url": "https://visio.essaim.demo/forum-entreprendre-autrement",
     },
     "reparer-son-velo": {
-        "image": ("Réparer son vélo", "#2c7a5b", "#58a882"),
-        "image_alt": "Affiche verte de l'atelier vélo",
+        "image": ("#2c7a5b", "#58a882", "#f2c14e"),
+        "image_alt": "Affiche de l'atelier : rayures vertes et un soleil jaune",
         "price_text": "Prix libre",
         "audience": "Tout public, dès 12 ans",
         "accessibility": "Atelier en rez-de-chaussée ; outils adaptés sur demande.",
@@ -308,7 +307,7 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         title="Café métiers de l'ESS", organization=organizer,
         defaults={"rrule": rule, "starts_at": dates[0], "duration": timedelta(hours=2),
                   "time_zone": "Europe/Paris"})
-    cafe_poster = _poster("Café métiers de l'ESS", "#2b5797", "#5b86c5")
+    cafe_poster = _poster("#2b5797", "#5b86c5", "#f2a65a")
     for n, date_starts_at in enumerate(dates, start=1):
         _save_event(
             f"cafe-metiers-ess-{n}", lead=organizer, co=co_organizers, themes=[themes["emploi"]],
@@ -316,7 +315,7 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             description="Un métier de l'ESS raconté par celles et ceux qui l'exercent, autour d'un café.",
             starts_at=date_starts_at, ends_at=date_starts_at + timedelta(hours=2), capacity=16,
             series=series, recurrence_id=date_starts_at, image=cafe_poster,
-            image_alt="Affiche bleue du café métiers de l'ESS", audience="Tout public",
+            image_alt="Affiche du café métiers : rayures bleues et un soleil orange", audience="Tout public",
             price_text="Gratuit", **_venue("atelier-grands-ensemble/salle-cooperation", rooms),
         )
     log(f"série « {series.title} » : {len(dates)} dates")
