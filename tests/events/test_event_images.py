@@ -4,6 +4,7 @@ through the event form and the API."""
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 
@@ -179,3 +180,28 @@ def test_organizers_replace_and_remove_the_image_and_others_cannot(client, login
     removed = api.delete(f"/api/v1/events/{world.event.pk}/image/")
     assert removed.status_code == 200
     assert (removed.json()["image_url"], removed.json()["image_alt"]) == ("", "")
+
+
+def test_a_valid_image_sent_with_another_mistake_is_asked_again_and_nothing_is_stored(client, world, media):
+    client.force_login(world.organizer)
+    day = in_days(12)
+    response = client.post(reverse("web:event-create"), _form(
+        world, image=photo(), ends_at=day.strftime("%Y-%m-%dT17:00")))
+    html = response.content.decode()
+    assert 'id="id_ends_at_error"' in html and 'id="image-again"' in html
+    assert not any(media.rglob("*.jpg"))
+
+
+def test_a_series_shares_one_stored_image_and_its_page_describes_it_to_search_engines(client, world, media,
+                                                                                      settings):
+    client.force_login(world.organizer)
+    response = client.post(reverse("web:event-create"), _form(
+        world, image=photo(), image_alt="Affiche", repeat="weekly", repeat_count="3"))
+    assert response.status_code == 302
+    dates = list(Event.objects.filter(title="Forum avec affiche"))
+    assert len(dates) == 3 and len({e.image.name for e in dates}) == 1
+    assert sorted(p.name.endswith("-thumb.jpg") for p in media.rglob("*.jpg")) == [False, True]
+    client.logout()
+    page = client.get(reverse("web:event", args=[dates[0].slug])).content.decode()
+    structured = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert structured["image"] == [settings.SITE_URL + dates[0].image_url]

@@ -118,6 +118,12 @@ def test_a_bad_image_is_refused_on_its_field_in_the_browser(page, town, tmp_path
     page.locator("#id_starts_at").fill(day.strftime("%Y-%m-%dT18:30"))
     page.locator("#id_ends_at").fill(day.strftime("%Y-%m-%dT20:00"))
 
+    # "Gratuit" ticked leaves nothing to type as a price.
+    page.get_by_label("Gratuit").check()
+    assert page.locator("#id_price_text").is_disabled()
+    page.get_by_label("Gratuit").uncheck()
+    assert page.locator("#id_price_text").is_enabled()
+
     # Too heavy: said at once, before any upload.
     heavy = tmp_path / "lourde.jpg"
     heavy.write_bytes(b"\xff\xd8\xff" + b"\0" * 2_000_000)

@@ -41,7 +41,20 @@
     });
     document.querySelectorAll("[data-picker]").forEach(picker);
     document.querySelectorAll("input[type=file][data-max-bytes]").forEach(fileLimit);
+    freeOrPrice(document.getElementById("id_free"), document.getElementById("id_price_text"));
   });
+
+  // "Gratuit" ticked: the price field has nothing to say.
+  function freeOrPrice(free, price) {
+    if (!free || !price) {
+      return;
+    }
+    function follow() {
+      price.disabled = free.checked;
+    }
+    free.addEventListener("change", follow);
+    follow();
+  }
 
   // Accents and case do not matter when searching a name.
   function plain(text) {
