@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from network.models import Role
 from passes import selectors, services
@@ -191,3 +193,16 @@ def test_the_plans_list_costs_the_same_queries_for_two_or_twelve_plans(client, n
         plan.eligible_spaces.set(network.member_spaces[1:])
         PassFactory(plan=plan, issuing_space=network.member_spaces[1])
     assert queries() == few
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries(dict.fromkeys(
+    ["name", "slug", "kind", "price", "period", "allowance", "per_space_cap", "validity_days"],
+    st.one_of(st.text(max_size=30), st.sampled_from([
+        "", "0", "-1", "1,5", "99999999999", "NaN", "Infinity", "1e400", "unlimited", "trial", "day",
+        "\x00", "=HYPERLINK()", "é" * 200])))))
+def test_no_input_makes_the_plan_form_fail(client, network, data):
+    """Whatever is typed, a plan is created (302) or the form says what is wrong (400)."""
+    client.force_login(network.coordinator_person)
+    response = client.post(plans_url(network), data)
+    assert response.status_code in (302, 400), (data, response.status_code)

@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.models import Event
 from passes import services
@@ -251,3 +253,28 @@ def test_another_space_cannot_reach_this_space_objects_through_its_own_page(clie
 def test_anonymous_visitors_are_sent_to_sign_in(client, coworking):  # noqa: F811
     response = client.get(url("web:space-manage", coworking.maison))
     assert response.status_code == 302 and response["Location"].startswith(reverse("web:signin"))
+
+
+ODD = st.one_of(st.text(max_size=40), st.sampled_from([
+    "", " ", "0", "-1", "1e9", "99999999999", "NaN", "24:00", "9999-12-31", "0000-01-01", "2026-02-30",
+    "12:00-11:00", "00:00-24:00, 00:00-24:00", "\x00", "=1+1", "9h-", "-", "25h-26h", "é" * 300]))
+FORMS = [
+    ("web:space-manage-hours", ["always_open", *WEEK]),
+    ("web:space-manage-closure-add", ["starts_on", "ends_on", "reason"]),
+    ("web:space-manage-settings", ["desk_capacity", "self_checkin_allowed"]),
+    ("web:space-manage-room-add", ["name", "capacity"]),
+    ("web:space-manage-kiosk-add", ["name"]),
+]
+
+
+@pytest.mark.parametrize("name, fields", FORMS)
+def test_no_input_makes_a_management_form_fail(client, team, name, fields):
+    """Whatever is typed, a form saves (302) or says what is wrong (400)."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.fixed_dictionaries(dict.fromkeys(fields, ODD)))
+    def post(data):
+        response = client.post(url(name, team.maison), data)
+        assert response.status_code in (302, 400), (data, response.status_code)
+
+    post()
