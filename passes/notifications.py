@@ -6,8 +6,10 @@ rescans happen: per pass and visit day, per pass and end date, per space and mon
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, datetime
 
+import segno
 from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
@@ -52,6 +54,31 @@ def pass_expiring(*, pass_obj: Pass) -> None:
                 "Pour le renouveler, adressez-vous à %(space)s."
             ) % {"plan": pass_obj.plan.name, "code": pass_obj.short_code,
                  "date": date_format(pass_obj.valid_until), "space": pass_obj.issuing_space.name},
+        )
+
+
+def pass_card(*, pass_obj: Pass, sent_at: datetime) -> None:
+    """The pass's QR code (an SVG attachment) and short code, sent to its holder at the desk's
+    request; once per pass and minute, so that a double click sends one."""
+    holder = pass_obj.holder
+    assert holder is not None, "a pass without a holder has nobody to send it to"
+    qr = io.BytesIO()
+    segno.make(pass_obj.code, error="m").save(qr, kind="svg", scale=8, border=4, title=pass_obj.short_code)
+    with translation.override(holder.language):
+        message_record(
+            key=f"pass-card:{pass_obj.id}:{sent_at:%Y%m%d%H%M}",
+            kind="pass_card", to=holder.email, language=holder.language,
+            subject=_("Votre pass %(plan)s : son QR code") % {"plan": pass_obj.plan.name},
+            body_text=_(
+                "Bonjour,\n\nVoici le QR code de votre pass %(plan)s, en pièce jointe : présentez-le "
+                "à l'accueil ou à la borne des espaces du réseau %(network)s. Sans lui, donnez le "
+                "code %(code)s.\n\nIl est valable du %(first)s au %(last)s. Il est aussi sur votre "
+                "page : %(url)s"
+            ) % {"plan": pass_obj.plan.name, "network": pass_obj.plan.network.name,
+                 "code": pass_obj.short_code, "first": date_format(pass_obj.valid_from),
+                 "last": date_format(pass_obj.valid_until), "url": f"{settings.SITE_URL}/mon-pass/"},
+            attachments=[{"filename": f"pass-{pass_obj.short_code}.svg",
+                          "content": qr.getvalue().decode(), "mimetype": "image/svg+xml"}],
         )
 
 

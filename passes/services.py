@@ -391,6 +391,20 @@ def pass_set_status(*, pass_obj: Pass, status: str) -> Pass:
     return pass_obj
 
 
+@transaction.atomic
+def pass_card_send(*, pass_obj: Pass, now: datetime | None = None) -> str:
+    """Email the pass's QR code to its holder; the address it goes to. A pass waiting for its
+    buyer's invitation, or whose holder erased their account, has nobody to send it to; a
+    revoked pass is not sent."""
+    if pass_obj.holder is None:
+        raise InvalidPass(_("Ce pass n'a pas encore de titulaire : l'invitation lui donnera son pass."),
+                          field="holder")
+    if pass_obj.status == PassStatus.REVOKED:
+        raise InvalidPass(_("Un pass révoqué ne s'envoie plus."), field="status")
+    notifications.pass_card(pass_obj=pass_obj, sent_at=now or timezone.now())
+    return pass_obj.holder.email
+
+
 def new_kiosk_token() -> str:
     return secrets.token_urlsafe(32)
 

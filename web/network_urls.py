@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from web import coworking, plans, settlement, space_admin
+from web import coworking, plans, settlement, space_admin, space_passes
 
 MONTH = r"(?P<month>[0-9]{4}-[0-9]{2})"
 MANAGE = "espaces/<slug:slug>/gestion/"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("reseaux/<slug:network>/forfaits/", plans.plans, name="plans"),
     path("reseaux/<slug:network>/forfaits/<int:plan_id>/", plans.plan_edit, name="plan-edit"),
     path("espaces/<slug:slug>/accueil/aujourdhui/", coworking.desk_day, name="desk-day"),
+    path("espaces/<slug:slug>/pass/<int:pass_id>/envoyer/", space_passes.pass_send, name="space-pass-send"),
     path(MANAGE, space_admin.manage, name="space-manage"),
     path(f"{MANAGE}reglages/", space_admin.settings_save, name="space-manage-settings"),
     path(f"{MANAGE}horaires/", space_admin.hours_save, name="space-manage-hours"),

@@ -1,5 +1,5 @@
 """Pages of a space's team for the passes it sells: the list with a search, selling one,
-suspending, reactivating and revoking, and a printable card with the QR code.
+suspending, reactivating and revoking, and the QR code on a card to print or by email.
 
 Every write goes through ``passes.services`` or ``accounts.services`` (selling to an address
 without an account sends an invitation that hands the pass over); these views choose what to
@@ -140,6 +140,24 @@ def pass_revoke(request, slug: str, pass_id: int):
         _set_status(request, pass_obj, PassStatus.REVOKED)
         return redirect("web:space-passes", slug=space.slug)
     return render(request, "web/pass_revoke.html", {"space": space, "pass": pass_obj})
+
+
+@login_required
+@require_POST
+def pass_send(request, slug: str, pass_id: int):
+    """Email the pass's QR code to its holder."""
+    found = _sold_pass(request, slug, pass_id)
+    if found is None:
+        return _not_space_manager(request)
+    space, pass_obj = found
+    try:
+        email = services.pass_card_send(pass_obj=pass_obj)
+    except DomainError as refusal:
+        messages.error(request, refusal_text(refusal))
+    else:
+        messages.success(request, _("QR code du pass %(code)s envoyé à %(email)s.") % {
+            "code": pass_obj.short_code, "email": email})
+    return redirect("web:space-passes", slug=space.slug)
 
 
 @login_required

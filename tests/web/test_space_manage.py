@@ -22,6 +22,7 @@ from passes.selectors import kiosk_for_token
 from spaces.models import Closure, OpeningHours, Room
 from tests.events.factories import EventFactory
 from tests.web.test_pass_pages import coworking, present_at_the_maison  # noqa: F401 - the fixture
+from worker.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +202,7 @@ def management_requests(coworking):  # noqa: F811
         ("get", url("web:space-pass-revoke", space, pass_id), {}),
         ("post", url("web:space-pass-revoke", space, pass_id), {}),
         ("get", url("web:space-pass-card", space, pass_id), {}),
+        ("post", url("web:space-pass-send", space, pass_id), {}),
         ("get", url("web:space-manage", space), {}),
         ("post", url("web:space-manage-settings", space), {"desk_capacity": "1"}),
         ("post", url("web:space-manage-hours", space), {**WEEK, "always_open": "on"}),
@@ -225,7 +227,7 @@ def test_another_space_manager_or_a_member_reaches_no_page_and_changes_nothing(c
                 list(Room.objects.values_list("pk", "name")),
                 list(Kiosk.objects.values_list("pk", "revoked_at", "token_hash")),
                 list(Pass.objects.values_list("pk", "status")),
-                list(CheckIn.objects.values_list("pk", "checked_out_at")))
+                list(CheckIn.objects.values_list("pk", "checked_out_at")), Message.objects.count())
 
     before = state()
     for person in (coworking.mutualab_desk, coworking.marie):

@@ -146,3 +146,40 @@ def test_the_list_costs_the_same_queries_for_ten_passes_or_a_thousand(client, co
     many_passes(plan=coworking.plan, issuing_space=coworking.maison, count=990,
                 visit_at=coworking.maison)
     assert queries() == (ten, 1000)
+
+
+def test_the_team_emails_the_qr_code_to_the_holder_once_per_click(client, coworking, mailoutbox):  # noqa: F811
+    from django.core.mail import get_connection
+
+    from worker.models import Message
+    from worker.outbox import message_deliver
+
+    client.force_login(coworking.maison_desk)
+    send_url = reverse("web:space-pass-send", args=["maison", coworking.pass_obj.pk])
+    response = client.post(send_url, follow=True)
+    assert "QR code du pass K7M4P2QX envoyé à marie@example.org." in response.content.decode()
+    client.post(send_url)  # a double click: the same minute, one message
+    message = Message.objects.get(kind="pass_card")
+    assert message.to == "marie@example.org" and "K7M4P2QX" in message.body_text
+    message_deliver(message=message, connection=get_connection())
+    sent = mailoutbox[-1]
+    filename, content, mimetype = sent.attachments[0]
+    assert (filename, mimetype) == ("pass-K7M4P2QX.svg", "image/svg+xml") and "<svg" in content
+    assert "Content-Type: image/svg+xml" in sent.message().as_string()
+
+
+def test_a_pass_waiting_for_its_invitation_or_revoked_is_not_emailed(client, coworking):  # noqa: F811
+    from worker.models import Message
+
+    client.force_login(coworking.maison_desk)
+    client.post(passes_url(coworking.maison), {
+        "plan": coworking.plan.id, "email": "nouvelle@example.org", "valid_from": "2026-12-01"})
+    waiting = Pass.objects.get(holder__isnull=True)
+    response = client.post(reverse("web:space-pass-send", args=["maison", waiting.pk]), follow=True)
+    assert "l&#x27;invitation lui donnera son pass" in response.content.decode()
+    Pass.objects.filter(pk=coworking.pass_obj.pk).update(status=PassStatus.REVOKED)
+    client.post(reverse("web:space-pass-send", args=["maison", coworking.pass_obj.pk]))
+    assert not Message.objects.filter(kind="pass_card").exists()
+    client.force_login(coworking.mutualab_desk)
+    other_space = client.post(reverse("web:space-pass-send", args=["maison", coworking.pass_obj.pk]))
+    assert other_space.status_code == 403
