@@ -152,15 +152,24 @@ def test_a_member_space_manager_reads_only_the_lines_of_their_space(client):
     assert client.get(other).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["web:settlement-month", "web:settlement-csv"])
-def test_a_member_without_a_role_in_the_network_reads_nothing(client, name):
+def test_a_member_without_a_role_in_the_network_reads_nothing(client):
+    """Not a pass holder of the network, nor another network's space manager: every settlement
+    page, download and the closing answer 404, and nothing closes."""
     month = last_month()
-    network, _spaces, _coordinator = network_of(2, month=month)
+    network, spaces, _coordinator = network_of(2, month=month)
+    holder = network.plans.get().passes.first().holder
     outsider_manager = member_of(SpaceFactory().operator, Role.SPACE_MANAGER)
-    for person in (PersonFactory(), outsider_manager):
+    pages = [month_url(network, month), month_url(network, month, "web:settlement-csv"),
+             reverse("web:settlement-months", args=[network.slug]),
+             reverse("web:settlement-statement", args=[network.slug, f"{month:%Y-%m}", spaces[0].slug]),
+             reverse("web:plans", args=[network.slug])]
+    for person in (holder, PersonFactory(), outsider_manager):
         client.force_login(person)
-        assert client.get(month_url(network, month, name)).status_code == 404
-    assert client.get(reverse("web:settlement-months", args=[network.slug])).status_code == 404
+        for address in pages:
+            assert client.get(address).status_code == 404, (person, address)
+        assert client.post(month_url(network, month, "web:settlement-close")).status_code == 404
+        assert client.get(reverse("web:networks")).context["networks"] == []
+    assert not SettlementMonth.objects.exists()
 
 
 def test_an_impossible_month_is_not_found(client):
