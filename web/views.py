@@ -37,7 +37,8 @@ from events.models import (
 from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
 from network.api import LoginRateThrottle
-from network.models import Organization
+from network.models import Organization, Role
+from network.selectors import organization_ids_for
 from spaces.models import Space
 from spaces.selectors import spaces_with_hours
 from web.coworking import _qr_svg
@@ -257,7 +258,9 @@ def spaces(request):
     # Hours, rooms, closures and live occupancy in four queries whatever the number of spaces.
     directory = spaces_with_hours().order_by("region", "name")
     entries = [(space, feed_links(reverse("feeds:space", args=[space.slug]))) for space in directory]
-    return render(request, "web/spaces.html", {"entries": entries})
+    # Known already for the header's links: a space's team finds its desk and its page here too.
+    managing = organization_ids_for(request.user, Role.SPACE_MANAGER)
+    return render(request, "web/spaces.html", {"entries": entries, "managing": managing})
 
 
 class SignInView(auth_views.LoginView):

@@ -280,3 +280,10 @@ def test_no_input_makes_a_management_form_fail(client, team, name, fields):
         assert response.status_code in (302, 400), (data, response.status_code)
 
     post()
+
+
+def test_the_spaces_directory_leads_a_team_to_its_own_space_page(client, coworking):  # noqa: F811
+    client.force_login(coworking.maison_desk)
+    page = client.get(reverse("web:spaces")).content.decode()
+    assert page.count('href="/espaces/maison/gestion/"') == 1
+    assert "/espaces/mutualab/gestion/" not in page
