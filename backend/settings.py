@@ -118,6 +118,8 @@ LOGIN_URL = "web:signin"
 PASSWORD_RESET_TIMEOUT = env.int("ACCOUNT_LINK_SECONDS", default=3 * 24 * 3600)
 # An invitation (to a role, or to take a pass sold to a new address) expires after this many days.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# Clash hints flag published events this close (in km) around the same time (events/selectors.py).
+EVENT_CLASH_RADIUS_KM = env.float("EVENT_CLASH_RADIUS_KM", default=15.0)
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -35,6 +37,7 @@ from events.models import (
     EventMessage,
     EventStatus,
     Moderation,
+    ModerationDecision,
     Registration,
     RegistrationStatus,
     Series,
@@ -43,6 +46,7 @@ from events.models import (
 from network.auth import signed_in, viewer
 from network.models import Organization, Role
 from network.selectors import organization_ids_for
+from network.territories import DEPARTMENTS, REGIONS
 from spaces.models import Room, Space
 
 # Cancelling has its own action, which asks for a reason.
@@ -364,6 +368,82 @@ class EventMessageCreateSerializer(StrictSerializer):
                   "Without one, the same text to the same audience is the same message.")
 
 
+class ModerationDecisionSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    decided_by = serializers.SerializerMethodField(help_text="The coordinator's name (\"\" once their "
+                                                             "account is deleted).")
+
+    class Meta:
+        model = ModerationDecision
+        fields = ["decision", "comment", "decided_by", "decided_at", "campaign"]
+
+    def get_decided_by(self, decision: ModerationDecision) -> str:
+        return decision.decided_by.get_full_name() if decision.decided_by else ""
+
+
+class PlaceSerializer(serializers.Serializer):
+    """Where an event takes place, by name (``events.selectors.place_of``)."""
+
+    commune = serializers.CharField(help_text="The commune its address names (\"\" when none).")
+    commune_insee = serializers.CharField()
+    department = serializers.CharField()
+    department_name = serializers.CharField()
+    region = serializers.CharField()
+    display = serializers.CharField(help_text="\"Lille (Nord), Hauts-de-France\"")
+
+    def to_representation(self, event: Event) -> dict:
+        return selectors.place_of(event)
+
+
+class QueueItemSerializer(serializers.ModelSerializer):
+    """An event in the moderation queue: when, where, by whom, its clash hints and its history."""
+
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    place = PlaceSerializer(source="*", read_only=True)
+    organizers = serializers.SerializerMethodField()
+    clash_hints = serializers.SerializerMethodField()
+    decisions = ModerationDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "slug", "title", "status", "campaign", "moderation", "moderation_comment",
+                  "starts_at", "ends_at", "time_zone", "place", "organizers", "clash_hints", "decisions"]
+
+    def get_organizers(self, event: Event) -> list[dict]:
+        """The lead organization first, then the co-organizers."""
+        organizations = [event.organization, *event.co_organizers.all()]
+        return list(OrganizationRefSerializer(organizations, many=True).data)
+
+    @extend_schema_field(ClashSerializer(many=True))
+    def get_clash_hints(self, event: Event) -> list[dict]:
+        return list(ClashSerializer(self.context["clash_hints"].get(event.pk, []), many=True).data)
+
+    def to_representation(self, event: Event) -> dict:
+        data = super().to_representation(event)
+        for name in ("starts_at", "ends_at"):
+            data[name] = getattr(event, name).astimezone(event.zone).isoformat()
+        return data
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    """The queue's filters (``page`` and ``page_size`` are the pagination's)."""
+
+    moderation = serializers.ChoiceField(
+        choices=[*Moderation.choices[1:], ("all", _("Tous"))], default=Moderation.PENDING,
+        help_text="pending (default), approved, rejected or all.")
+    campaign = serializers.SlugField(required=False)
+    region = serializers.ChoiceField(choices=list(REGIONS), required=False)
+    department = serializers.ChoiceField(choices=list(DEPARTMENTS), required=False)
+
+
+class BulkDecisionSerializer(StrictSerializer):
+    events = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
+                                   max_length=200, help_text="Ids of the events to decide on.")
+    decision = serializers.ChoiceField(choices=[("approve", _("Approuver")), ("reject", _("Refuser"))])
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                    help_text="Required to refuse; sent to each event's organizers.")
+
+
 class EventFilter(filters.FilterSet):
     campaign = filters.CharFilter(field_name="campaign__slug",
                                   label=_("Campagne (événements approuvés, sauf si moderation est donné)"))
@@ -506,13 +586,26 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # that the event is outside any campaign, anyone else only that moderation is not theirs.
         if event.campaign is None and organization_ids_for(request.user, Role.COORDINATOR):
             raise services.NotInCampaign()
-        if not selectors.can_moderate(request.user, event.campaign):
-            self.permission_denied(request, message=gettext("Réservé aux coordinateur·rices de la campagne."))
+        if not selectors.can_moderate_event(request.user, event):
+            self.permission_denied(request, message=gettext(
+                "Réservé aux coordinateur·rices de la campagne, sur leur territoire."))
         data = ModerationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.event_moderate(actor=request.user, event=event, approve=approve,
                                         **data.validated_data)
         return self._answer(event)
+
+    @extend_schema(responses=ModerationDecisionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def decisions(self, request, pk=None):
+        """The event's moderation history, latest first: for its organizers and its campaign's
+        coordinators."""
+        event = self.get_object()
+        if not (selectors.can_organize(request.user, event)
+                or selectors.can_moderate(request.user, event.campaign)):
+            self.permission_denied(request, message=str(_(
+                "Réservé aux organisateur·rices de l'événement et aux coordinateur·rices de sa campagne.")))
+        return Response(ModerationDecisionSerializer(selectors.decisions_of(event), many=True).data)
 
     @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True),
                    parameters=[RegistrationQuerySerializer])
@@ -617,6 +710,60 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if not selectors.can_organize(viewer(self.request), event):
             self.permission_denied(self.request,
                                    message=gettext("Réservé aux organisateur·rices de l'événement."))
+
+
+# --- moderation ---------------------------------------------------------------
+
+
+class ModerationViewSet(viewsets.GenericViewSet):
+    """The moderation queue of campaign coordinators, within their territory (the region of the
+    coordinating organization; everywhere for one without a region)."""
+
+    serializer_class = QueueItemSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = Event.objects.none()
+
+    def _check_coordinator(self) -> None:
+        if not organization_ids_for(self.request.user, Role.COORDINATOR):
+            self.permission_denied(self.request,
+                                   message=str(_("Réservé aux coordinateur·rices des campagnes.")))
+
+    def _items(self, events) -> Any:
+        context = {**self.get_serializer_context(), "clash_hints": selectors.clash_hints_for(events)}
+        return QueueItemSerializer(events, many=True, context=context).data
+
+    @extend_schema(parameters=[QueueQuerySerializer], responses=QueueItemSerializer(many=True))
+    def list(self, request):
+        """Events submitted to the campaigns you coordinate, in your territory, by date:
+        pending ones unless ``moderation`` says otherwise."""
+        self._check_coordinator()
+        query = QueueQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        filters_ = dict(query.validated_data)
+        if filters_["moderation"] == "all":
+            filters_["moderation"] = ""
+        page = self.paginate_queryset(selectors.moderation_queue(request.user, **filters_))
+        return self.get_paginated_response(self._items(page))
+
+    @extend_schema(request=BulkDecisionSerializer, responses=QueueItemSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def decide(self, request):
+        """Approve or refuse several events at once, with one comment (required to refuse).
+        All or none: an event outside your campaigns or territory refuses the whole request
+        (403, naming it); each event's organizers are told once."""
+        self._check_coordinator()
+        data = BulkDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = set(data.validated_data["events"])
+        events = list(selectors.events_visible_to(request.user).filter(pk__in=ids))
+        if missing := sorted(ids - {event.pk for event in events}):
+            raise serializers.ValidationError({"events": [
+                _("Événements introuvables : %(ids)s.") % {"ids": ", ".join(map(str, missing))}]})
+        services.events_moderate(actor=request.user, events=events,
+                                 approve=data.validated_data["decision"] == "approve",
+                                 comment=data.validated_data.get("comment", ""))
+        decided = list(selectors.moderation_queue(request.user, moderation="").filter(pk__in=ids))
+        return Response(self._items(decided))
 
 
 # --- co-organization ----------------------------------------------------------

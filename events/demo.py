@@ -29,6 +29,7 @@ from events.models import (
     EventMessage,
     EventStatus,
     Moderation,
+    ModerationDecision,
     Registration,
     RegistrationStatus,
     Series,
@@ -124,6 +125,8 @@ EVENTS = [
      ["economie-circulaire"], 29, "10:00", 2, "lille-wazemmes", 30, PENDING, "published"),
     ("culture-solidaire-roubaix", "Culture et solidarité à Roubaix", "upc-roubaix", ["ville-roubaix"],
      "conference", ["culture"], 30, "18:30", 2, "fabrique-roubaix/auditorium", 120, PENDING, "published"),
+    ("monnaies-locales-tourcoing", "Soirée des monnaies locales", "mel", [], "conference",
+     ["finance-solidaire"], 30, "18:00", 2, "tourcoing", 50, APPROVED, "published"),
     ("jardin-partage-roncq", "Fête du jardin partagé", "kaleide", [], "visite", ["environnement"], 22,
      "11:00", 4, "relais-roncq/salle-du-jardin", None, REJECTED, "published"),
     ("mutuelles-solidaires", "Mutuelles et santé solidaire", "cress-hdf", [], "conference", ["sante"], 4,
@@ -169,6 +172,35 @@ def _venue(venue: str, rooms: dict[str, Room]) -> dict:
     address, lat, lng, dept, insee = PLACES[venue]
     return {"room": None, "address": address, "latitude": Decimal(lat), "longitude": Decimal(lng),
             "region": REGIONS[dept], "department": dept, "commune_insee": insee}
+
+
+def _department(venue: str, rooms: dict[str, Room]) -> str:
+    return rooms[venue].space.department if "/" in venue else PLACES[venue][3]
+
+
+def _decided_at(today: date, day: int) -> datetime:
+    """Decisions were made a few days ago, the earlier events' first."""
+    return datetime.combine(today - timedelta(days=3 + day % 9), time(9 + day % 8, 15), PARIS)
+
+
+# A pending event with a past: refused, then edited by its organizers (which submits it again).
+RESUBMITTED = ("culture-solidaire-roubaix", "Merci de préciser l'accessibilité de l'auditorium et le tarif.")
+
+
+def _history(events: dict[str, Event], *, moderators: dict[str, Person | None], today: date) -> int:
+    """Each decided event's decision as its history, plus an earlier refusal of a pending one."""
+    ModerationDecision.objects.filter(event__in=events.values()).delete()
+    rows = [ModerationDecision(event=e, campaign=e.campaign, decision=e.moderation,
+                               comment=e.moderation_comment, decided_by=e.moderated_by,
+                               decided_at=e.moderated_at)
+            for e in events.values() if e.moderation != PENDING and e.campaign_id]
+    slug, comment = RESUBMITTED
+    event = events[slug]
+    refused_at = datetime.combine(today - timedelta(days=6), time(16, 40), PARIS)
+    rows.append(ModerationDecision(event=event, campaign=event.campaign, decision=REJECTED, comment=comment,
+                                   decided_by=moderators[event.region], decided_at=refused_at))
+    ModerationDecision.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _save_event(slug: str, *, lead: Organization, co: list[Organization], themes: list[Theme],
@@ -264,8 +296,13 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         "submissions_open_on": min(date(year, 9, 1), today), "submissions_close_on": date(year, 11, 20),
         "moderation_required": True,
     })
-    campaign.coordinators.set([organizations["cress-hdf"], organizations["cress-pdl"]])
-    moderator = Person.objects.filter(email="coordination@cress-hdf.demo").first()
+    # ESS France has no region: its coordinators moderate everywhere, each CRESS in its region.
+    campaign.coordinators.set([organizations["cress-hdf"], organizations["cress-pdl"],
+                               organizations["ess-france"]])
+    # Each CRESS moderates its own region's events (see events.selectors.events_moderated_by).
+    moderators = {region: Person.objects.filter(email=email).first() for region, email in [
+        ("Hauts-de-France", "coordination@cress-hdf.demo"),
+        ("Pays de la Loire", "coordination@cress-pdl.demo")]}
 
     events = {}
     for (slug, title, lead, co, fmt, theme_slugs, day, start, hours, venue, capacity, moderation,
@@ -276,7 +313,9 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             themes=[themes[t] for t in theme_slugs], title=title, format=fmt,
             description=f"{title}. Une rencontre du Mois de l'ESS {year}, ouverte à toutes et tous.",
             audience="Tout public", price_text="Gratuit", status=status, campaign=campaign,
-            moderation=moderation, moderated_by=moderator if moderation != PENDING else None,
+            moderation=moderation,
+            moderated_by=moderators[REGIONS[_department(venue, rooms)]] if moderation != PENDING else None,
+            moderated_at=_decided_at(today, day) if moderation != PENDING else None,
             moderation_comment=REJECT_COMMENT if moderation == REJECTED else "",
             cancel_reason=CANCEL_REASON if status == EventStatus.CANCELLED else "",
             # Cancelled two days ago: the feeds keep it, marked cancelled, for 31 days.
@@ -296,6 +335,8 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
             fields["registration_closes_at"] = event.starts_at - timedelta(hours=22)
         Event.objects.filter(pk=event.pk).update(**fields)
     log(f"campagne « {campaign.title} » : {len(EVENTS)} événements, dont {len(SHOWCASE)} avec image")
+    decisions = _history(events, moderators=moderators, today=today)
+    log(f"{decisions} décisions de modération dans l'historique")
 
     # A monthly café métiers on the first Thursday, from the coming one on.
     organizer, co_organizers = organizations["grands-ensemble"], [organizations["apes"]]

@@ -168,8 +168,15 @@ def _organizers_of(organization_ids) -> list[Person]:
     return sorted(people, key=lambda p: p.pk)
 
 
+def edit_link(event: Event) -> str:
+    """The event's edit page: where its organizers act on a message about it."""
+    return absolute_url(reverse("web:event-edit", kwargs={"slug": event.slug}))
+
+
 def campaign_decision(event: Event) -> None:
-    """Tell the event's organizers (lead and co-organizing structures) what the coordinator decided."""
+    """Tell the event's organizers (lead and co-organizing structures) what the coordinator
+    decided, with a link to the edit page (editing a refused event submits it again). A
+    service message: no unsubscribe link."""
     organizations = [event.organization_id, *event.co_organizers.values_list("id", flat=True)]
     approved = event.moderation == Moderation.APPROVED
     stamp = f"{event.moderated_at:%Y%m%dT%H%M%S%f}"
@@ -189,10 +196,14 @@ def campaign_decision(event: Event) -> None:
             if event.moderation_comment:
                 parts.append(gettext("Commentaire de la coordination : %(comment)s")
                              % {"comment": event.moderation_comment})
-            parts.append(absolute_url(event.get_absolute_url()))
+            if approved:
+                parts.append(gettext("Voir ou modifier l'événement : %(link)s") % {"link": edit_link(event)})
+            else:
+                parts.append(gettext("Modifiez l'événement pour le proposer à nouveau : %(link)s")
+                             % {"link": edit_link(event)})
             message_record(key=f"campaign-decision:{event.id}:{stamp}:{person.pk}", kind="campaign_decision",
                            to=person.email, language=person.language, subject=subject % values,
-                           body_text="\n\n".join(parts), essential=False)
+                           body_text="\n\n".join(parts))
 
 
 def _stamp(moment: datetime) -> str:
@@ -233,7 +244,8 @@ def co_organization_requested(request: CoOrganization) -> None:
 
 
 def co_organization_decided(request: CoOrganization, *, dates: int = 1) -> None:
-    """Tell the lead organization's organizers and admins what the invited organization answered."""
+    """Tell the lead organization's organizers and admins what the invited organization answered
+    (a service message about their own event: no unsubscribe link), linking to the edit page."""
     decided_at = request.decided_at
     assert decided_at is not None, "an answered request carries the time of its answer"
     event = request.event
@@ -252,11 +264,12 @@ def co_organization_decided(request: CoOrganization, *, dates: int = 1) -> None:
             if dates > 1:
                 parts.append(gettext("Cette réponse vaut pour les %(count)s dates à venir de la série.")
                              % values)
-            parts.append(absolute_url(event.get_absolute_url()))
+            parts.append(gettext("Voir l'événement et les réponses des structures invitées : %(link)s")
+                         % {"link": edit_link(event)})
             message_record(
                 key=f"co-organization-decision:{request.pk}:{_stamp(decided_at)}:{person.pk}",
                 kind="co_organization_decision", to=person.email, language=person.language,
-                subject=subject % values, body_text="\n\n".join(parts), essential=False)
+                subject=subject % values, body_text="\n\n".join(parts))
 
 
 def reminder_message(reminder: Reminder) -> Message:

@@ -309,6 +309,34 @@ class Event(models.Model):
         return ""
 
 
+class ModerationDecision(models.Model):
+    """A coordinator's decision on an event submitted to a campaign: its moderation history.
+
+    ``event.moderation`` is the latest decision (or "pending" again once a refused event is
+    edited); these rows keep every one, with who decided, when and why. They are written by
+    ``events.services.event_moderate`` only.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="moderation_decisions")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="moderation_decisions",
+                                 verbose_name=_("campagne"))
+    decision = models.CharField(_("décision"), max_length=10, choices=[
+        (Moderation.APPROVED, Moderation.APPROVED.label), (Moderation.REJECTED, Moderation.REJECTED.label)])
+    comment = models.TextField(_("commentaire"), blank=True, max_length=NOTE_MAX)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("décidée par"))
+    decided_at = models.DateTimeField(_("décidée le"))
+
+    class Meta:
+        verbose_name = _("décision de modération")
+        verbose_name_plural = _("décisions de modération")
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["event", "decided_at"], name="moderation_decision_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} — {self.event}"
+
+
 class CoOrganizationStatus(models.TextChoices):
     PENDING = "pending", _("En attente de réponse")
     ACCEPTED = "accepted", _("Acceptée")

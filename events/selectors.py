@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -16,12 +19,15 @@ from events.models import (
     Event,
     EventMessage,
     EventStatus,
+    Moderation,
+    ModerationDecision,
     Registration,
     RegistrationStatus,
     Series,
 )
 from network.models import Person, Role
 from network.selectors import organization_ids_for
+from network.territories import REGIONS, commune_from_address, department_name, departments_of, region_of
 
 # Clash hints look this far before and after an event.
 CLASH_WINDOW = timedelta(hours=2)
@@ -49,6 +55,9 @@ def can_organize_series(person: Person | None, series: Series, events=None) -> b
 
 
 def can_moderate(person: Person | None, campaign: Campaign | None) -> bool:
+    """Coordinates one of the campaign's coordinating organizations (edits the campaign, reads
+    its moderation comments). Deciding on an event also asks for its territory:
+    :func:`can_moderate_event`."""
     if campaign is None:
         return False
     coordinators = {o.id for o in campaign.coordinators.all()}
@@ -71,6 +80,102 @@ def moderation_visible_to(person: Person | None) -> Q:
     if coordinator_of:
         visible |= Q(campaign__in=Campaign.objects.filter(coordinators__in=coordinator_of).values("id"))
     return visible
+
+
+# --- moderation by territory --------------------------------------------------
+
+def moderation_territories(person: Person | None) -> dict[int, set[str] | None]:
+    """Campaign id → the regions ``person`` moderates in it; ``None`` means everywhere.
+
+    A coordinator moderates a campaign through each coordinating organization they
+    coordinate, within that organization's region (named, or the one of its department).
+    An organization with neither is national: its coordinators moderate everywhere.
+    """
+    coordinator_of = organization_ids_for(person, Role.COORDINATOR)
+    if not coordinator_of:
+        return {}
+    territories: dict[int, set[str] | None] = {}
+    rows = (Campaign.coordinators.through.objects.filter(organization_id__in=coordinator_of)
+            .values_list("campaign_id", "organization__region", "organization__department"))
+    for campaign_id, region, department in rows:
+        region = region or region_of(department)
+        if not region:
+            territories[campaign_id] = None
+        elif territories.get(campaign_id, set()) is not None:
+            territories.setdefault(campaign_id, set()).add(region)  # type: ignore[union-attr]
+    return territories
+
+
+def in_regions(regions: set[str]) -> Q:
+    """Events of these regions, by the region's name or by their department."""
+    return Q(region__in=regions) | Q(department__in=departments_of(regions))
+
+
+def events_moderated_by(person: Person | None) -> Q:
+    """The rule of who decides on what: a campaign's events within the coordinator's
+    territory (see :func:`moderation_territories`). An event with neither region nor
+    department cannot be placed: every coordinator of its campaign decides on it."""
+    allowed = Q(pk__in=[])
+    for campaign_id, regions in moderation_territories(person).items():
+        where = Q() if regions is None else in_regions(regions) | Q(region="", department="")
+        allowed |= Q(campaign_id=campaign_id) & where
+    return allowed
+
+
+def can_moderate_event(person: Person | None, event: Event) -> bool:
+    """May ``person`` approve or refuse ``event``? (the rule is :func:`events_moderated_by`)."""
+    if event.campaign_id is None or not organization_ids_for(person, Role.COORDINATOR):
+        return False
+    return Event.objects.filter(events_moderated_by(person), pk=event.pk).exists()
+
+
+def moderation_regions(person: Person | None) -> list[str]:
+    """The regions a coordinator may filter the queue on: theirs, or all for a national one."""
+    territories = moderation_territories(person)
+    if any(regions is None for regions in territories.values()):
+        return list(REGIONS)
+    return sorted(set().union(*territories.values()))  # type: ignore[arg-type]
+
+
+def decisions_prefetch() -> Prefetch:
+    """The history as ``event.decisions``, latest first, with who decided."""
+    return Prefetch("moderation_decisions", to_attr="decisions",
+                    queryset=ModerationDecision.objects.select_related("decided_by", "campaign"))
+
+
+def moderation_queue(person: Person | None, *, moderation: str = Moderation.PENDING, campaign: str = "",
+                     region: str = "", department: str = "") -> QuerySet[Event]:
+    """Submitted (published or cancelled) events ``person`` decides on, with their place,
+    organizers and decision history, in a fixed number of queries. Drafts are not submitted
+    yet. ``moderation`` "" means every state."""
+    queue = Event.objects.filter(events_moderated_by(person), status__in=PUBLIC_STATUSES)
+    if moderation:
+        queue = queue.filter(moderation=moderation)
+    if campaign:
+        queue = queue.filter(campaign__slug=campaign)
+    if region:
+        queue = queue.filter(in_regions({region}))
+    if department:
+        queue = queue.filter(department=department)
+    return (queue.select_related("organization", "campaign", "room__space")
+            .prefetch_related("co_organizers", decisions_prefetch())
+            .order_by("starts_at", "id"))
+
+
+def place_of(event: Event) -> dict[str, str]:
+    """Where the event takes place, by name: the commune its address (or its room's space's)
+    names, its department and region; ``display`` reads "Lille (Nord), Hauts-de-France"."""
+    address = event.room.space.address if event.room is not None else event.address
+    commune = commune_from_address(address)
+    department = department_name(event.department) if event.department else ""
+    where = f"{commune} ({department})" if commune and department else commune or department
+    return {"commune": commune, "commune_insee": event.commune_insee, "department": event.department,
+            "department_name": department, "region": event.region,
+            "display": ", ".join(part for part in (where, event.region) if part)}
+
+
+def decisions_of(event: Event) -> QuerySet[ModerationDecision]:
+    return event.moderation_decisions.select_related("decided_by", "campaign")
 
 
 def _co_organized_by(organization_ids) -> QuerySet:
@@ -138,24 +243,70 @@ def co_organization_requests_for(person: Person | None) -> QuerySet[CoOrganizati
     )
 
 
+# --- clash hints ----------------------------------------------------------------
+
+def coordinates(event: Event) -> tuple[float, float] | None:
+    """Where the event is, in degrees: its own address's point, else its room's space's."""
+    if event.latitude is not None and event.longitude is not None:
+        return float(event.latitude), float(event.longitude)
+    space = event.room.space if event.room is not None else None
+    if space is not None and space.latitude is not None and space.longitude is not None:
+        return float(space.latitude), float(space.longitude)
+    return None
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine) on a sphere of the Earth's mean radius."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def _close_in_space(a: Event, b: Event) -> bool:
+    """Within ``EVENT_CLASH_RADIUS_KM`` when both have coordinates; otherwise the same
+    department (the same region when one of them has no department)."""
+    here, there = coordinates(a), coordinates(b)
+    if here is not None and there is not None:
+        return distance_km(here, there) <= settings.EVENT_CLASH_RADIUS_KM
+    if a.department and b.department:
+        return a.department == b.department
+    return bool(a.region) and a.region == b.region
+
+
+def _close_in_time(a: Event, b: Event) -> bool:
+    return b.starts_at < a.ends_at + CLASH_WINDOW and b.ends_at > a.starts_at - CLASH_WINDOW
+
+
+def clash_hints_for(events: Iterable[Event]) -> dict[int, list[Event]]:
+    """For each event (by id), the other published events close by around the same time
+    (two hours either side, see :func:`_close_in_space`): a coordination aid, not a refusal.
+
+    One query for any number of events: the candidates are read for every time window
+    at once, then matched here.
+    """
+    events = list(events)
+    if not events:
+        return {}
+    spans = sorted((e.starts_at - CLASH_WINDOW, e.ends_at + CLASH_WINDOW) for e in events)
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    windows = Q(pk__in=[])
+    for start, end in merged:
+        windows |= Q(starts_at__lt=end, ends_at__gt=start)
+    candidates = list(Event.objects.filter(windows, status=EventStatus.PUBLISHED)
+                      .select_related("organization", "room__space").order_by("starts_at", "id"))
+    return {event.pk: [other for other in candidates if other.pk != event.pk
+                       and _close_in_time(event, other) and _close_in_space(event, other)][:20]
+            for event in events}
+
+
 def clash_hints(event: Event) -> list[Event]:
-    """Other published events in the same territory within two hours: a coordination aid."""
-    territory = (
-        Q(commune_insee=event.commune_insee) if event.commune_insee
-        else Q(department=event.department) if event.department
-        else Q(region=event.region) if event.region
-        else None
-    )
-    if territory is None:
-        return []
-    return list(
-        Event.objects.filter(territory, status=EventStatus.PUBLISHED,
-                             starts_at__lt=event.ends_at + CLASH_WINDOW,
-                             ends_at__gt=event.starts_at - CLASH_WINDOW)
-        .exclude(pk=event.pk)
-        .select_related("organization")
-        .order_by("starts_at")[:20]
-    )
+    """The clash hints of one event (see :func:`clash_hints_for`)."""
+    return clash_hints_for([event])[event.pk]
 
 
 def campaigns_visible() -> QuerySet[Campaign]:

@@ -9,7 +9,8 @@ Who may do what:
   rights, no feed, no filter); an organization the caller organizes for accepts
   at once;
 - a **coordinator** of one of a campaign's coordinating organizations edits the
-  campaign and moderates the events submitted to it;
+  campaign and moderates the events submitted to it within that organization's region
+  (everywhere when it has none: ``selectors.events_moderated_by``);
 - a **room** may be booked for an event when its space is operated by the
   event's lead organization, or by a person who organizes for (or manages the
   spaces of) the organization operating it: the caller's own roles, never a
@@ -48,6 +49,7 @@ from events.models import (
     Event,
     EventStatus,
     Moderation,
+    ModerationDecision,
     Registration,
     RegistrationStatus,
     Series,
@@ -55,7 +57,7 @@ from events.models import (
 )
 from events.recurrence import recurrence_dates
 from events.reminders import reminder_rules_clean, reminders_sync
-from events.selectors import can_moderate, can_organize, can_organize_series
+from events.selectors import can_moderate, can_moderate_event, can_organize, can_organize_series
 from network.models import Organization, Person, Role
 from network.selectors import has_role, organization_ids_for
 from network.services import unique_slug
@@ -490,24 +492,51 @@ def event_cancel(*, actor: Person, event: Event, reason: str) -> Event:
 
 @transaction.atomic
 def event_moderate(*, actor: Person, event: Event, approve: bool, comment: str = "") -> Event:
-    """A coordinator of the event's campaign approves it (it carries the label) or rejects it."""
+    """A coordinator of the event's campaign, within their territory, approves it (it carries
+    the label) or refuses it (with a reason). The decision joins the event's history and its
+    organizers are told once; the same decision sent again changes nothing."""
     event = Event.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=event.pk)
     if event.campaign is None:
         raise NotInCampaign()
-    if not can_moderate(actor, event.campaign):
-        raise NotAllowed(_("Seuls les coordinateur·rices de la campagne modèrent ses événements."))
+    if not can_moderate_event(actor, event):
+        raise NotAllowed(_("Seuls les coordinateur·rices de la campagne, sur leur territoire, "
+                           "décident de ses événements."))
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"comment": _("Expliquez le refus aux organisateur·rices.")})
-    event.moderation = Moderation.APPROVED if approve else Moderation.REJECTED
+    decision = Moderation.APPROVED if approve else Moderation.REJECTED
+    if (event.moderation, event.moderation_comment) == (decision, comment):
+        return event
+    event.moderation = decision
     event.moderation_comment = comment
     event.moderated_by = actor
     event.moderated_at = timezone.now()
     event.full_clean(exclude=["slug"])
     event.save(update_fields=["moderation", "moderation_comment", "moderated_by", "moderated_at",
                               "updated_at"])
+    ModerationDecision.objects.create(event=event, campaign=event.campaign, decision=decision,
+                                      comment=comment, decided_by=actor, decided_at=event.moderated_at)
     messages.campaign_decision(event)
     return event
+
+
+@transaction.atomic
+def events_moderate(*, actor: Person, events: Iterable[Event], approve: bool,
+                    comment: str = "") -> list[Event]:
+    """The same decision (and reason) on several events at once, all or none: each goes
+    through :func:`event_moderate`, so each is checked and its organizers told once."""
+    titles = {event.pk: event.title for event in events}
+    if not titles:
+        raise ValidationError({"events": _("Choisissez au moins un événement.")})
+    decided = []
+    # One after the other in id order: two bulk decisions lock their rows in the same order.
+    for pk in sorted(titles):
+        try:
+            decided.append(event_moderate(actor=actor, event=Event(pk=pk), approve=approve, comment=comment))
+        except DomainError as error:
+            error.detail = f"« {titles[pk]} » : {error.detail}"
+            raise
+    return decided
 
 
 # --- series -----------------------------------------------------------------

@@ -30,6 +30,7 @@ from events.models import (
 )
 from events.recurrence import rule_parts
 from network.models import Organization
+from network.territories import DEPARTMENTS, departments_of
 from passes.models import PassStatus, Plan
 from passes.selectors import is_well_formed_code, one_day_plans, subscription_plans
 from spaces.models import Room, Space, validate_time_zone
@@ -415,6 +416,51 @@ class ModerationForm(forms.Form):
     comment = forms.CharField(label=_("Commentaire pour les organisateur·rices"), required=False,
                               max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text=_("Obligatoire pour un refus."))
+
+
+class QueueFilterForm(forms.Form):
+    """The moderation queue's filters; the choices are the coordinator's own territory."""
+
+    moderation = forms.ChoiceField(label=_("État"), required=False, choices=[
+        ("pending", _("En attente")), ("approved", _("Approuvés")), ("rejected", _("Refusés")),
+        ("all", _("Tous"))])
+    campaign = forms.ChoiceField(label=_("Campagne"), required=False)
+    region = forms.ChoiceField(label=_("Région"), required=False)
+    department = forms.ChoiceField(label=_("Département"), required=False)
+
+    def __init__(self, *args, campaigns: list[Campaign], regions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = [
+            ("", _("Toutes")), *((c.slug, c.title) for c in campaigns)]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", _("Tout mon territoire")), *((r, r) for r in regions)]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", _("Tous")), *(
+            (code, f"{name} ({code})") for code, name in sorted(
+                ((code, DEPARTMENTS[code][0]) for code in departments_of(set(regions))),
+                key=lambda pair: pair[1]))]
+
+    def filters(self) -> dict[str, str]:
+        """What the queue selector takes: pending events unless another state is chosen."""
+        data = self.cleaned_data if self.is_valid() else {}
+        moderation = data.get("moderation") or "pending"
+        return {"moderation": "" if moderation == "all" else moderation,
+                "campaign": data.get("campaign", ""), "region": data.get("region", ""),
+                "department": data.get("department", "")}
+
+
+class BulkModerationForm(forms.Form):
+    events = forms.TypedMultipleChoiceField(coerce=int, error_messages={
+        "required": _("Cochez au moins un événement."),
+        "invalid_choice": _("Un des événements cochés n'est plus dans la file : rechargez la page.")})
+    decision = forms.ChoiceField(choices=[("approve", _("Approuver")), ("reject", _("Refuser"))])
+    comment = forms.CharField(label=_("Commentaire pour les organisateur·rices"), required=False,
+                              max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("Obligatoire pour un refus ; "
+                                          "le même pour chaque événement choisi."))
+
+    def __init__(self, *args, event_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["events"]).choices = [(pk, pk) for pk in event_ids]
 
 
 class DeskCheckinForm(forms.Form):

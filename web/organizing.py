@@ -1,5 +1,5 @@
-"""Pages for organizers (their events, the event form, the requests to co-organize) and
-coordinators (the moderation queue).
+"""Pages for organizers: their events, the event form, the requests to co-organize (the
+coordinators' pages are in ``web/moderation.py``).
 
 Every write goes through ``events.services``, which checks the roles; these
 views only choose what to show and turn a refusal into a message on the form.
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,16 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backend.api import DomainError
 from backend.middleware import accepts_upload
 from events import selectors, services
-from events.models import Campaign, CoOrganizationStatus, EventStatus, Moderation
+from events.models import CoOrganizationStatus, EventStatus
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
-from web.forms import CancelForm, EventForm, ModerationForm, refusal_text
+from web.forms import CancelForm, EventForm, refusal_text
 
 # "My events" lists every upcoming event and this many past ones.
 PAST_SHOWN = 30
 # The requests page shows every pending request and this many answered ones.
 ANSWERED_SHOWN = 30
-MODERATION_PAGE_SIZE = 20
 
 
 class _DryRun(Exception):
@@ -223,43 +221,3 @@ def event_cancel(request, slug: str):
         return redirect("web:event-edit", slug=event.slug)
     messages.success(request, _("L'événement est annulé ; les inscrit·es sont prévenu·es."))
     return redirect("web:event", slug=event.slug)
-
-
-def _moderated_campaigns(person):
-    return Campaign.objects.filter(coordinators__in=organization_ids_for(person, Role.COORDINATOR))
-
-
-@login_required
-def moderation_queue(request):
-    pending = (selectors.event_list(request.user)
-               .filter(moderation=Moderation.PENDING, campaign__in=_moderated_campaigns(request.user))
-               .order_by("starts_at", "id"))
-    # Paged: each event also looks up its clash hints.
-    page = Paginator(pending, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    is_coordinator = bool(organization_ids_for(request.user, Role.COORDINATOR))
-    return render(request, "web/moderation.html", {
-        "page": page,
-        "pending": [(event, selectors.clash_hints(event)) for event in page.object_list],
-        "form": ModerationForm(),
-        "is_coordinator": is_coordinator,
-    }, status=200 if is_coordinator else 403)
-
-
-@login_required
-@require_POST
-def moderate(request, slug: str):
-    event = get_object_or_404(selectors.event_list(request.user), slug=slug)
-    form = ModerationForm(request.POST)
-    approve = request.POST.get("decision") == "approve"
-    if not form.is_valid():
-        messages.error(request, " ".join(str(message) for message in form.errors["comment"]))
-    else:
-        try:
-            services.event_moderate(actor=request.user, event=event, approve=approve,
-                                    comment=form.cleaned_data["comment"])
-        except (DomainError, ValidationError) as error:
-            messages.error(request, refusal_text(error))
-        else:
-            text = _("« %(title)s » est approuvé.") if approve else _("« %(title)s » est refusé.")
-            messages.success(request, text % {"title": event.title})
-    return redirect("web:moderation")

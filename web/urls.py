@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, attendees, coworking, organizing, space_passes, views
+from web import accounts, attendees, coworking, moderation, organizing, space_passes, views
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("evenements/<slug:slug>/desinscription/", views.event_unregister, name="event-unregister"),
     path("evenements/<slug:slug>/modifier/", organizing.event_edit, name="event-edit"),
     path("evenements/<slug:slug>/annuler/", organizing.event_cancel, name="event-cancel"),
+    path("evenements/<slug:slug>/moderation/", moderation.event_moderation, name="event-moderation"),
     path("evenements/<slug:slug>/inscriptions/", attendees.event_registrations,
          name="event-registrations"),
     path("evenements/<slug:slug>/inscriptions/emargement/", attendees.attendance_sheet,
@@ -37,8 +38,9 @@ urlpatterns = [
     path("mes-evenements/nouveau/", organizing.event_create, name="event-create"),
     path("mes-evenements/series/<int:pk>/", organizing.series_edit, name="series"),
     path("mes-evenements/co-organisation/", organizing.co_organizations, name="co-organizations"),
-    path("moderation/", organizing.moderation_queue, name="moderation"),
-    path("moderation/<slug:slug>/", organizing.moderate, name="moderate"),
+    path("moderation/", moderation.moderation_queue, name="moderation"),
+    path("moderation/decisions/", moderation.moderate_many, name="moderate-many"),
+    path("moderation/<slug:slug>/", moderation.moderate, name="moderate"),
     path("espaces/", views.spaces, name="spaces"),
     path("espaces/<slug:slug>/accueil/", coworking.desk, name="desk"),
     path("espaces/<slug:slug>/accueil/depart/<int:checkin_id>/", coworking.desk_checkout,

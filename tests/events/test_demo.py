@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_waitlist():
     call_command("load_demo", stdout=None)
     campaign = Campaign.objects.get(slug__startswith="mois-ess-")
-    assert sorted(campaign.coordinators.values_list("slug", flat=True)) == ["cress-hdf", "cress-pdl"]
+    assert sorted(campaign.coordinators.values_list("slug", flat=True)) == ["cress-hdf", "cress-pdl",
+                                                                            "ess-france"]
     events = Event.objects.filter(campaign=campaign)
     assert events.count() >= 30
     assert events.filter(moderation=Moderation.PENDING).exists()
