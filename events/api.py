@@ -369,7 +369,8 @@ class EventMessageCreateSerializer(StrictSerializer):
 
 
 class ModerationDecisionSerializer(serializers.ModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField[Campaign] = serializers.SlugRelatedField(slug_field="slug",
+                                                                                    read_only=True)
     decided_by = serializers.SerializerMethodField(help_text="The coordinator's name (\"\" once their "
                                                              "account is deleted).")
 
@@ -398,7 +399,8 @@ class PlaceSerializer(serializers.Serializer):
 class QueueItemSerializer(serializers.ModelSerializer):
     """An event in the moderation queue: when, where, by whom, its clash hints and its history."""
 
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField[Campaign] = serializers.SlugRelatedField(slug_field="slug",
+                                                                                    read_only=True)
     place = PlaceSerializer(source="*", read_only=True)
     organizers = serializers.SerializerMethodField()
     clash_hints = serializers.SerializerMethodField()

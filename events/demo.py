@@ -193,7 +193,7 @@ def _history(events: dict[str, Event], *, moderators: dict[str, Person | None], 
     rows = [ModerationDecision(event=e, campaign=e.campaign, decision=e.moderation,
                                comment=e.moderation_comment, decided_by=e.moderated_by,
                                decided_at=e.moderated_at)
-            for e in events.values() if e.moderation != PENDING and e.campaign_id]
+            for e in events.values() if e.moderated_at is not None and e.campaign_id]
     slug, comment = RESUBMITTED
     event = events[slug]
     refused_at = datetime.combine(today - timedelta(days=6), time(16, 40), PARIS)

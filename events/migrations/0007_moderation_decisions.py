@@ -21,7 +21,7 @@ def keep_existing_decisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_input_bounds_and_single_line'),
+        ('events', '0006_attendance'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
