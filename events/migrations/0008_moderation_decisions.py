@@ -21,7 +21,7 @@ def keep_existing_decisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_attendance'),
+        ('events', '0007_event_image'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
