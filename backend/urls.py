@@ -32,6 +32,7 @@ urlpatterns = [
          name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("programme.urls")),
     path("", include("web.urls")),
 ]
 

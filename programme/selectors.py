@@ -1,0 +1,74 @@
+"""The events a publication shows: the public agenda under the agenda's own filters.
+
+Every publication (embedded agenda, JSON, brochure, map) takes the filters the agenda
+page and the calendar feeds take, with the same meaning: the API's filter set holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from events.api import EventFilter
+from events.models import Event, EventStatus
+from events.selectors import event_list, events_visible_to
+
+# The filters a publication accepts, in the order they are written in a key.
+PUBLIC_FILTERS = ("campaign", "organization", "space", "theme", "territory", "format")
+
+
+class BadFilter(ValueError):
+    """A filter value the agenda does not know (``errors``: field name → messages)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A chosen set of public filters, written canonically (empty values left out)."""
+
+    filters: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> Selection:
+        chosen = ((name, str(params.get(name, "")).strip()) for name in PUBLIC_FILTERS)
+        return cls(tuple((name, value) for name, value in chosen if value))
+
+    @property
+    def query(self) -> str:
+        return "&".join(f"{name}={value}" for name, value in self.filters)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.filters)
+
+
+def upcoming(selection: Selection, *, include_cancelled: bool = True,
+             listing: bool = True) -> QuerySet[Event]:
+    """The public events of ``selection`` still to come or running, in order; with what a
+    listing shows loaded unless ``listing`` is False (plain rows, for :func:`fingerprint`).
+    Raises :class:`BadFilter` for a value the filters refuse."""
+    events = event_list(None) if listing else events_visible_to(None)
+    events = events.filter(ends_at__gte=timezone.now())
+    if not include_cancelled:
+        events = events.filter(status=EventStatus.PUBLISHED)
+    filters = EventFilter(selection.as_dict(), queryset=events)
+    if not filters.is_valid():
+        raise BadFilter({name: [str(m) for m in messages] for name, messages in filters.errors.items()})
+    return filters.qs.order_by("starts_at", "id")
+
+
+def fingerprint(events: QuerySet[Event], *extra: str) -> str:
+    """A digest of what ``events`` (ordered) show: which events, each one's last change and its
+    organizer's. One query over plain columns; equal digests mean an unchanged listing."""
+    digest = hashlib.sha256("|".join(extra).encode())
+    rows = events.values_list(
+        "id", "updated_at", "organization__updated_at")
+    for pk, updated_at, organization_updated_at in rows:
+        digest.update(f"{pk}:{updated_at.timestamp()}:{organization_updated_at.timestamp()};".encode())
+    return digest.hexdigest()[:32]

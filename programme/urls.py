@@ -1,0 +1,11 @@
+from django.urls import path
+
+from programme import embed
+
+app_name = "programme"
+
+urlpatterns = [
+    path("integrer/", embed.compose, name="compose"),
+    path("integrer/agenda/", embed.embedded_agenda, name="embed"),
+    path("integrer/evenements.json", embed.events_json, name="events-json"),
+]
