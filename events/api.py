@@ -228,10 +228,14 @@ class EventSerializer(serializers.ModelSerializer):
 
 class ClashSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.name")
+    place = serializers.SerializerMethodField(help_text="\"Roubaix (Nord), Hauts-de-France\"")
 
     class Meta:
         model = Event
-        fields = ["id", "title", "starts_at", "ends_at", "organization", "commune_insee"]
+        fields = ["id", "title", "starts_at", "ends_at", "organization", "commune_insee", "place"]
+
+    def get_place(self, event: Event) -> str:
+        return selectors.place_of(event)["display"]
 
 
 class EventUpdateSerializer(StrictModelSerializer):

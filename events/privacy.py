@@ -1,11 +1,11 @@
-"""Registrations in a person's data export and erasure."""
+"""Registrations (and a coordinator's moderation decisions) in a person's data export and erasure."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from events import services
-from events.models import ACTIVE_REGISTRATION, Registration
+from events.models import ACTIVE_REGISTRATION, ModerationDecision, Registration
 from network.models import Person
 from network.privacy import moment
 
@@ -19,7 +19,13 @@ def export(person: Person) -> dict:
              "email": r.email, "status": r.status, "position": r.position,
              "registered_at": moment(r.created_at)}
             for r in Registration.objects.filter(person=person).select_related("event")
-        ]
+        ],
+        # As a coordinator: the decisions taken (they stay, without the name, once the account goes).
+        "moderation_decisions": [
+            {"event": d.event.title, "campaign": d.campaign.title, "decision": d.decision,
+             "comment": d.comment, "decided_at": moment(d.decided_at)}
+            for d in ModerationDecision.objects.filter(decided_by=person).select_related("event", "campaign")
+        ],
     }
 
 

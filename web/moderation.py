@@ -114,8 +114,9 @@ def event_moderation(request, slug: str):
     """An event's moderation history, for its organizers and its campaign's coordinators."""
     event = get_object_or_404(selectors.event_list(request.user), slug=slug)
     organizes = selectors.can_organize(request.user, event)
-    if not (organizes or selectors.can_moderate(request.user, event.campaign)):
+    coordinates = selectors.can_moderate(request.user, event.campaign)
+    if not (organizes or coordinates):
         return render(request, "web/not_organizer.html", status=403)
     return render(request, "web/event_moderation.html", {
         "event": event, "place": selectors.place_of(event)["display"],
-        "decisions": selectors.decisions_of(event), "can_organize": organizes})
+        "decisions": selectors.decisions_of(event), "can_organize": organizes, "can_moderate": coordinates})

@@ -268,3 +268,22 @@ def test_the_demo_has_a_queue_in_two_regions_a_history_and_a_clash_by_distance()
     hints = selectors.clash_hints(resubmitted)
     assert "monnaies-locales-tourcoing" in [e.slug for e in hints]
     assert all(e.commune_insee != resubmitted.commune_insee for e in hints)
+
+
+def test_clash_hints_name_the_other_events_place(login, mois):
+    Event.objects.filter(pk=mois.nord[1].pk).update(address="20 rue de l'Alma, 59100 Roubaix",
+                                                   latitude="50.6956", longitude="3.1689")
+    Event.objects.filter(pk=mois.nord[0].pk).update(latitude="50.6316", longitude="3.0598")
+    [item] = [i for i in login(mois.hdf).get(QUEUE).json()["results"] if i["id"] == mois.nord[0].id]
+    assert [(h["title"], h["place"]) for h in item["clash_hints"]] == [
+        ("Lille 1", "Roubaix (Nord), Hauts-de-France")]
+
+
+def test_a_coordinator_finds_their_decisions_in_their_data_and_erasure_keeps_the_history(login, mois):
+    services.event_moderate(actor=mois.hdf, event=mois.nord[0], approve=False, comment="Hors thème.")
+    exported = login(mois.hdf).get("/api/v1/me/data/").json()["events"]["moderation_decisions"]
+    assert [(d["event"], d["decision"], d["comment"]) for d in exported] == [
+        ("Lille 0", "rejected", "Hors thème.")]
+    mois.hdf.delete()
+    history = login(mois.organizer).get(f"/api/v1/events/{mois.nord[0].id}/decisions/").json()
+    assert [(d["decision"], d["decided_by"]) for d in history] == [("rejected", "")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from events.selectors import place_of
 from network.selectors import organization_ids_for
 from passes.selectors import holds_a_pass
 
@@ -22,6 +23,12 @@ def seats_left(event) -> int | None:
     if event.capacity is None:
         return None
     return max(0, event.capacity - event.confirmed_count)
+
+
+@register.filter
+def place(event) -> str:
+    """"Roubaix (Nord), Hauts-de-France": where the event takes place, by name."""
+    return place_of(event)["display"]
 
 
 @register.simple_tag
