@@ -13,10 +13,13 @@ changed meanwhile is dropped unsent, with the reason on its row.
 
 from __future__ import annotations
 
+import base64
+import io
 import zoneinfo
 from datetime import datetime
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
@@ -81,6 +84,14 @@ def _ics_attachment(event: Event) -> list[dict]:
              "mimetype": "text/calendar"}]
 
 
+def _entry_qr_attachment(registration: Registration) -> dict:
+    """The entry code as a QR code picture, to show at the door from the phone."""
+    buffer = io.BytesIO()
+    segno.make(registration.code, error="m").save(buffer, kind="png", scale=8, border=3)
+    return {"filename": f"entree-{registration.code}.png", "mimetype": "image/png", "encoding": "base64",
+            "content": base64.b64encode(buffer.getvalue()).decode()}
+
+
 def notify(registration: Registration, *, key: str, kind: str, subject: Promise, line: Promise,
            attach_ics: bool = False, **params: Any) -> None:
     """Record one message to a registrant (``subject`` and ``line`` are lazy, translated here).
@@ -96,14 +107,16 @@ def notify(registration: Registration, *, key: str, kind: str, subject: Promise,
             "\n".join(_event_lines(event)),
         ]
         if attach_ics:
-            parts.append(gettext("Votre code d'entrée : %(code)s. Présentez-le à l'accueil, ou le QR code "
-                                 "de la page de votre inscription.") % {"code": registration.code})
+            parts.append(gettext("Votre code d'entrée : %(code)s. Présentez-le à l'accueil, ou son QR code "
+                                 "(joint, et sur la page de votre inscription).")
+                         % {"code": registration.code})
         parts.append(gettext("Voir ou annuler votre inscription : %(link)s") % {
             "link": registration_link(registration)})
         body = "\n\n".join(parts)
         message_record(key=key, kind=kind, to=registration.email, language=language,
                        subject=f"{subject} — {event.title}", body_text=body,
-                       attachments=_ics_attachment(event) if attach_ics else None,
+                       attachments=[*_ics_attachment(event), _entry_qr_attachment(registration)]
+                       if attach_ics else None,
                        depends_on={"registration": registration.id})
 
 
@@ -146,7 +159,7 @@ def organizer_message(message: EventMessage, registrations: list[Registration]) 
             body = "\n\n".join([
                 gettext("Bonjour %(name)s,") % {"name": registration.name},
                 message.body,
-                f"-- {signature}",
+                f"— {signature}",
                 gettext("Vous recevez ce message des organisateur·rices de l'événement, auquel vous êtes "
                         "inscrit·e :"),
                 "\n".join(_event_lines(event)),

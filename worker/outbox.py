@@ -23,6 +23,7 @@ condition no longer holds is dropped unsent, with the reason on the row.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from collections.abc import Callable
@@ -96,7 +97,8 @@ def message_prepare(
     not ``essential``, the one-click link to stop such notices in both parts.
 
     ``key`` identifies the message for good (e.g. ``registration-confirmed:42``).
-    ``attachments`` are ``{"filename", "content", "mimetype"}`` dicts (text content).
+    ``attachments`` are ``{"filename", "content", "mimetype"}`` dicts: text content, or bytes
+    in base64 with ``"encoding": "base64"`` (an image).
     ``depends_on`` is what the condition registered for ``kind`` checks before sending.
     """
     stop = "" if essential else unsubscribe_url(to)
@@ -224,7 +226,10 @@ def _build(message: Message, connection: BaseEmailBackend) -> EmailMultiAlternat
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments:
-        email.attach(attachment["filename"], attachment["content"],
+        content = attachment["content"]
+        if attachment.get("encoding") == "base64":
+            content = base64.b64decode(content)
+        email.attach(attachment["filename"], content,
                      attachment.get("mimetype") or "application/octet-stream")
     return email
 

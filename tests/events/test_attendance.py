@@ -3,6 +3,7 @@ check-in, attendance counts and the French spreadsheet export (API and services)
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from datetime import timedelta
@@ -38,6 +39,9 @@ def test_the_confirmation_email_carries_the_entry_code_and_the_waitlist_notice_d
     waiting = services.registration_create(event=world.event, name="Bob", email="bob@example.org")
     confirmed = Message.objects.get(key=f"registration-confirmed:{seat.id}")
     assert f"Votre code d'entrée : {seat.code}." in confirmed.body_text
+    [qr] = [a for a in confirmed.attachments if a["mimetype"] == "image/png"]
+    assert qr["filename"] == f"entree-{seat.code}.png"
+    assert base64.b64decode(qr["content"]).startswith(b"\x89PNG\r\n")
     assert waiting.code not in Message.objects.get(key=f"registration-waitlisted:{waiting.id}").body_text
     services.registration_cancel(registration=seat, actor=world.organizer)
     promoted = Message.objects.get(key=f"registration-promoted:{waiting.id}")
@@ -353,3 +357,15 @@ def test_coordinators_see_the_campaigns_attendance_by_department_and_nobody_else
     assert [(d["department"], d["confirmed"], d["attended"]) for d in figures["by_department"]] == [
         ("59", 2, 1), ("62", 1, 0)]
     assert login(world.organizer).get(address).status_code == 403
+
+
+def test_the_sent_confirmation_carries_the_qr_code_as_a_picture(world, mailoutbox):
+    from django.core.mail import get_connection
+
+    registration = services.registration_create(event=world.event, name="Ada", email="ada@example.org")
+    message = Message.objects.get(key=f"registration-confirmed:{registration.id}")
+    assert message_deliver(message=message, connection=get_connection()) == "sent"
+    [sent] = mailoutbox
+    pictures = [(name, content) for name, content, mimetype in sent.attachments if mimetype == "image/png"]
+    assert pictures and pictures[0][0] == f"entree-{registration.code}.png"
+    assert pictures[0][1].startswith(b"\x89PNG")

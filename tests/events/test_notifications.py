@@ -17,8 +17,9 @@ def test_the_confirmation_carries_the_event_for_the_calendar(world):
 
     message = Message.objects.get(kind="registration_confirmed")
     assert message.essential is True and "<p>" in message.body_html
-    [attachment] = message.attachments
+    [attachment, picture] = message.attachments
     assert attachment["mimetype"] == "text/calendar"
+    assert picture["filename"] == f"entree-{registration.code}.png"
     [vevent] = Calendar.from_ical(attachment["content"]).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == "Forum Entreprendre autrement"
     assert vevent.decoded("DTSTART") == world.event.starts_at
