@@ -10,6 +10,8 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -287,3 +289,25 @@ def test_the_spaces_directory_leads_a_team_to_its_own_space_page(client, coworki
     page = client.get(reverse("web:spaces")).content.decode()
     assert page.count('href="/espaces/maison/gestion/"') == 1
     assert "/espaces/mutualab/gestion/" not in page
+
+
+def test_the_page_costs_the_same_queries_for_two_or_twenty_rooms_closures_and_kiosks(client, team):
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            room = Room.objects.create(space=team.maison, name=f"Salle {n}", slug=f"salle-{n}", capacity=5)
+            EventFactory(room=room)
+            day = timezone.localdate() + timedelta(days=n)
+            Closure.objects.create(space=team.maison, starts_on=day, ends_on=day)
+            Closure.objects.create(space=team.maison, starts_on=day - timedelta(days=400),
+                                   ends_on=day - timedelta(days=400))
+            Kiosk.objects.create(space=team.maison, name=f"Borne {n}", token_hash=f"{n:064d}")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("web:space-manage", team.maison)).status_code == 200
+        return len(captured)
+
+    add(2, 0)
+    few = queries()
+    add(18, 2)
+    assert queries() == few
