@@ -79,7 +79,8 @@ def _page(request, space: Space, *, status: int = 200, room_edit: tuple[int, Roo
         "settings_form": SpaceSettingsForm(initial={
             "desk_capacity": space.desk_capacity, "self_checkin_allowed": space.self_checkin_allowed}),
         "hours_form": OpeningHoursForm(space=space), "closure_form": ClosureForm(),
-        "room_form": RoomForm(), "kiosk_form": KioskForm(),
+        # Prefixed: both have a "name", and a label points to its input by id.
+        "room_form": RoomForm(prefix="room"), "kiosk_form": KioskForm(prefix="kiosk"),
         **bound,
     }
     response = render(request, "web/space_manage.html", context, status=status)
@@ -155,7 +156,7 @@ def closure_remove(request, space: Space, closure_id: int):
 @require_POST
 @_space_managers_only
 def room_add(request, space: Space):
-    form = RoomForm(request.POST)
+    form = RoomForm(request.POST, prefix="room")
     if form.is_valid():
         try:
             room = services.room_create(space=space, **form.cleaned_data)
@@ -202,7 +203,7 @@ def _show_token_once(request, space: Space, kiosk: Kiosk, token: str) -> None:
 @require_POST
 @_space_managers_only
 def kiosk_add(request, space: Space):
-    form = KioskForm(request.POST)
+    form = KioskForm(request.POST, prefix="kiosk")
     if form.is_valid():
         try:
             kiosk, token = pass_services.kiosk_create(space=space, name=form.cleaned_data["name"])

@@ -106,3 +106,54 @@ def test_a_manager_opens_the_space_now_and_the_desk_checks_a_member_in(page, scr
     assert "Marie Curie" in page.locator("#arrivals").inner_text()
     assert "fermé en ce moment" in page.locator("#refusals").inner_text()
     screenshot(page, "desk-day")
+
+
+def test_a_coordinator_creates_a_plan_after_a_refused_allowance_of_zero(page, screenshot):
+    network, _spaces, coordinator = network_of(2, month=last_month(), names=["Mutualab", "Le Relais"])
+    coordinator.email = "coord@reseau.test"
+    coordinator.save(update_fields=["email"])
+    sign_in(page, "coord@reseau.test", f"/reseaux/{network.slug}/reglements/")
+    page.get_by_role("link", name="Forfaits", exact=True).click()
+    page.locator("#id_name").fill("Pass solidaire")
+    page.get_by_label("Prix (€)").fill("35,50")
+    page.get_by_label("Passages par période").fill("0")
+    page.get_by_label("Le Relais").check()
+    page.get_by_role("button", name="Créer le forfait").click()
+    error = page.locator("#id_allowance_error")
+    error.wait_for()
+    assert "Le quota de passages doit être d'au moins 1 par période." in error.inner_text()
+    assert page.get_by_label("Le Relais").is_checked()
+    screenshot(page, "plan-allowance-zero-refused")
+
+    page.get_by_label("Passages par période").fill("4")
+    page.get_by_role("button", name="Créer le forfait").click()
+    page.locator(".messages", has_text="Forfait « Pass solidaire » créé.").wait_for()
+    row = page.locator("#plan-list tr", has_text="Pass solidaire")
+    assert "35,50" in row.inner_text() and "Le Relais" in row.inner_text()
+
+    # The network's other plan is held: its counting terms show frozen.
+    held = network.plans.exclude(name="Pass solidaire").get()
+    page.get_by_role("link", name=f"Modifier {held.name}").click()
+    assert page.get_by_label("Passages par période").is_disabled()
+    assert not page.get_by_label("Prix (€)").is_disabled()
+    screenshot(page, "plan-in-use-frozen-terms")
+
+
+def test_a_manager_creates_a_kiosk_and_reads_its_token_once(page, screenshot):
+    from tests.passes.factories import SpaceFactory
+
+    space = SpaceFactory(name="Mutualab", slug="mutualab")
+    member_of(space.operator, Role.SPACE_MANAGER, email="accueil@mutualab.test")
+    sign_in(page, "accueil@mutualab.test", "/espaces/mutualab/gestion/")
+    page.wait_for_url("**/espaces/mutualab/gestion/")
+    page.get_by_label("Nom de la borne").fill("Borne de l'entrée")
+    page.get_by_role("button", name="Créer la borne").click()
+    token = page.locator("#new-token code")
+    token.wait_for()
+    assert len(token.inner_text()) > 30
+    screenshot(page, "kiosk-token-shown-once")
+    page.reload()
+    assert page.locator("#new-token").count() == 0
+    page.get_by_role("button", name="Révoquer Borne de l'entrée").click()
+    page.locator(".messages", has_text="son jeton ne fonctionne plus").wait_for()
+    assert "révoquée le" in page.locator("#kiosk-list").inner_text()

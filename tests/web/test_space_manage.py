@@ -131,7 +131,8 @@ def test_desks_and_self_check_in_are_saved_and_a_negative_count_is_refused(clien
 
 
 def test_rooms_are_added_renamed_and_removed_unless_an_event_used_them(client, team):
-    client.post(url("web:space-manage-room-add", team.maison), {"name": "Salle du jardin", "capacity": "12"})
+    client.post(url("web:space-manage-room-add", team.maison),
+                {"room-name": "Salle du jardin", "room-capacity": "12"})
     room = Room.objects.get(space=team.maison)
     assert (room.slug, room.capacity) == ("salle-du-jardin", 12)
     client.post(url("web:space-manage-room", team.maison, room.pk),
@@ -156,7 +157,7 @@ def test_rooms_are_added_renamed_and_removed_unless_an_event_used_them(client, t
 
 
 def test_a_new_kiosk_token_shows_once_works_and_stops_when_revoked(client, team):
-    client.post(url("web:space-manage-kiosk-add", team.maison), {"name": "Borne de l'entrée"})
+    client.post(url("web:space-manage-kiosk-add", team.maison), {"kiosk-name": "Borne de l'entrée"})
     page = client.get(url("web:space-manage", team.maison)).content.decode()
     token = re.search(r'<code class="short-code">([^<]+)</code>', page)[1]
     kiosk = Kiosk.objects.get(space=team.maison)
@@ -170,7 +171,8 @@ def test_a_new_kiosk_token_shows_once_works_and_stops_when_revoked(client, team)
                       client.get(url("web:space-manage", team.maison)).content.decode())[1]
     assert kiosk_for_token(fresh) == kiosk and kiosk_for_token(token) is None
 
-    response = client.post(url("web:space-manage-kiosk-add", team.maison), {"name": "Borne de l'entrée"})
+    response = client.post(url("web:space-manage-kiosk-add", team.maison),
+                           {"kiosk-name": "Borne de l'entrée"})
     assert response.status_code == 400
     assert "Cet espace a déjà une borne de ce nom." in response.content.decode()
 
@@ -211,11 +213,11 @@ def management_requests(coworking):  # noqa: F811
         ("post", url("web:space-manage-closure-add", space), {"starts_on": "2026-12-01",
                                                               "ends_on": "2026-12-02"}),
         ("post", url("web:space-manage-closure-remove", space, closure.pk), {}),
-        ("post", url("web:space-manage-room-add", space), {"name": "Autre", "capacity": "3"}),
+        ("post", url("web:space-manage-room-add", space), {"room-name": "Autre", "room-capacity": "3"}),
         ("post", url("web:space-manage-room", space, room.pk), {f"room-{room.pk}-name": "X",
                                                                 f"room-{room.pk}-capacity": "2"}),
         ("post", url("web:space-manage-room-remove", space, room.pk), {}),
-        ("post", url("web:space-manage-kiosk-add", space), {"name": "Autre borne"}),
+        ("post", url("web:space-manage-kiosk-add", space), {"kiosk-name": "Autre borne"}),
         ("post", url("web:space-manage-kiosk-token", space, kiosk.pk), {}),
         ("post", url("web:space-manage-kiosk-revoke", space, kiosk.pk), {}),
     ]
@@ -266,8 +268,8 @@ FORMS = [
     ("web:space-manage-hours", ["always_open", *WEEK]),
     ("web:space-manage-closure-add", ["starts_on", "ends_on", "reason"]),
     ("web:space-manage-settings", ["desk_capacity", "self_checkin_allowed"]),
-    ("web:space-manage-room-add", ["name", "capacity"]),
-    ("web:space-manage-kiosk-add", ["name"]),
+    ("web:space-manage-room-add", ["room-name", "room-capacity"]),
+    ("web:space-manage-kiosk-add", ["kiosk-name"]),
 ]
 
 
