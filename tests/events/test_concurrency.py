@@ -9,11 +9,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from events import services
-from events.models import Event, Registration, RegistrationStatus
+from events.models import Event, ModerationDecision, Registration, RegistrationStatus
 from network.models import Person, Role
-from tests.events.factories import EventFactory, RoomFactory, in_days
+from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, in_days
 from tests.factories import OrganizationFactory, member_of
 from tests.services import require_postgres
+from worker.models import Message
 
 # The database serves other test runs too: 25 threads with a connection each
 # share the 200 registrations, all released by one barrier.
@@ -103,3 +104,26 @@ def test_the_database_itself_refuses_an_overlapping_booking_but_not_a_cancelled_
                  cancel_reason="Reporté")
     with pytest.raises(IntegrityError, match="event_room_no_overlap"), transaction.atomic():
         EventFactory(room=room, starts_at=in_days(3, 11), ends_at=in_days(3, 11) + timedelta(minutes=30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_approving_the_same_events_at_once_decide_each_once_without_deadlock():
+    require_postgres()
+    cress = OrganizationFactory(region="Hauts-de-France")
+    campaign = CampaignFactory(coordinators=[cress])
+    lead = OrganizationFactory()
+    member_of(lead, Role.ORGANIZER)
+    events = [EventFactory(organization=lead, campaign=campaign, moderation="pending") for _ in range(6)]
+    coordinators = [member_of(cress, Role.COORDINATOR) for _ in range(2)]
+
+    # Each asks for the events in the opposite order: locks are taken by id all the same.
+    results = _run_in_threads([
+        lambda: services.events_moderate(actor=coordinators[0], events=events, approve=True, comment="Oui"),
+        lambda: services.events_moderate(actor=coordinators[1], events=events[::-1], approve=True,
+                                         comment="Oui"),
+    ], 2)
+
+    assert all(isinstance(r, list) for r in results), results
+    assert set(Event.objects.filter(campaign=campaign).values_list("moderation", flat=True)) == {"approved"}
+    assert ModerationDecision.objects.filter(campaign=campaign).count() == 6
+    assert Message.objects.filter(kind="campaign_decision").count() == 6

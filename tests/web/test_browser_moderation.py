@@ -49,8 +49,12 @@ def test_coordinator_filters_by_region_and_approves_two_at_once(page, town, scre
     assert "Café citoyen manceau" not in page.locator("main").inner_text()
     assert "Roubaix (Nord), Hauts-de-France" in items.nth(1).inner_text()
 
+    status = page.locator("[data-bulk-pick] [role=status]")
+    assert status.inner_text() == "Aucun événement coché"
     for event in lille:
         page.get_by_role("checkbox", name=f"Choisir {event.title}").check()
+    assert status.inner_text() == "2 événements cochés"
+    assert page.locator("#pick-all").is_checked()
     page.locator("#bulk-comment").fill("Bienvenue au programme !")
     screenshot(page, "moderation-two-selected")
     page.get_by_role("button", name="Approuver la sélection").click()

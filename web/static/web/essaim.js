@@ -131,3 +131,34 @@
     });
   }
 })();
+
+// The moderation queue: "Tout cocher" and the count of the events ticked for a decision on
+// several at once (the ticks belong to the form with id "bulk").
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var bar = document.querySelector("[data-bulk-pick]");
+    if (!bar) {
+      return;
+    }
+    var all = bar.querySelector("input[type=checkbox]");
+    var status = bar.querySelector("[role=status]");
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input[type=checkbox][form=bulk]"));
+
+    function count() {
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      var text = ticked === 0 ? status.dataset.none : ticked === 1 ? status.dataset.one : status.dataset.many;
+      status.textContent = text.replace("%d", ticked);
+      all.checked = ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    bar.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      count();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", count); });
+    count();
+  });
+})();
