@@ -163,8 +163,8 @@ def event_edit(request, slug: str):
 
 
 def _tell_invitations(request, event, before: dict) -> None:
-    """Say whom a save asked to co-organize and whom it left out: in a multiple choice list a
-    click without Ctrl drops the other choices, and that must not go unnoticed."""
+    """Say whom a save asked to co-organize and whom it left out: an unticked structure's
+    request is withdrawn, which must not go unnoticed."""
     after = {c.organization_id: c for c in selectors.co_organizations_of(event)}
     asked = [c.organization.name for pk, c in after.items()
              if c.status == CoOrganizationStatus.PENDING and (

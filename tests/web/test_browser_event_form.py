@@ -70,7 +70,7 @@ def test_organizer_fills_every_field_with_an_image_and_the_public_page_shows_it(
     # The co-organizer picker: the lead is not offered; a search finds a partner whatever the accents.
     picker = page.locator("#id_co_organizers")
     assert not picker.get_by_text("APES", exact=True).is_visible()
-    page.get_by_placeholder("Rechercher une structure par son nom").fill("energie")
+    page.get_by_role("searchbox", name="Rechercher une structure par son nom").fill("energie")
     assert picker.locator(".picker-option:visible").all_inner_texts() == ["Coopérative Énergie Citoyenne"]
     picker.get_by_label("Coopérative Énergie Citoyenne").check()
     assert "Choisies : Coopérative Énergie Citoyenne" in picker.locator(".picker-chosen").inner_text()

@@ -69,6 +69,10 @@
     var empty = root.querySelector(".picker-empty");
     var options = Array.prototype.slice.call(root.querySelectorAll(".picker-option"));
     var lead = document.getElementById("id_organization");
+    // The structures already chosen come first, where the eye looks.
+    var list = root.querySelector(".picker-options");
+    options.filter(function (option) { return option.querySelector("input").checked; }).reverse()
+      .forEach(function (option) { list.insertBefore(option, list.firstChild); });
     search.hidden = false;
     root.classList.add("is-searchable");
 
