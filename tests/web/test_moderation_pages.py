@@ -127,3 +127,10 @@ def test_the_queue_page_costs_the_same_number_of_queries_for_10_and_200_events(c
     assert "200 événements" in html
     assert len(two_hundred.captured_queries) == len(ten.captured_queries) <= 16, [
         q["sql"][:100] for q in two_hundred.captured_queries]
+
+
+def test_the_agenda_and_an_organizations_page_name_departments(client, town):
+    html = client.get(reverse("web:agenda")).content.decode()
+    assert '<option value="59">Nord (59)</option>' in html
+    html = client.get(reverse("web:organization", args=[town.apes.slug])).content.decode()
+    assert "Hauts-de-France · Nord (59)" in html

@@ -6,6 +6,7 @@ from django import template
 
 from events.selectors import place_of
 from network.selectors import organization_ids_for
+from network.territories import department_name as _department_name
 from passes.selectors import holds_a_pass
 
 register = template.Library()
@@ -29,6 +30,13 @@ def seats_left(event) -> int | None:
 def place(event) -> str:
     """"Roubaix (Nord), Hauts-de-France": where the event takes place, by name."""
     return place_of(event)["display"]
+
+
+@register.filter
+def department_name(code: str) -> str:
+    """"Nord (59)" for "59"; an unknown code as it is."""
+    name = _department_name(code)
+    return f"{name} ({code})" if name != code else code
 
 
 @register.simple_tag
