@@ -13,17 +13,20 @@ whatever the number of events (a series) using it, and its address can be cached
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import re
 import warnings
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -36,6 +39,8 @@ THUMB_SIZE = (480, 480)
 QUALITY = 85
 FOLDER = "events"
 TOO_HEAVY = _("L'image pèse %(size)s Mo : %(max)s Mo au plus.")
+# How long a stored image no event uses is kept (see ``unused_delete``).
+UNUSED_GRACE = timedelta(days=1)
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(?:-thumb)?\.jpg$")
 
 
@@ -125,12 +130,40 @@ def _jpeg(image: Image.Image) -> bytes:
 def store(prepared: PreparedImage) -> str:
     """Write both sizes (once: the name is the content's hash) and answer the page-size name."""
     name = prepared.name
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(prepared.page))
-    thumb = thumb_name(name)
-    if not default_storage.exists(thumb):
-        default_storage.save(thumb, ContentFile(prepared.thumb))
+    for path, content in ((name, prepared.page), (thumb_name(name), prepared.thumb)):
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(content))
+        else:
+            _touch(path)
     return name
+
+
+def _touch(path: str) -> None:
+    """A file used again is young again: :func:`unused_delete` leaves it a day more."""
+    # A storage without local paths: the day of grace counts from the first upload.
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.utime(default_storage.path(path))
+
+
+def unused_delete(*, now: datetime | None = None) -> int:
+    """Delete the stored images no event uses any more (replaced, taken away, or stored by a save
+    that was then refused), once they are a day old: an image being saved is used before then.
+    Answers the number of files deleted."""
+    from events.models import Event
+
+    now = now or timezone.now()
+    used = set(Event.objects.exclude(image="").values_list("image", flat=True))
+    used |= {thumb_name(name) for name in used}
+    if not default_storage.exists(FOLDER):
+        return 0
+    deleted = 0
+    for name in default_storage.listdir(FOLDER)[1]:
+        path = f"{FOLDER}/{name}"
+        if (STORED_NAME.match(name) and path not in used
+                and default_storage.get_modified_time(path) < now - UNUSED_GRACE):
+            default_storage.delete(path)
+            deleted += 1
+    return deleted
 
 
 def thumb_name(name: str) -> str:

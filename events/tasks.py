@@ -7,6 +7,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
+from events import images
 from events.reminders import BATCH, reminders_send_due
 
 
@@ -27,3 +28,10 @@ def send_due_reminders() -> int:
         if batch < BATCH:
             break
     return handled
+
+
+@shared_task(name="events.delete_unused_images", ignore_result=True)
+def delete_unused_images() -> int:
+    """Delete event images no event uses any more, a day after they were stored (beat, daily).
+    Idempotent: a second run finds nothing left to delete."""
+    return images.unused_delete()

@@ -22,6 +22,8 @@ ENTRIES: dict[str, dict] = {
         "schedule": settings.REMINDER_SCAN_SECONDS,
         "options": {"expires": settings.REMINDER_SCAN_SECONDS},
     },
+    # Images replaced or taken away, a day after: nothing waits on it.
+    "events-delete-unused-images": {"task": "events.delete_unused_images", "schedule": 24 * 60 * 60},
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.

@@ -205,3 +205,26 @@ def test_a_series_shares_one_stored_image_and_its_page_describes_it_to_search_en
     page = client.get(reverse("web:event", args=[dates[0].slug])).content.decode()
     structured = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
     assert structured["image"] == [settings.SITE_URL + dates[0].image_url]
+
+
+def test_images_no_event_uses_are_deleted_a_day_later_and_used_ones_kept(login, world, media):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.images import unused_delete
+    from events.tasks import delete_unused_images
+
+    api = login(world.organizer)
+    url = f"/api/v1/events/{world.event.pk}/image/"
+    api.put(url, {"image": photo()}, format="multipart")
+    first = Event.objects.get(pk=world.event.pk).image.name
+    api.put(url, {"image": photo(size=(900, 600))}, format="multipart")
+    current = Event.objects.get(pk=world.event.pk).image.name
+    assert first != current and len(list(media.rglob("*.jpg"))) == 4
+
+    assert delete_unused_images() == 0  # the replaced image is kept for a day
+    assert unused_delete(now=timezone.now() + timedelta(days=2)) == 2
+    assert sorted(p.name for p in media.rglob("*.jpg")) == sorted(
+        [current.rpartition("/")[2], current.rpartition("/")[2].replace(".jpg", "-thumb.jpg")])
+    assert unused_delete(now=timezone.now() + timedelta(days=2)) == 0
