@@ -602,7 +602,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._answer(event)
 
     @extend_schema(responses=ModerationDecisionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def decisions(self, request, pk=None):
         """The event's moderation history, latest first: for its organizers and its campaign's
         coordinators."""
@@ -752,7 +752,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self._items(page))
 
     @extend_schema(request=BulkDecisionSerializer, responses=QueueItemSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def decide(self, request):
         """Approve or refuse several events at once, with one comment (required to refuse).
         All or none: an event outside your campaigns or territory refuses the whole request
