@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from events import services
-from events.models import ACTIVE_REGISTRATION, ModerationDecision, Registration
+from events.models import ACTIVE_REGISTRATION, EventMessage, ModerationDecision, Registration
 from network.models import Person
 from network.privacy import moment
 
@@ -16,9 +16,17 @@ def export(person: Person) -> dict:
     return {
         "registrations": [
             {"event": r.event.title, "starts_at": moment(r.event.starts_at, r.event.zone), "name": r.name,
-             "email": r.email, "status": r.status, "position": r.position,
-             "registered_at": moment(r.created_at)}
+             "email": r.email, "status": r.status, "position": r.position, "entry_code": r.code,
+             "registered_at": moment(r.created_at),
+             "checked_in_at": moment(r.checked_in_at, r.event.zone)}
             for r in Registration.objects.filter(person=person).select_related("event")
+        ],
+        # As an organizer: what they wrote to registrants (it stays, without the name, once the
+        # account goes: the registrants received it).
+        "messages_to_registrants": [
+            {"event": m.event.title, "audience": m.audience, "subject": m.subject, "body": m.body,
+             "recipients": m.recipients, "sent_at": moment(m.created_at)}
+            for m in EventMessage.objects.filter(sent_by=person).select_related("event")
         ],
         # As a coordinator: the decisions taken (they stay, without the name, once the account goes).
         "moderation_decisions": [

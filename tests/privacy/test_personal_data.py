@@ -82,3 +82,20 @@ def test_export_writes_moments_at_local_time_like_the_rest_of_the_api(login):
     assert data["events"]["registrations"][0]["starts_at"] == "2030-01-10T18:30:00-04:00"
     assert data["account"]["date_joined"].endswith(("+01:00", "+02:00"))
     assert data["exported_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_export_has_the_entry_code_the_time_of_entry_and_the_messages_written_to_registrants(login):
+    from events import attendance
+
+    organization = OrganizationFactory()
+    organizer = member_of(organization, Role.ORGANIZER, email="orga@example.org")
+    event = EventFactory(organization=organization, title="Soirée des adhérent·es")
+    mine = services.registration_create(event=event, person=organizer)
+    attendance.registration_check_in(actor=organizer, event=event, code=mine.code)
+    attendance.registrants_write(actor=organizer, event=event, audience="all", subject="Ordre du jour",
+                                 body="Bilan de l'année.")
+    data = login(organizer).get("/api/v1/me/data/").json()["events"]
+    [registration] = data["registrations"]
+    assert registration["entry_code"] == mine.code and registration["checked_in_at"]
+    written = [(m["subject"], m["recipients"]) for m in data["messages_to_registrants"]]
+    assert written == [("Ordre du jour", 1)]

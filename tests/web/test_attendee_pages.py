@@ -186,3 +186,18 @@ def test_the_attendance_sheet_lists_confirmed_registrants_by_name_with_signature
     assert "Zoé Partie" not in html and "Signature" in html and "Structure" in html
     client.force_login(member_of(OrganizationFactory(), Role.ORGANIZER))
     assert client.get(sheet).status_code == 403
+
+
+@pytest.mark.parametrize("entered", [2, 40])
+def test_the_door_page_costs_the_same_queries_whatever_the_entries(client, town, entered,
+                                                                    django_assert_num_queries):
+    town.forum.capacity = None
+    town.forum.save()
+    for _ in range(entered):
+        registration = RegistrationFactory(event=town.forum)
+        attendance.registration_check_in(actor=town.organizer, event=town.forum, code=registration.code)
+    client.force_login(town.organizer)
+    client.get(door_url())
+    with django_assert_num_queries(8):
+        html = client.get(door_url()).content.decode()
+    assert html.count('class="present-name"') == min(entered, 8)
