@@ -183,6 +183,45 @@ def _door_result(event: Event, entry: attendance.CheckIn) -> dict:
 
 
 @login_required
+@require_POST
+def door_walk_in(request, slug: str):
+    """Someone at the door without a registration: register them (a seat if one is left) and let
+    them in, in one go."""
+    event = _organized_event(request, slug)
+    if event is None:
+        return _not_organizer(request)
+    form = RegistrationAddForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.registration_create(event=event, added_by=request.user,
+                                                        **form.cleaned_data)
+            entry = attendance.registration_check_in(actor=request.user, event=event,
+                                                     code=registration.code)
+        except DomainError as refusal:
+            request.session[DOOR_RESULT] = {"event": event.slug, "ok": False, "reason": refusal_text(refusal)}
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session[DOOR_RESULT] = _door_result(event, entry)
+        if not form.errors:
+            return redirect("web:event-door", slug=event.slug)
+    return _door_page(request, event, form=DoorForm(), result=None, walk_in_form=form, status=400)
+
+
+def _door_page(request, event: Event, *, form: DoorForm, result: dict | None,
+               walk_in_form: RegistrationAddForm | None = None, status: int = 200):
+    response = render(request, "web/door.html", {
+        "event": event, "form": form, "result": result,
+        "walk_in_form": walk_in_form or RegistrationAddForm(),
+        "counts": selectors.attendance_of(event),
+        "recent": selectors.recent_check_ins(event, limit=DOOR_RECENT),
+    }, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def door(request, slug: str):
     """The door of an event, made for a phone: type or scan an entry code, see a big answer."""
@@ -209,10 +248,5 @@ def door(request, slug: str):
         kept = request.session.pop(DOOR_RESULT, None)
         if kept and kept.get("event") == event.slug:
             result = kept
-    response = render(request, "web/door.html", {
-        "event": event, "form": DoorForm() if request.method == "POST" else form, "result": result,
-        "counts": selectors.attendance_of(event),
-        "recent": selectors.recent_check_ins(event, limit=DOOR_RECENT),
-    }, status=status)
-    add_never_cache_headers(response)
-    return response
+    return _door_page(request, event, form=DoorForm() if request.method == "POST" else form, result=result,
+                      status=status)

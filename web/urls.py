@@ -24,6 +24,8 @@ urlpatterns = [
     path("evenements/<slug:slug>/inscriptions/ecrire/", attendees.registrants_write,
          name="event-registrants-write"),
     path("evenements/<slug:slug>/entree/", attendees.door, name="event-door"),
+    path("evenements/<slug:slug>/entree/sans-inscription/", attendees.door_walk_in,
+         name="event-door-walk-in"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
     path("images/evenements/<str:name>", views.event_image, name="image"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -201,3 +203,24 @@ def test_the_door_page_costs_the_same_queries_whatever_the_entries(client, town,
     with django_assert_num_queries(8):
         html = client.get(door_url()).content.decode()
     assert html.count('class="present-name"') == min(entered, 8)
+
+
+def test_someone_without_a_registration_is_registered_and_let_in_at_the_door(client, town):
+    town.forum.capacity = 1
+    town.forum.registration_closes_at = town.forum.starts_at - timedelta(days=1)
+    town.forum.save()
+    walk_in = reverse("web:event-door-walk-in", args=["forum"])
+    client.force_login(town.organizer)
+    missing = client.post(walk_in, {"name": "Ada Lovelace", "email": ""})
+    assert missing.status_code == 400 and "Ce champ est obligatoire." in missing.content.decode()
+    html = client.post(walk_in, {"name": "Ada Lovelace", "email": "ada@example.org"},
+                       follow=True).content.decode()
+    assert "Bienvenue, Ada !" in html
+    ada = Registration.objects.get(email="ada@example.org")
+    assert ada.status == RegistrationStatus.CONFIRMED and ada.checked_in_at is not None
+    full = client.post(walk_in, {"name": "Bob Martin", "email": "bob@example.org"},
+                       follow=True).content.decode()
+    assert "Entrée refusée" in full and "liste d&#x27;attente" in full
+    assert Registration.objects.get(email="bob@example.org").checked_in_at is None
+    client.force_login(member_of(OrganizationFactory(), Role.ORGANIZER))
+    assert client.post(walk_in, {"name": "Eve", "email": "eve@example.org"}).status_code == 403
