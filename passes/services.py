@@ -263,6 +263,9 @@ def plan_create(
         per_space_cap=per_space_cap))
     eligible = list(eligible_spaces or [])
     _check_eligible(network, eligible)
+    if not slug:
+        raise InvalidPlan(_("Un forfait a un identifiant : des lettres, des chiffres ou des tirets."),
+                          field="slug")
     if Plan.objects.filter(network=network, slug=slug).exists():
         raise InvalidPlan(_("Ce réseau a déjà un forfait avec cet identifiant."), field="slug")
     plan = Plan.objects.create(
