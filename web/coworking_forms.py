@@ -116,7 +116,8 @@ class ClosureForm(forms.Form):
 class SpaceSettingsForm(forms.Form):
     desk_capacity = forms.IntegerField(
         label=_("Postes de travail"), max_value=INT_MAX,
-        help_text=_("Quand tous sont occupés, l'accueil refuse les arrivées."))
+        help_text=_("Quand tous sont occupés, les arrivées sont refusées ; 0 : l'espace n'accueille "
+                    "pas de coworking."))
     self_checkin_allowed = forms.BooleanField(
         label=_("Les membres pointent eux-mêmes"), required=False,
         help_text=_("Un·e membre enregistre sa propre arrivée depuis son téléphone."))
