@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme import embed
+from programme import embed, printing
 
 app_name = "programme"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("integrer/", embed.compose, name="compose"),
     path("integrer/agenda/", embed.embedded_agenda, name="embed"),
     path("integrer/evenements.json", embed.events_json, name="events-json"),
+    path("programme/imprimer/", printing.brochure, name="brochure"),
 ]

@@ -26,6 +26,8 @@ ENTRIES: dict[str, dict] = {
     "events-delete-unused-images": {"task": "events.delete_unused_images", "schedule": 24 * 60 * 60},
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
+    # Printed programmes whose build request was lost (broker down, worker restarted).
+    "programme-build-requested": {"task": "programme.build_requested_brochures", "schedule": 120.0},
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
     "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
     "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from programme.places import geocoded_for
+from programme.selectors import Selection
 from programme.structured_data import event_structured_data, json_ld
 
 register = template.Library()
@@ -22,3 +23,12 @@ def event_json_ld(event) -> SafeString:
         seats_left = max(0, event.capacity - event.confirmed_count)
     data = event_structured_data(event, geocoded=geocoded_for([event]), seats_left=seats_left)
     return format_html('<script type="application/ld+json">{}</script>', json_ld(data))
+
+
+@register.inclusion_tag("programme/_links.html")
+def programme_links(filters: dict | None = None, **more: str) -> dict:
+    """Print, embed and map links for an agenda selection (the agenda's ``chosen`` filters,
+    or a single filter given by name, such as ``campaign=slug``)."""
+    selection = Selection.from_params({**(filters or {}), **more})
+    query = selection.query
+    return {"query": query, "amp": "&" if query else ""}

@@ -1,0 +1,214 @@
+"""The printed programme: a PDF of an agenda selection, built by the worker with WeasyPrint.
+
+A brochure is keyed by its selection, page size and language. It is served while the
+events of its selection still give the fingerprint it was built from (one query per
+download); otherwise the worker is asked to rebuild it, at most once per
+``REBUILD_AFTER`` while a build is pending, and the visitor is told to come back in a
+moment.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from backend.links import absolute_url
+from events.models import Campaign, Event, Theme
+from network.models import Organization
+from programme.models import Brochure
+from programme.places import commune_label, geocoded_for, place_of
+from programme.selectors import Selection, fingerprint, upcoming
+from programme.typography import french
+
+logger = logging.getLogger(__name__)
+
+SIZES = ("a4", "a5")
+SUMMARY_MAX = 280
+# A build requested but not stored this long ago is requested again (a lost wake-up, a crash).
+REBUILD_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class BrochureSpec:
+    selection: Selection
+    size: str
+    language: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.size}:{self.language}:{self.selection.query}"
+
+    @classmethod
+    def from_key(cls, key: str) -> BrochureSpec:
+        size, language, query = key.split(":", 2)
+        pairs = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
+        return cls(Selection.from_params(pairs), size, language)
+
+    def events(self):
+        """The events it prints: published (not cancelled) and still to come, in order."""
+        return upcoming(self.selection, include_cancelled=False)
+
+    def current_fingerprint(self) -> str:
+        plain = upcoming(self.selection, include_cancelled=False, listing=False)
+        return fingerprint(plain, "brochure", self.key)
+
+    def filename(self) -> str:
+        slug = "-".join(value for _name, value in self.selection.filters) or "agenda"
+        return f"programme-{slug}-{self.size}.pdf"
+
+
+def _summary(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_MAX:
+        return text
+    return text[:SUMMARY_MAX].rsplit(" ", 1)[0] + "…"
+
+
+def qr_data_uri(url: str) -> str:
+    """A PNG QR code of ``url``: medium error correction, the standard's quiet zone, one pixel
+    per module (the PDF scales it, sharp). Mask 0 rather than the best-scoring one: any mask
+    is valid and scanners read it, and scoring the eight masks costs five times the encoding,
+    which a brochure of thousands of events feels."""
+    matrix = segno.make(url, error="m", mask=0).matrix
+    border = 4
+    side = len(matrix) + 2 * border
+    image = Image.new("1", (side, side), 1)
+    image.putdata([0 if (border <= y < side - border and border <= x < side - border
+                         and matrix[y - border][x - border]) else 1
+                   for y in range(side) for x in range(side)])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _title(spec: BrochureSpec) -> tuple[str, str]:
+    """The cover's title and subtitle, from the selection."""
+    chosen = spec.selection.as_dict()
+    title = _("Agenda de l'ESS")
+    if campaign := Campaign.objects.filter(slug=chosen.get("campaign", "")).first():
+        title = campaign.title
+    elif organization := Organization.objects.filter(slug=chosen.get("organization", "")).first():
+        title = _("Les événements de %(name)s") % {"name": organization.name}
+    details = []
+    if territory := chosen.get("territory"):
+        details.append(territory)
+    if theme := Theme.objects.filter(slug=chosen.get("theme", "")).first():
+        details.append(theme.name)
+    if chosen.get("campaign") and (organization := Organization.objects.filter(
+            slug=chosen.get("organization", "")).first()):
+        details.append(organization.name)
+    return title, " · ".join(details)
+
+
+def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
+    """Days, then communes within a day, then events; and the indexes by theme and organization."""
+    typo = french if spec.language == "fr" else (lambda text: text)
+    geocoded = geocoded_for(events)
+    days: dict[date, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_theme: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_organization: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for event in events:
+        place = place_of(event, geocoded)
+        url = absolute_url(event.get_absolute_url())
+        organizers = [event.organization, *event.co_organizers.all()]
+        entry = {
+            "anchor": f"e{event.pk}",
+            "event": event,
+            "title": typo(event.title),
+            "place": typo(", ".join(filter(None, [place.name, place.street]))),
+            "online": bool(event.online_url),
+            "organizers": typo(", ".join(o.name for o in organizers)),
+            "format": event.get_format_display(),
+            "price": typo(event.price_text),
+            "summary": typo(_summary(event.description)),
+            "url": url,
+            "qr": qr_data_uri(url),
+        }
+        day = event.starts_at.astimezone(event.zone).date()
+        days[day][commune_label(place)].append(entry)
+        for theme in event.themes.all():
+            by_theme[theme.name].append(entry)
+        for organization in organizers:
+            by_organization[organization.name].append(entry)
+    title, subtitle = _title(spec)
+    return {
+        "title": typo(title),
+        "subtitle": subtitle,
+        "size": spec.size,
+        "days": [(day, sorted(communes.items())) for day, communes in sorted(days.items())],
+        "first_day": min(days) if days else None,
+        "last_day": max(days) if days else None,
+        "count": len(events),
+        "themes": sorted(by_theme.items()),
+        "organizations": sorted(by_organization.items()),
+        "site_url": settings.SITE_URL,
+        "agenda_url": absolute_url("/agenda/"),
+    }
+
+
+def render_pdf(spec: BrochureSpec, events: list[Event]) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override(spec.language):
+        html = render_to_string("programme/brochure.html", brochure_context(spec, events))
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+
+
+def brochure_build(*, key: str) -> Brochure:
+    """Build the brochure ``key`` and store it with the fingerprint its events had before the
+    build: an edit made meanwhile changes the fingerprint, so the next download rebuilds."""
+    spec = BrochureSpec.from_key(key)
+    current = spec.current_fingerprint()
+    events = list(spec.events())
+    pdf = render_pdf(spec, events)
+    brochure, _created = Brochure.objects.get_or_create(key=key)
+    brochure.pdf = pdf
+    brochure.fingerprint = current
+    brochure.event_count = len(events)
+    brochure.built_at = timezone.now()
+    brochure.requested_at = None
+    brochure.save()
+    return brochure
+
+
+def brochure_current(spec: BrochureSpec) -> Brochure | None:
+    """The stored brochure of ``spec`` if its events have not changed since it was built."""
+    current = spec.current_fingerprint()
+    return Brochure.objects.filter(key=spec.key, fingerprint=current).exclude(pdf=b"").first()
+
+
+def brochure_request(spec: BrochureSpec) -> bool:
+    """Ask the worker to build ``spec``'s brochure; False if a build is already pending.
+
+    A conditional UPDATE claims the request: of many downloads at once, one enqueues."""
+    from programme.tasks import build_brochure
+
+    now = timezone.now()
+    Brochure.objects.get_or_create(key=spec.key)
+    claimed = Brochure.objects.filter(
+        Q(requested_at__isnull=True) | Q(requested_at__lt=now - REBUILD_AFTER), key=spec.key,
+    ).update(requested_at=now)
+    if claimed:
+        transaction.on_commit(lambda: _enqueue(build_brochure, spec.key))
+    return bool(claimed)
+
+
+def _enqueue(task, key: str) -> None:
+    try:
+        task.apply_async(args=[key], retry=False)
+    except Exception as exc:  # broker down: the periodic scan builds it
+        logger.warning("programme: could not enqueue the brochure %s (%s); the periodic scan will", key, exc)

@@ -1,0 +1,27 @@
+"""Building printed programmes in the worker."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from programme.brochure import REBUILD_AFTER, brochure_build
+from programme.models import Brochure
+
+
+@shared_task(name="programme.build_brochure", ignore_result=True, time_limit=280, soft_time_limit=240)
+def build_brochure(key: str) -> int:
+    """Build and store the brochure ``key``; returns how many events it prints. Idempotent:
+    building twice stores the same brochure twice."""
+    return brochure_build(key=key).event_count
+
+
+@shared_task(name="programme.build_requested_brochures", ignore_result=True)
+def build_requested_brochures() -> int:
+    """The safety net (beat): build brochures requested a while ago and still not built, whose
+    wake-up was lost (broker down, worker restarted)."""
+    late = timezone.now() - REBUILD_AFTER / 2
+    keys = list(Brochure.objects.filter(requested_at__lt=late).values_list("key", flat=True)[:20])
+    for key in keys:
+        brochure_build(key=key)
+    return len(keys)

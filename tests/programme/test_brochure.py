@@ -1,0 +1,197 @@
+"""The printed programme, read back from the PDF: every event once, on its day, in its commune,
+with a QR code to its page; cached until an event of it changes."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import zxingcpp
+from django.template.loader import render_to_string
+from pypdf import PdfReader
+
+from backend.links import absolute_url
+from events import services
+from events.models import EventStatus, Moderation
+from programme import brochure as brochures
+from programme.brochure import BrochureSpec, brochure_build, brochure_context, brochure_current
+from programme.models import Brochure
+from programme.selectors import Selection
+from programme.typography import NBSP, NNBSP, french
+from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, in_days
+from tests.factories import OrganizationFactory, Role, member_of
+from web.templatetags.essaim_dates import day_text
+
+pytestmark = pytest.mark.django_db
+
+LILLE = "Gare Saint-Sauveur, 17 boulevard Jean-Baptiste Lebas, 59000 Lille"
+ROUBAIX = "La Condition Publique, 14 place Faidherbe, 59100 Roubaix"
+
+
+@pytest.fixture
+def mois(db):
+    apes = OrganizationFactory(name="APES", slug="apes")
+    campaign = CampaignFactory(title="Mois de l'ESS", slug="mois-ess")
+    room = RoomFactory(space__name="Maison de l'ESS",
+                       space__address="235 boulevard Paul Painlevé, 59000 Lille")
+
+    def event(title, days, hour, **fields):
+        fields.setdefault("moderation", Moderation.APPROVED)
+        return EventFactory(organization=apes, title=title, campaign=campaign,
+                            starts_at=in_days(days, hour), **fields)
+
+    events = [
+        event("Café métiers : travailler dans une SCOP", 3, 18, address=LILLE, price_text="Gratuit",
+              description="Rencontrer des coopérateurs ; poser ses questions !"),
+        event("Forum de l'ESS lilloise", 3, 10, room=room),
+        event("Conférence-débat : la monnaie locale", 3, 19, address=ROUBAIX, price_text="5 €"),
+        event("Atelier zéro déchet", 4, 14, address=ROUBAIX),
+        event("Visite de la ferme du Héron", 4, 9, address="Ferme du Héron, chemin de la Ferme Lenglet, "
+              "59650 Villeneuve-d'Ascq"),
+        event("Projection à Amiens", 5, 20, address="Citadelle, 10 rue des Français Libres, 80000 Amiens",
+              department="80", commune_insee="80021"),
+    ]
+    event("Annulé", 4, 10, address=LILLE, status=EventStatus.CANCELLED, cancel_reason="Météo")
+    event("En attente", 4, 11, address=LILLE, moderation=Moderation.PENDING)
+    event("Brouillon", 4, 12, address=LILLE, status=EventStatus.DRAFT)
+    EventFactory(organization=apes, title="Hors campagne", starts_at=in_days(4), address=LILLE)
+    return apes, campaign, events
+
+
+def read(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def programme_text(reader: PdfReader) -> str:
+    """The pages before the indexes, as one text with plain spaces."""
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    text = re.sub(r"[ \u00a0\u202f]+", " ", text)
+    return text[:text.index("Index par")]
+
+
+def test_every_event_of_the_selection_appears_once_on_its_day_in_its_commune(mois):
+    _apes, _campaign, events = mois
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess", "territory": "59"}), "a4", "fr")
+
+    text = programme_text(read(brochure_build(key=spec.key).pdf))
+
+    printed = [event for event in events if event.department == "59"]
+    assert len(printed) == 5
+    for absent in ("Annulé", "En attente", "Brouillon", "Hors campagne", "Projection à Amiens"):
+        assert absent not in text
+    def last(headings, before: str) -> str:
+        """The heading written last before a position (headings are whole lines)."""
+        return max(headings, key=lambda heading: before.rfind(f"\n{heading}\n"))
+
+    days = {day_text(event.starts_at.astimezone(event.zone).date()).replace(NBSP, " ").capitalize()
+            for event in printed}
+    communes = {"Lille", "Roubaix", "Villeneuve-d'Ascq"}
+    for event in printed:
+        # Words as printed (a no-break space before ":"), wherever a line breaks.
+        words = r"\s+".join(re.escape(word) for word in event.title.replace(":", " :").split())
+        found = [match.start() for match in re.finditer(words, text)]
+        assert len(found) == 1, (event.title, found)
+        before = text[:found[0]]
+        day = day_text(event.starts_at.astimezone(event.zone).date()).replace(NBSP, " ").capitalize()
+        commune = {LILLE: "Lille", ROUBAIX: "Roubaix"}.get(event.address, "Villeneuve-d'Ascq")
+        if event.room_id:
+            commune = "Lille"
+        assert last(days, before) == day, event.title
+        assert last(communes, before) == commune, event.title
+        assert before.rfind(f"\n{commune}\n") > before.rfind(f"\n{day}\n") >= 0
+    assert "18 h" in text and "5 €" in text
+
+
+def test_a_qr_code_decodes_to_the_events_page(mois):
+    _apes, _campaign, events = mois
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a5", "fr")
+    reader = read(brochure_build(key=spec.key).pdf)
+
+    decoded = set()
+    for page in reader.pages:
+        for image in page.images:
+            picture = image.image.convert("L")
+            picture = picture.resize((picture.width * 6, picture.height * 6))
+            decoded |= {result.text for result in zxingcpp.read_barcodes(picture)}
+
+    assert {absolute_url(event.get_absolute_url()) for event in events} <= decoded
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(width), round(height)) == (420, 595)
+
+
+def test_a4_pages_and_indexes_by_theme_and_organization(mois):
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+    reader = read(brochure_build(key=spec.key).pdf)
+    assert (round(reader.pages[0].mediabox.width), round(reader.pages[0].mediabox.height)) == (595, 842)
+    whole = re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(page.extract_text() for page in reader.pages))
+    assert "Index par structure" in whole and "APES" in whole
+    assert whole.splitlines()[0].startswith("Mois de l'ESS")
+
+
+def test_french_typography_puts_no_break_spaces_where_french_does():
+    assert french("Café métiers: travailler ?") == f"Café métiers{NBSP}: travailler{NNBSP}?"
+    assert french("« Les coopératives »; venez!") == f"«{NNBSP}Les coopératives{NNBSP}»{NNBSP}; venez{NNBSP}!"
+    assert french("https://essaim.example/a?b=1 à 18:30") == "https://essaim.example/a?b=1 à 18:30"
+
+
+def test_the_printed_text_uses_french_typography(mois):
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+    html = render_to_string("programme/brochure.html", brochure_context(spec, list(spec.events())))
+    assert f"Café métiers{NBSP}: travailler dans une SCOP" in html
+    assert f"poser ses questions{NNBSP}!" in html
+    assert f"18{NBSP}h" in html
+
+
+def test_the_brochure_is_served_until_an_event_of_it_changes(client, mois, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    apes, _campaign, events = mois
+    asked = []
+    monkeypatch.setattr(brochures, "_enqueue", lambda task, key: asked.append(key))
+    url = "/programme/imprimer/?campaign=mois-ess&size=a5"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = client.get(url)
+        client.get(url)
+    assert waiting.status_code == 202 and "en cours de préparation" in waiting.content.decode()
+    assert asked == ["a5:fr:campaign=mois-ess"], "two downloads at once ask for one build"
+
+    brochure_build(key=asked[0])
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready["Content-Type"] == "application/pdf"
+    assert ready["Content-Disposition"] == 'attachment; filename="programme-mois-ess-a5.pdf"'
+    assert client.get(url, headers={"If-None-Match": ready["ETag"]}).status_code == 304
+
+    services.event_update(actor=member_of(apes, Role.ORGANIZER), event=events[0],
+                          starts_at=events[0].starts_at + timedelta(hours=1),
+                          ends_at=events[0].ends_at + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 202
+    assert len(asked) == 2
+
+
+def test_a_new_theme_on_an_event_makes_the_brochure_stale(mois):
+    from events.models import Theme
+
+    _apes, _campaign, events = mois
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+    brochure_build(key=spec.key)
+    assert brochure_current(spec) is not None
+    events[1].themes.add(Theme.objects.create(slug="tiers-lieux-test", name="Tiers-lieux"))
+    assert brochure_current(spec) is None
+
+
+@pytest.mark.parametrize(("query", "field"), [("size=a3", "size"), ("lang=de", "lang"),
+                                              ("format=karaoke", "format")])
+def test_a_bad_parameter_is_refused_by_name(client, mois, query, field):
+    response = client.get(f"/programme/imprimer/?{query}")
+    assert response.status_code == 400 and f"<code>{field}</code>" in response.content.decode()
+    assert not Brochure.objects.exists()
+
+
+def test_campaign_and_agenda_pages_offer_the_brochure(client, mois):
+    campaign_page = client.get("/campagnes/mois-ess/").content.decode()
+    assert "/programme/imprimer/?campaign=mois-ess&amp;size=a5" in campaign_page
+    agenda = client.get("/agenda/", {"territory": "59", "theme": ""}).content.decode()
+    assert "/programme/imprimer/?territory=59&amp;size=a4" in agenda
