@@ -546,6 +546,7 @@ def series_create(*, actor: Person, organization: Organization, rrule: str, titl
                   starts_at: datetime, ends_at: datetime, **fields: Any) -> Series:
     """Create a series and one event per date (each with its own registrations)."""
     _check_organizer_of(actor, organization)
+    _check_no_window(fields)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("La date de fin doit suivre la date de début.")})
     time_zone = fields.get("time_zone", "Europe/Paris")
@@ -556,6 +557,15 @@ def series_create(*, actor: Person, organization: Organization, rrule: str, titl
         event_create(actor=actor, organization=organization, title=title, starts_at=start,
                      ends_at=start + series.duration, series=series, recurrence_id=start, **fields)
     return series
+
+
+def _check_no_window(fields: dict[str, Any]) -> None:
+    """A registration window is dates of its own, which a series' many dates cannot share."""
+    for name in ("registration_opens_at", "registration_closes_at"):
+        if fields.get(name):
+            raise ValidationError({name: _(
+                "Les dates d'inscription valent pour un seul événement : pour une série, réglez-les "
+                "date par date une fois la série créée.")})
 
 
 def _template_fields(event: Event) -> dict[str, Any]:
@@ -583,6 +593,7 @@ def series_update(*, actor: Person, series: Series, rrule: str | None = None, **
     day gets a new event; a day the rule no longer produces is cancelled (or
     deleted while still a draft). Cancelled dates stay cancelled.
     """
+    _check_no_window(changes)
     series = Series.objects.select_for_update().select_related("organization").get(pk=series.pk)
     now = timezone.now()
     occurrences = list(series.events.select_related("organization", "campaign")

@@ -335,10 +335,6 @@ class EventForm(forms.Form):
         repeat = data.pop("repeat", "")
         count, until = data.pop("repeat_count", None), data.pop("repeat_until", None)
         typed = data.get("rrule", "").strip()
-        if repeat and any(data.get(name) for name in self.SINGLE_EVENT_FIELDS if name in self.fields):
-            self.add_error("registration_opens_at", _(
-                "Les dates d'inscription valent pour un seul événement : pour une série, réglez-les "
-                "date par date une fois la série créée."))
         if repeat == Repeat.CUSTOM or (typed and not repeat):
             return typed
         if not repeat:

@@ -146,3 +146,12 @@ def test_the_agenda_shows_thumbnails_with_bounded_queries(client, town, django_a
     with django_assert_max_num_queries(12):
         html = client.get(reverse("web:agenda")).content.decode()
     assert html.count('class="event-thumb"') == 5
+
+
+def test_the_api_refuses_a_registration_window_for_a_whole_series(login, town):
+    response = login(town.organizer).post("/api/v1/series/", {
+        "organization": "apes", "title": "Café", "rrule": "FREQ=WEEKLY;COUNT=3",
+        "starts_at": in_days(5).isoformat(), "ends_at": in_days(5, 20).isoformat(),
+        "registration_closes_at": in_days(4).isoformat()}, format="json")
+    assert response.status_code == 400
+    assert "date par date" in response.json()["fields"]["registration_closes_at"][0]
