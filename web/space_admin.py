@@ -59,8 +59,9 @@ def _page(request, space: Space, *, status: int = 200, room_edit: tuple[int, Roo
           **bound: forms.Form):
     """The whole page; ``bound`` (or ``room_edit``, a room's id and form) replaces a section's
     empty form with the one that was refused."""
-    space = Space.objects.prefetch_related("opening_hours").get(pk=space.pk)
-    today = space.local_date(timezone.now())
+    space = Space.objects.prefetch_related("opening_hours", "closures").get(pk=space.pk)
+    now = timezone.now()
+    today = space.local_date(now)
     closures = list(space.closures.filter(ends_on__gte=today).order_by("starts_on"))
     past = list(space.closures.filter(ends_on__lt=today).order_by("-starts_on")[:PAST_CLOSURES_SHOWN])
     rooms = list(space.rooms.annotate(event_count=Count("events")).order_by("name"))
@@ -74,6 +75,8 @@ def _page(request, space: Space, *, status: int = 200, room_edit: tuple[int, Roo
         token = None
     context = {
         "space": space, "today": today, "closures": closures, "past_closures": past,
+        # What the check-in rules read now: when the range the space is in ends, or None when closed.
+        "open_until": opening[1].time() if (opening := space.opening_range_at(now)) else None,
         "rooms": [(room, room_forms[room.id]) for room in rooms],
         "kiosks": list(space.kiosks.order_by("revoked_at", "name")), "new_token": token,
         "settings_form": SpaceSettingsForm(initial={

@@ -82,6 +82,7 @@ def test_a_manager_opens_the_space_now_and_the_desk_checks_a_member_in(page, scr
     page.get_by_role("alert").filter(has_text="L'espace est fermé en ce moment.").wait_for()
 
     page.get_by_role("link", name="Gestion de l'espace").click()
+    assert "Fermé en ce moment" in page.locator("#open-now").inner_text()
     day = page.locator(f"#id_day_{today}")
     day.fill("18:00-09:00")
     page.get_by_role("button", name="Enregistrer les horaires").click()
@@ -94,6 +95,7 @@ def test_a_manager_opens_the_space_now_and_the_desk_checks_a_member_in(page, scr
     page.get_by_role("button", name="Enregistrer les horaires").click()
     page.locator(".messages", has_text="Horaires enregistrés.").wait_for()
     assert page.locator(f"#id_day_{today}").input_value() == "00:00-12:00, 12:00-24:00"
+    assert "Ouvert en ce moment" in page.locator("#open-now").inner_text()
     screenshot(page, "space-manage-hours-saved")
 
     page.get_by_role("link", name="Pointer une arrivée").click()

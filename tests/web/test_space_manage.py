@@ -313,3 +313,11 @@ def test_the_page_costs_the_same_queries_for_two_or_twenty_rooms_closures_and_ki
     few = queries()
     add(18, 2)
     assert queries() == few
+
+
+def test_the_page_says_whether_the_space_is_open_now(client, team):
+    page = client.get(url("web:space-manage", team.maison)).content.decode()
+    assert "Ouvert en ce moment</strong> — jusqu'à minuit" in page
+    client.post(url("web:space-manage-hours", team.maison), WEEK)  # closed every day
+    page = client.get(url("web:space-manage", team.maison)).content.decode()
+    assert "Fermé en ce moment" in page
