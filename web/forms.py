@@ -192,6 +192,9 @@ class EventForm(forms.Form):
                                             widget=forms.CheckboxSelectMultiple)
     starts_at = LocalDateTimeField(label=_("Début"))
     ends_at = LocalDateTimeField(label=_("Fin"))
+    all_day = forms.BooleanField(label=_("Toute la journée"), required=False,
+                                 help_text=_("Du début du premier jour à la fin du dernier : les heures "
+                                             "ci-dessus ne comptent plus."))
     time_zone = forms.ChoiceField(label=_("Fuseau horaire"), initial="Europe/Paris",
                                   choices=time_zone_choices, validators=[validate_time_zone],
                                   help_text=_("Les heures de début, de fin et d'inscription s'entendent "
@@ -356,7 +359,7 @@ class EventForm(forms.Form):
             "starts_at": event.starts_at.astimezone(tz).replace(tzinfo=None),
             "ends_at": event.ends_at.astimezone(tz).replace(tzinfo=None),
             "room": event.room_id, "address": event.address, "capacity": event.capacity,
-            "online_url": event.online_url, "audience": event.audience,
+            "all_day": event.all_day, "online_url": event.online_url, "audience": event.audience,
             "accessibility": event.accessibility, "image_alt": event.image_alt,
             "free": event.price_text.strip().lower() in FREE_WORDS,
             "price_text": "" if event.price_text.strip().lower() in FREE_WORDS else event.price_text,

@@ -155,3 +155,14 @@ def test_the_api_refuses_a_registration_window_for_a_whole_series(login, town):
         "registration_closes_at": in_days(4).isoformat()}, format="json")
     assert response.status_code == 400
     assert "date par date" in response.json()["fields"]["registration_closes_at"][0]
+
+
+def test_an_all_day_event_runs_from_local_midnight_and_reopens_ticked(client, town):
+    client.force_login(town.organizer)
+    client.post(reverse("web:event-create"), _form(town, all_day="on"))
+    event = Event.objects.get(title="Atelier coopératives")
+    local = event.starts_at.astimezone(event.zone)
+    assert event.all_day and (local.hour, local.minute) == (0, 0)
+    assert event.ends_at - event.starts_at == timedelta(days=1)
+    edit = client.get(reverse("web:event-edit", args=[event.slug])).content.decode()
+    assert 'id="id_all_day" checked' in edit
