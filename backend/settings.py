@@ -238,6 +238,18 @@ REMINDER_SCAN_SECONDS = env.float("REMINDER_SCAN_SECONDS", default=60.0)
 # close it earlier); late corrections become adjustments in the next month.
 SETTLEMENT_CLOSE_DAY = env.int("SETTLEMENT_CLOSE_DAY", default=5)
 
+# --- The map and geocoding (docs/programme.md) ------------------------------------
+# Tiles of the agenda's map: any {z}/{x}/{y} template; OpenStreetMap's by default (their
+# usage policy asks for light use and the attribution below).
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env.str(
+    "MAP_TILES_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>')
+# The French national address API (https://api-adresse.data.gouv.fr/search/) or a copy of it;
+# empty: addresses are not geocoded and events without coordinates are listed beside the map.
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
+GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -6,11 +6,17 @@ Receivers rather than calls in the events services, like the feeds': every write
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, pre_save
+import logging
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from events.models import Event, EventStatus
-from programme.models import Brochure, Rescheduled
+from programme.geocoding import needs_geocoding
+from programme.models import Brochure, GeocodedAddress, Rescheduled
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(pre_save, sender=Event, dispatch_uid="programme-event-moved")
@@ -31,3 +37,21 @@ def event_relations_changed(sender, instance, action: str, **kwargs) -> None:
     # brochures' fingerprints cannot see them, so every brochure is rebuilt on next request.
     if action.startswith("post_"):
         Brochure.objects.exclude(fingerprint="").update(fingerprint="")
+
+
+@receiver(post_save, sender=Event, dispatch_uid="programme-event-geocode")
+def event_saved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
+    if raw or not needs_geocoding(instance):
+        return
+    if GeocodedAddress.objects.filter(query=instance.address).exists():
+        return
+    transaction.on_commit(_wake_geocoder)
+
+
+def _wake_geocoder() -> None:
+    from programme.tasks import geocode_addresses
+
+    try:
+        geocode_addresses.apply_async(retry=False)
+    except Exception as exc:  # broker down: the periodic run geocodes later
+        logger.warning("programme: could not enqueue geocoding (%s); the periodic run will", exc)

@@ -28,7 +28,7 @@ class PagesSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self) -> list[str]:
-        return ["web:home", "web:agenda", "web:spaces"]
+        return ["web:home", "web:agenda", "web:spaces", "programme:map"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -25,3 +25,12 @@ def build_requested_brochures() -> int:
     for key in keys:
         brochure_build(key=key)
     return len(keys)
+
+
+@shared_task(name="programme.geocode_addresses", ignore_result=True)
+def geocode_addresses() -> int:
+    """Place the free addresses of upcoming public events on the map (beat, and after an
+    event with a new address is saved). Idempotent: an address is asked once."""
+    from programme.geocoding import geocode_pending
+
+    return geocode_pending()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme import embed, printing
+from programme import embed, mapping, printing
 
 app_name = "programme"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("integrer/agenda/", embed.embedded_agenda, name="embed"),
     path("integrer/evenements.json", embed.events_json, name="events-json"),
     path("programme/imprimer/", printing.brochure, name="brochure"),
+    path("carte/", mapping.agenda_map, name="map"),
 ]

@@ -28,6 +28,8 @@ ENTRIES: dict[str, dict] = {
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
     # Printed programmes whose build request was lost (broker down, worker restarted).
     "programme-build-requested": {"task": "programme.build_requested_brochures", "schedule": 120.0},
+    # Free addresses to map coordinates, when an address API is configured (GEOCODER_URL).
+    "programme-geocode-addresses": {"task": "programme.geocode_addresses", "schedule": 15 * 60},
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
     "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
     "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import zxingcpp
 from django.template.loader import render_to_string
+from django.utils import timezone
 from pypdf import PdfReader
 
 from backend.links import absolute_url
@@ -195,3 +196,15 @@ def test_campaign_and_agenda_pages_offer_the_brochure(client, mois):
     assert "/programme/imprimer/?campaign=mois-ess&amp;size=a5" in campaign_page
     agenda = client.get("/agenda/", {"territory": "59", "theme": ""}).content.decode()
     assert "/programme/imprimer/?territory=59&amp;size=a4" in agenda
+
+
+def test_a_build_whose_wake_up_was_lost_is_made_by_the_periodic_scan(mois):
+    from programme.tasks import build_requested_brochures
+
+    key = "a4:fr:campaign=mois-ess"
+    Brochure.objects.create(key=key, requested_at=timezone.now() - timedelta(minutes=10))
+    Brochure.objects.create(key="a5:fr:campaign=mois-ess", requested_at=timezone.now())
+
+    assert build_requested_brochures() == 1
+    built = Brochure.objects.get(key=key)
+    assert built.requested_at is None and built.event_count == 6 and bytes(built.pdf).startswith(b"%PDF")

@@ -70,3 +70,49 @@ def test_a_partner_page_on_another_origin_embeds_the_agenda_and_shows_its_events
     page.wait_for_timeout(500)
     assert page.frame_locator("#other").get_by_text("Atelier coopératif n° 1").count() == 0
     assert any("frame" in text and "'none'" in text for text in refused), refused
+
+
+@pytest.fixture
+def mapped_agenda(db):
+    from tests.events.factories import RoomFactory
+
+    apes = OrganizationFactory(name="APES", slug="apes")
+    room = RoomFactory(space__name="Mutualab", space__latitude="50.633000", space__longitude="3.066000")
+    EventFactory(organization=apes, title="Dans un tiers-lieu", room=room, starts_at=in_days(2))
+    EventFactory(organization=apes, title="À Roubaix", address="La Condition Publique, 14 place Faidherbe, "
+                 "59100 Roubaix", latitude="50.682600", longitude="3.170000", starts_at=in_days(3))
+    EventFactory(organization=apes, title="En visio", online_url="https://visio.example.org/a",
+                 starts_at=in_days(4))
+    EventFactory(organization=apes, title="Lieu à venir", address="Salle des fêtes", starts_at=in_days(5))
+
+
+def test_the_map_shows_markers_and_lists_every_event_when_tiles_are_unreachable(page, mapped_agenda, settings,
+                                                                              screenshot):
+    from tests.services import free_port
+
+    settings.MAP_TILES_URL = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"  # nothing listens there
+
+    page.goto(f"{page.base}/carte/")
+
+    page.locator(".leaflet-marker-icon").first.wait_for()
+    assert page.locator(".leaflet-marker-icon").count() == 2
+    assert sorted(page.locator(".leaflet-marker-icon").evaluate_all("els => els.map(e => e.title)")) == [
+        "Dans un tiers-lieu", "À Roubaix"]
+    assert page.locator("#liste-carte a").all_inner_texts() == ["Dans un tiers-lieu", "À Roubaix"]
+    assert page.locator("#liste-hors-carte a").all_inner_texts() == ["En visio", "Lieu à venir"]
+    page.locator(".leaflet-marker-icon[title='À Roubaix']").click()
+    assert page.locator(".leaflet-popup-content a").inner_text() == "À Roubaix"
+    screenshot(page, "programme-map-without-tiles")
+
+
+def test_the_map_draws_tiles_from_the_configured_server(page, mapped_agenda, settings):
+    from tests.programme import stubs
+
+    tiles = stubs.tiles()
+    settings.MAP_TILES_URL = tiles.url + "/{z}/{x}/{y}.png"
+    try:
+        page.goto(f"{page.base}/carte/")
+        page.locator("img.leaflet-tile-loaded").first.wait_for()
+        assert any(path.endswith(".png") for path in tiles.requests)
+    finally:
+        tiles.close()

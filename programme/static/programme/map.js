@@ -1,0 +1,36 @@
+// The agenda's map: a marker per located event (the list beside it is the page's own,
+// whole without this script or without tiles). Leaflet is a static file of this site.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var element = document.getElementById("carte");
+    var data = document.getElementById("evenements-carte");
+    if (!element || !data || !window.L) {
+      return;
+    }
+    var events = JSON.parse(data.textContent);
+    // The icons by their plain names: Leaflet cannot guess their folder from hashed CSS URLs.
+    L.Icon.Default.imagePath = element.dataset.icons;
+    var map = L.map(element, { scrollWheelZoom: false });
+    L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 19 }).addTo(map);
+    var points = [];
+    events.forEach(function (event) {
+      var marker = L.marker([event.lat, event.lon], { title: event.title, alt: event.title }).addTo(map);
+      var popup = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = event.url;
+      link.textContent = event.title;
+      var details = document.createElement("p");
+      details.textContent = event.when + (event.place ? " · " + event.place : "");
+      popup.appendChild(link);
+      popup.appendChild(details);
+      marker.bindPopup(popup);
+      points.push([event.lat, event.lon]);
+    });
+    if (points.length) {
+      map.fitBounds(points, { padding: [30, 30], maxZoom: 14 });
+    } else {
+      map.setView([46.6, 2.4], 5);
+    }
+  });
+})();
