@@ -120,7 +120,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         approved events, in total and by department (events with registrations only)."""
         campaign = self.get_object()
         if not selectors.can_moderate(request.user, campaign):
-            self.permission_denied(request, message=_("Réservé aux coordinateur·rices de la campagne."))
+            self.permission_denied(request, message=gettext("Réservé aux coordinateur·rices de la campagne."))
         return Response(CampaignAttendanceSerializer(selectors.campaign_attendance(campaign)).data)
 
 
