@@ -6,7 +6,7 @@ invited organization's own people make it a co-organizer."""
 from django.contrib import admin
 from django.db import models
 
-from events.models import Campaign, CoOrganization, Event, Registration, Reminder, Series, Theme
+from events.models import Campaign, CoOrganization, Event, EventMessage, Registration, Reminder, Series, Theme
 from events.reminders import reminders_sync
 from events.services import ATTENDEE_FIELDS
 
@@ -83,16 +83,32 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "event", "status", "position", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["name", "email", "event__title"]
+    list_display = ["name", "email", "event", "status", "position", "code", "checked_in_at", "created_at"]
+    list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "code", "event__title"]
     list_select_related = ["event"]
-    raw_id_fields = ["event", "person"]
-    readonly_fields = ["token", "created_at"]
+    raw_id_fields = ["event", "person", "checked_in_by"]
+    readonly_fields = ["token", "code", "created_at"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         reminders_sync(event=obj.event, registrations=[obj])
+
+
+@admin.register(EventMessage)
+class EventMessageAdmin(admin.ModelAdmin):
+    """Read-only: what organizers wrote; each copy is a row of the outbox (``event-message:…``)."""
+
+    list_display = ["subject", "event", "audience", "recipients", "sent_by", "created_at"]
+    list_filter = ["audience"]
+    search_fields = ["subject", "event__title"]
+    list_select_related = ["event", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)

@@ -691,6 +691,16 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(DoorCheckInSerializer(entry).data,
                         status=status.HTTP_201_CREATED if entry.first_time else status.HTTP_200_OK)
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"check-ins/(?P<code>[A-Za-z0-9-]{1,32})")
+    def check_in_undo(self, request, pk=None, code=None):
+        """Take back an entry recorded by mistake: the registration is no longer checked in
+        (404 ``unknown_code`` when the code is not one of this event's)."""
+        event = self.get_object()
+        self._check_organizer(event)
+        attendance.registration_check_in_undo(actor=request.user, event=event, code=code)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(methods=["GET"], responses=EventMessageSerializer(many=True))
     @extend_schema(methods=["POST"], request=EventMessageCreateSerializer,
                    responses={201: EventMessageSerializer, 200: EventMessageSerializer})

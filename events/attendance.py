@@ -187,3 +187,19 @@ def registration_check_in(*, actor: Person, event: Event, code: str) -> CheckIn:
     registration.checked_in_at, registration.checked_in_by = timezone.now(), actor
     registration.save(update_fields=["checked_in_at", "checked_in_by"])
     return CheckIn(registration=registration, first_time=True)
+
+
+@transaction.atomic
+def registration_check_in_undo(*, actor: Person, event: Event, code: str) -> Registration:
+    """Take back an entry recorded by mistake (the wrong line read out, the wrong QR code);
+    the code may then be checked in again. Taking back twice changes nothing."""
+    _check_can_organize(actor, event)
+    code = code_clean(code)
+    registration = (Registration.objects.select_for_update(of=("self",))
+                    .filter(code=code, event=event).first())
+    if registration is None:
+        raise UnknownCode(field="code", code=code)
+    if registration.checked_in_at is not None:
+        registration.checked_in_at, registration.checked_in_by = None, None
+        registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    return registration

@@ -209,6 +209,21 @@ def door_walk_in(request, slug: str):
     return _door_page(request, event, form=DoorForm(), result=None, walk_in_form=form, status=400)
 
 
+@login_required
+@require_POST
+def door_undo(request, slug: str, pk: int):
+    """Take back an entry recorded by mistake, from the door or the attendees list."""
+    event = _organized_event(request, slug)
+    if event is None:
+        return _not_organizer(request)
+    registration = get_object_or_404(event.registrations, pk=pk)
+    attendance.registration_check_in_undo(actor=request.user, event=event, code=registration.code)
+    messages.success(request, _("Entrée de %(name)s retirée : son code peut de nouveau servir.")
+                     % {"name": registration.name})
+    back = "web:event-registrations" if request.POST.get("from") == "list" else "web:event-door"
+    return redirect(back, slug=event.slug)
+
+
 def _door_page(request, event: Event, *, form: DoorForm, result: dict | None,
                walk_in_form: RegistrationAddForm | None = None, status: int = 200):
     response = render(request, "web/door.html", {

@@ -26,6 +26,7 @@ urlpatterns = [
     path("evenements/<slug:slug>/entree/", attendees.door, name="event-door"),
     path("evenements/<slug:slug>/entree/sans-inscription/", attendees.door_walk_in,
          name="event-door-walk-in"),
+    path("evenements/<slug:slug>/entree/<int:pk>/retirer/", attendees.door_undo, name="event-door-undo"),
     path("inscriptions/<str:token>/", views.registration_by_link, name="registration"),
     path("images/evenements/<str:name>", views.event_image, name="image"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),

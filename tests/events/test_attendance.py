@@ -369,3 +369,18 @@ def test_the_sent_confirmation_carries_the_qr_code_as_a_picture(world, mailoutbo
     pictures = [(name, content) for name, content, mimetype in sent.attachments if mimetype == "image/png"]
     assert pictures and pictures[0][0] == f"entree-{registration.code}.png"
     assert pictures[0][1].startswith(b"\x89PNG")
+
+
+def test_an_entry_recorded_by_mistake_is_taken_back_and_the_code_works_again(login, world):
+    registration = RegistrationFactory(event=world.event)
+    attendance.registration_check_in(actor=world.organizer, event=world.event, code=registration.code)
+    entry = url(world.event, f"check-ins/{registration.code}/")
+    assert login(world.outsider).delete(entry).status_code == 403
+    client = login(world.co_organizer)
+    assert client.delete(entry).status_code == 204
+    registration.refresh_from_db()
+    assert registration.checked_in_at is None and registration.checked_in_by is None
+    other = RegistrationFactory(event=EventFactory())
+    assert client.delete(url(world.event, f"check-ins/{other.code}/")).json()["code"] == "unknown_code"
+    again = client.post(url(world.event, "check-ins/"), {"code": registration.code}, format="json")
+    assert again.status_code == 201

@@ -224,3 +224,19 @@ def test_someone_without_a_registration_is_registered_and_let_in_at_the_door(cli
     assert Registration.objects.get(email="bob@example.org").checked_in_at is None
     client.force_login(member_of(OrganizationFactory(), Role.ORGANIZER))
     assert client.post(walk_in, {"name": "Eve", "email": "eve@example.org"}).status_code == 403
+
+
+def test_the_door_takes_back_an_entry_recorded_by_mistake(client, town):
+    wrong = RegistrationFactory(event=town.forum, name="Bob Martin")
+    attendance.registration_check_in(actor=town.organizer, event=town.forum, code=wrong.code)
+    undo = reverse("web:event-door-undo", args=["forum", wrong.pk])
+    client.force_login(member_of(OrganizationFactory(), Role.ORGANIZER))
+    assert client.post(undo).status_code == 403
+    client.force_login(town.organizer)
+    assert undo in client.get(door_url()).content.decode()
+    html = client.post(undo, follow=True).content.decode()
+    assert "Entrée de Bob Martin retirée" in html
+    wrong.refresh_from_db()
+    assert wrong.checked_in_at is None
+    attendance.registration_check_in(actor=town.organizer, event=town.forum, code=wrong.code)
+    assert client.post(undo, {"from": "list"})["Location"] == attendees_url()
