@@ -52,7 +52,7 @@ def test_the_attendees_page_shows_counts_codes_attendance_and_searches(client, t
     attendance.registration_check_in(actor=town.organizer, event=town.forum, code=ada.code)
     client.force_login(town.organizer)
     html = client.get(attendees_url()).content.decode()
-    assert ada.code in html and "entré·e" in html
+    assert ada.code in html and "entré·e " in html and "Retirer l'entrée" in html
     assert "Chloé Partie" not in html  # cancelled ones only on demand
     counts = html.split('id="attendance-counts"')[1].split("</dl>")[0]
     assert "<dd>2 / 10</dd>" in counts and "<dd>1</dd>" in counts
