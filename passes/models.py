@@ -174,11 +174,13 @@ class Pass(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Not stored: set on the passes shown to their holder (selectors.passes_held_by, then the
-    # member's page: the QR code and the outlook of a pass still usable, else None).
+    # member's page: the QR code and the outlook of a pass still usable, else None, and the
+    # spaces where the holder may check themselves in).
     remaining_allowance: int | None
     state: str
     qr_svg: str | None
     outlook: PassOutlook | None
+    self_checkin_spaces: list[Space]
 
     class Meta:
         verbose_name = _("pass")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api import DomainError
 from passes import selectors, services
-from passes.models import Channel, PassStatus
+from passes.models import Channel, CheckIn, Pass, PassStatus
 from spaces.models import Space
 from spaces.selectors import can_manage_space, space_ids_managed_by
 from web.coworking_forms import DeskSearchForm
@@ -175,6 +175,38 @@ def _refusal_channel(attempt) -> str:
     return str(Channel.DESK.label)
 
 
+@login_required
+@require_POST
+def self_checkin(request, pass_id: int):
+    """The holder checks themselves in with their own pass where the space allows it (the
+    check-in rules decide, as for a scan)."""
+    pass_obj = get_object_or_404(Pass, pk=pass_id, holder=request.user)
+    try:
+        checkin, _created = services.checkin_attempt(
+            code=pass_obj.code, space=request.POST.get("space", ""),
+            actor=services.Actor(person=request.user))
+    except DomainError as refusal:
+        messages.error(request, refusal_text(refusal))
+    else:
+        messages.success(request, _("Arrivée enregistrée à %(space)s. Bonne journée !") % {
+            "space": checkin.space.name})
+    return redirect("web:my-pass")
+
+
+@login_required
+@require_POST
+def self_checkout(request, checkin_id: int):
+    """The holder records their own departure."""
+    checkin = get_object_or_404(CheckIn, pk=checkin_id, pass_obj__holder=request.user)
+    try:
+        services.checkin_checkout(checkin=checkin)
+    except DomainError as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _("Départ enregistré. À bientôt !"))
+    return redirect("web:my-pass")
+
+
 def _qr_svg(code: str, short_code: str) -> str:
     # segno writes only fixed markup and the title, which is a short code (no markup).
     svg = segno.make(code, error="m").svg_inline(scale=5, border=3, light="#fff", title=short_code,
@@ -193,8 +225,14 @@ def my_pass(request):
         pass_obj.qr_svg = _qr_svg(pass_obj.code, pass_obj.short_code) if usable else None
         pass_obj.outlook = (selectors.pass_outlook(pass_obj, day=pass_obj.issuing_space.local_date(now))
                             if usable else None)
+    for pass_obj in passes:
+        # Where the holder may check themselves in: the covered spaces that allow it.
+        pass_obj.self_checkin_spaces = [space for space, _cap in pass_obj.outlook.spaces
+                                        if space.self_checkin_allowed] if pass_obj.outlook else []
+    here = (CheckIn.objects.filter(pass_obj__holder=request.user, checked_out_at__isnull=True)
+            .select_related("space").first())
     response = render(request, "web/my_pass.html", {
-        "passes": passes,
+        "passes": passes, "here": here,
         "visits": selectors.visits_held_by(request.user)[:VISITS_SHOWN],
         "NOT_YET_VALID": selectors.NOT_YET_VALID,
     })

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from network.models import Role
 from passes.models import CheckIn, Pass, PassStatus, Period, Visit
-from spaces.models import Closure
+from spaces.models import Closure, Space
 from tests.factories import PersonFactory, member_of
 from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory
 
@@ -314,3 +314,45 @@ def test_the_member_sees_where_the_pass_works_the_caps_left_and_when_days_come_b
     assert "Maison de l&#x27;ESS" in covered and "La Fabrique" not in covered
     assert "Mutualab <span class=\"muted\">— encore 1 passage ici sur la période" in covered
     assert f"1 passage le {longday(today + timedelta(days=30))}" in page
+
+
+# --- Self check-in from the member's page ----------------------------------------
+
+
+def test_a_member_checks_in_from_their_page_where_the_space_allows_it_then_leaves(client, coworking):
+    Space.objects.filter(pk=coworking.mutualab.pk).update(self_checkin_allowed=True)
+    client.force_login(coworking.marie)
+    page = client.get(reverse("web:my-pass"))
+    assert [s.slug for s in page.context["passes"][0].self_checkin_spaces] == ["mutualab"]
+    response = client.post(reverse("web:self-checkin", args=[coworking.pass_obj.pk]), {"space": "mutualab"},
+                           follow=True)
+    assert "Arrivée enregistrée à Mutualab." in text_of(response)
+    checkin = CheckIn.objects.get()
+    assert (checkin.space, checkin.channel) == (coworking.mutualab, "self")
+    assert "Vous êtes pointé·e à Mutualab depuis" in text_of(response)
+    response = client.post(reverse("web:self-checkout", args=[checkin.pk]), follow=True)
+    assert "Départ enregistré." in text_of(response)
+    checkin.refresh_from_db()
+    assert checkin.checked_out_at is not None
+
+
+def test_where_self_check_in_is_off_the_member_is_told_why_and_nothing_is_recorded(client, coworking):
+    client.force_login(coworking.marie)
+    assert client.get(reverse("web:my-pass")).context["passes"][0].self_checkin_spaces == []
+    response = client.post(reverse("web:self-checkin", args=[coworking.pass_obj.pk]), {"space": "maison"},
+                           follow=True)
+    assert "Seule l&#x27;équipe de l&#x27;espace peut pointer ici." in text_of(response)
+    response = client.post(reverse("web:self-checkin", args=[coworking.pass_obj.pk]), {"space": "nulle-part"},
+                           follow=True)
+    assert "Aucun espace ne porte cet identifiant." in text_of(response)
+    assert not CheckIn.objects.exists()
+
+
+def test_nobody_checks_in_or_out_with_someone_elses_pass(client, coworking):
+    checkin = present_at_the_maison(coworking)
+    client.force_login(PersonFactory())
+    assert client.post(reverse("web:self-checkin", args=[coworking.pass_obj.pk]),
+                       {"space": "maison"}).status_code == 404
+    assert client.post(reverse("web:self-checkout", args=[checkin.pk])).status_code == 404
+    checkin.refresh_from_db()
+    assert checkin.checked_out_at is None
