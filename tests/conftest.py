@@ -50,6 +50,18 @@ def _fresh_caches():
     store.clear()
 
 
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in French, the default language: a request in English leaves its
+    language active in the thread, and an earlier test's request would otherwise carry over."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
