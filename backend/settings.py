@@ -125,6 +125,8 @@ EVENT_CLASH_RADIUS_KM = env.float("EVENT_CLASH_RADIUS_KM", default=15.0)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English date formats: day first (backend/formats/en).
+FORMAT_MODULE_PATH = ["backend.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -67,3 +67,11 @@ def test_hours_open_until_midnight_say_so(language, expected):
     with translation.override(language):
         assert hour(time.max) == expected
         assert hour(time(0)) != expected
+
+
+def test_short_dates_put_the_day_first_in_english_too():
+    template = Template('{{ day|date:"SHORT_DATE_FORMAT" }}')
+    with translation.override("en"):
+        assert template.render(Context({"day": date(2026, 12, 2)})) == "02/12/2026"
+    with translation.override("fr"):
+        assert template.render(Context({"day": date(2026, 12, 2)})) == "02/12/2026"
