@@ -87,7 +87,7 @@ def _ics_attachment(event: Event) -> list[dict]:
 def _entry_qr_attachment(registration: Registration) -> dict:
     """The entry code as a QR code picture, to show at the door from the phone."""
     buffer = io.BytesIO()
-    segno.make(registration.code, error="m").save(buffer, kind="png", scale=8, border=3)
+    segno.make(registration.code, error="m", micro=False).save(buffer, kind="png", scale=8, border=3)
     return {"filename": f"entree-{registration.code}.png", "mimetype": "image/png", "encoding": "base64",
             "content": base64.b64encode(buffer.getvalue()).decode()}
 

@@ -41,7 +41,11 @@ def test_the_confirmation_email_carries_the_entry_code_and_the_waitlist_notice_d
     assert f"Votre code d'entrée : {seat.code}." in confirmed.body_text
     [qr] = [a for a in confirmed.attachments if a["mimetype"] == "image/png"]
     assert qr["filename"] == f"entree-{seat.code}.png"
-    assert base64.b64decode(qr["content"]).startswith(b"\x89PNG\r\n")
+    picture = base64.b64decode(qr["content"])
+    assert picture.startswith(b"\x89PNG\r\n")
+    # A full QR code (21 modules at least, 3 of border, 8 px each), never a Micro QR code,
+    # which phone cameras do not read.
+    assert int.from_bytes(picture[16:20], "big") >= (21 + 2 * 3) * 8
     assert waiting.code not in Message.objects.get(key=f"registration-waitlisted:{waiting.id}").body_text
     services.registration_cancel(registration=seat, actor=world.organizer)
     promoted = Message.objects.get(key=f"registration-promoted:{waiting.id}")

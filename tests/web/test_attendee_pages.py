@@ -126,6 +126,9 @@ def test_the_registration_page_shows_the_entry_code_and_its_qr_code_for_a_seat_o
     seat = RegistrationFactory(event=town.forum)
     html = client.get(reverse("web:registration", args=[seat.token])).content.decode()
     assert seat.code in html and "<svg" in html
+    # A full QR code (21 modules at least and 3 of border, 5 px each), not a Micro QR code.
+    width = int(html.split('viewBox="0 0 ')[1].split(" ")[0])
+    assert width >= (21 + 2 * 3) * 5
     services.registration_cancel(registration=seat, actor=town.organizer)
     html = client.get(reverse("web:registration", args=[seat.token])).content.decode()
     assert 'id="entry-code"' not in html

@@ -98,3 +98,27 @@ def test_door_check_in_by_code_then_the_same_code_says_already_in(browser, live_
     ada.refresh_from_db()
     assert ada.checked_in_at is not None
     assert Registration.objects.filter(checked_in_at__isnull=False).count() == 1
+
+
+def test_the_door_scans_the_qr_code_of_a_confirmation_with_the_camera(camera_browser, live_server, town,
+                                                                       tmp_path, screenshot):
+    """The door shares the desk's scanner: the QR code of the registration page lets the person in."""
+    from tests.web.test_browser_spaces import qr_video
+
+    ada = services.registration_create(event=town.forum, name="Ada Lovelace", email="ada@example.org")
+    video = tmp_path / "qr.y4m"
+    qr_video(video, ada.code)
+    context = camera_browser(video).new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base = live_server.url
+    try:
+        sign_in(page, "orga@apes.test", "/evenements/forum/entree/")
+        page.get_by_role("button", name="Scanner le QR code").click()
+        page.get_by_role("status").filter(has_text="Bienvenue, Ada !").wait_for()
+        screenshot(page, "door-scanned-a-qr-code")
+    finally:
+        context.close()
+    ada.refresh_from_db()
+    assert ada.checked_in_at is not None

@@ -113,7 +113,7 @@ def qr_video(path, text: str, size: int = 480) -> None:
     """A still video of the QR code of ``text`` (YUV4MPEG2, grey), for Chromium's fake camera."""
     import segno
 
-    matrix = [list(row) for row in segno.make(text, error="m").matrix]
+    matrix = [list(row) for row in segno.make(text, error="m", micro=False).matrix]
     border, modules = 4, len(matrix)
     scale = size // (modules + 2 * border)
     luma = bytearray(b"\xff" * size * size)
