@@ -174,11 +174,14 @@ def compose(request: HttpRequest) -> HttpResponse:
     frame_path = reverse("programme:embed") + f"?{query}"
     with translation.override(language):
         title = _("Agenda de l'ESS")
+    script_url = escape(absolute_url(settings.STATIC_URL + "programme/embed.js"))
+    frame_url = escape(absolute_url(frame_path))
+    # An apostrophe needs no escaping in a double-quoted attribute: keep the title readable.
+    title_attribute = escape(title).replace("&#x27;", "'")
     # Plain text (escaped once more in the page): the textarea shows the HTML to copy.
-    script_url = absolute_url(settings.STATIC_URL + "programme/embed.js")
-    snippet = (f'<iframe src="{escape(absolute_url(frame_path))}" data-essaim-agenda title="{escape(title)}" '
+    snippet = (f'<iframe src="{frame_url}" data-essaim-agenda title="{title_attribute}" '
                'style="width:100%;min-height:320px;border:0" loading="lazy"></iframe>\n'
-               f'<script src="{escape(script_url)}" async></script>')
+               f'<script src="{script_url}" async></script>')
     territories = upcoming(Selection(()), listing=False).order_by()
     return render(request, "programme/compose.html", {
         "chosen": selection.as_dict(),

@@ -9,7 +9,8 @@ from programme.brochure import REBUILD_AFTER, brochure_build
 from programme.models import Brochure
 
 
-@shared_task(name="programme.build_brochure", ignore_result=True, time_limit=280, soft_time_limit=240)
+# A region of 2,000 events takes about a minute on two idle cores; a busy machine, several.
+@shared_task(name="programme.build_brochure", ignore_result=True, time_limit=900, soft_time_limit=840)
 def build_brochure(key: str) -> int:
     """Build and store the brochure ``key``; returns how many events it prints. Idempotent:
     building twice stores the same brochure twice."""
