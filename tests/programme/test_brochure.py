@@ -128,6 +128,9 @@ def test_a4_pages_and_indexes_by_theme_and_organization(mois):
     assert (round(reader.pages[0].mediabox.width), round(reader.pages[0].mediabox.height)) == (595, 842)
     whole = re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(page.extract_text() for page in reader.pages))
     assert "Index par structure" in whole and "APES" in whole
+    index = whole[whole.index("Index par structure"):]
+    # Each entry gives the page its event is printed on (the cover is page 1).
+    assert re.search(r"Forum de l'ESS lilloise · p\. [2-9]", index), index
     assert whole.splitlines()[0].startswith("Mois de l'ESS")
 
 
