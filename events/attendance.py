@@ -138,7 +138,7 @@ def registrants_write(*, actor: Person, event: Event, audience: str, subject: st
 # --- door check-in ------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CheckIn:
+class DoorEntry:
     """What the door shows: whose code it was, and whether this scan let them in."""
 
     registration: Registration
@@ -160,7 +160,7 @@ def code_clean(code: str) -> str:
 
 
 @transaction.atomic
-def registration_check_in(*, actor: Person, event: Event, code: str) -> CheckIn:
+def registration_check_in(*, actor: Person, event: Event, code: str) -> DoorEntry:
     """Mark the holder of ``code`` present at ``event``; a second scan changes nothing.
 
     Refusals name the reason: ``UnknownCode``, ``WrongEvent``, ``EventCancelledRefused``,
@@ -183,10 +183,10 @@ def registration_check_in(*, actor: Person, event: Event, code: str) -> CheckIn:
     if registration.status == RegistrationStatus.WAITLISTED:
         raise WaitlistedRefused(field="code", name=registration.name, position=registration.position)
     if registration.checked_in_at is not None:
-        return CheckIn(registration=registration, first_time=False)
+        return DoorEntry(registration=registration, first_time=False)
     registration.checked_in_at, registration.checked_in_by = timezone.now(), actor
     registration.save(update_fields=["checked_in_at", "checked_in_by"])
-    return CheckIn(registration=registration, first_time=True)
+    return DoorEntry(registration=registration, first_time=True)
 
 
 @transaction.atomic

@@ -171,7 +171,7 @@ def registrants_write(request, slug: str):
 
 # --- the door ------------------------------------------------------------------------
 
-def _door_result(event: Event, entry: attendance.CheckIn) -> dict:
+def _door_result(event: Event, entry: attendance.DoorEntry) -> dict:
     """What the door shows after a scan (plain values: it goes in the session)."""
     registration = entry.registration
     today = timezone.now().astimezone(event.zone).date()

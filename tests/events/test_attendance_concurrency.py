@@ -27,7 +27,7 @@ def test_twelve_phones_scanning_one_code_at_once_record_one_entry():
         [lambda door=door: attendance.registration_check_in(actor=door, event=event, code=registration.code)
          for door in doors], SCANS)
 
-    assert all(isinstance(r, attendance.CheckIn) for r in results), results
+    assert all(isinstance(r, attendance.DoorEntry) for r in results), results
     assert sum(r.first_time for r in results) == 1
     registration.refresh_from_db()
     assert {r.at for r in results} == {registration.checked_in_at}
