@@ -17,7 +17,16 @@ Reported: what was served, refused (503 while the database was down), failed
 (5xx other than 503, connection errors), and lost (a registration or a check-in answered
 201 but missing, or a confirmation never delivered). Goal: nothing lost, no 500.
 
-Run: ``.venv/bin/python -m bench.faults`` (root or a user that can run initdb).
+Then a slow mail server: a worker whose SMTP server queues each message but answers the
+end of its body only after 15 s (longer than a single 10 s timeout for every step would
+wait), with the worker's own per-step waits (``worker/smtp.py``) and an unknown outcome
+retried after 60 s instead of an hour, so that a second copy would show within the run.
+Registrations come in one after another; reported: how many copies of each confirmation
+reached the server, how many attempts ended with an unknown outcome, and how long the
+confirmations took. Goal: each delivered exactly once, marked sent.
+
+Run: ``.venv/bin/python -m bench.faults`` (root or a user that can run initdb);
+``--slow-mail`` runs the slow mail server only.
 """
 
 from __future__ import annotations
@@ -44,8 +53,17 @@ CHECKINS = 0.10  # share of the requests; one new pass each
 TIMELINE = [(15, "kill worker"), (20, "start worker"), (30, "stop redis"), (90, "start redis"),
             (105, "restart postgresql")]
 
+SLOW_REPLY = 15  # seconds before the slow server answers the end of a message's body
+SLOW_MESSAGES = 12
+# A scan's batch lease (half of it for sending), the outbox task's limit, and the delay
+# before an unknown outcome is tried again: short enough for the run to see a second copy,
+# long enough for one message that waits SLOW_REPLY (settings.py keeps the retry above the
+# limit).
+SLOW_ENV = {"OUTBOX_LEASE_SECONDS": "30", "OUTBOX_TASK_TIME_LIMIT": "50",
+            "OUTBOX_UNKNOWN_RETRY_SECONDS": "60"}
 
-def main() -> list[Row]:
+
+def main(*, slow_mail_only: bool = False) -> list[Row]:
     from tests.services import CeleryWorker, PostgresCluster, RedisServer, SmtpSink, free_port
 
     if not PostgresCluster.available():
@@ -69,10 +87,14 @@ def main() -> list[Row]:
         for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
             subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True,
                            capture_output=True)
-        worker.start(beat=True)
-        worker.supervise()
         with gunicorn(env) as base:
-            rows = _run(base, env, postgres, redis, worker, sink)
+            rows: list[Row] = []
+            if not slow_mail_only:
+                worker.start(beat=True)
+                worker.supervise()
+                rows += _run(base, env, postgres, redis, worker, sink)
+                worker.stop()
+            rows += _slow_mail_server(base, env, folder)
     finally:
         worker.stop()
         sink.stop()
@@ -248,8 +270,73 @@ def _outbox_state(env: dict, emails: list[str]) -> str:
     return "undelivered (sent, attempts, last error, claimed): " + (out.stdout or out.stderr[-500:]).strip()
 
 
+def _slow_mail_server(base: str, env: dict, folder: Path) -> list[Row]:
+    from datetime import datetime
+    from email import message_from_bytes
+
+    from tests.services import CeleryWorker
+    from tests.worker.smtp import Behaviour, MisbehavingSmtp
+
+    server = MisbehavingSmtp(Behaviour(final_delay=SLOW_REPLY))
+    worker = CeleryWorker(env={**env, **SLOW_ENV, "EMAIL_URL": server.url}, directory=folder)
+    emails = [f"lent{n}@example.org" for n in range(SLOW_MESSAGES)]
+    events = _open_events(base)
+    try:
+        worker.start(beat=True)
+        started = time.monotonic()
+        for number, email in enumerate(emails):
+            request = urllib.request.Request(  # noqa: S310 - loopback
+                f"{base}/api/v1/events/{events[number % len(events)]}/registrations/",
+                data=json.dumps({"name": "Lent", "email": email}).encode(),
+                headers={"Content-Type": "application/json"}, method="POST")
+            with urllib.request.urlopen(request, timeout=30):  # noqa: S310 - loopback
+                pass
+        deadline = started + SLOW_MESSAGES * SLOW_REPLY + 120
+        while time.monotonic() < deadline and _unsent(env, emails):
+            time.sleep(5)
+        drained = time.monotonic() - started
+        # Past the delay before an unknown outcome's second try, and a few scans more.
+        time.sleep(int(SLOW_ENV["OUTBOX_UNKNOWN_RETRY_SECONDS"]) + 15)
+        unsent = _unsent(env, emails)
+    finally:
+        worker.stop()
+        server.stop()
+    copies: dict[str, int] = {}
+    for body in server.received:
+        message = message_from_bytes(body)
+        if str(message["To"]) in emails:
+            copies[str(message["Message-ID"])] = copies.get(str(message["Message-ID"]), 0) + 1
+    once = sum(1 for n in copies.values() if n == 1)
+    extra = sum(n - 1 for n in copies.values())
+    unknown = int(_django(env, "from worker.models import Message; print(sum(Message.objects.filter("
+                               f"to__in={emails!r}).values_list('unknown_outcomes', flat=True)))"))
+    print(f"{datetime.now():%H:%M:%S} slow mail server ({SLOW_REPLY} s to answer each body): "
+          f"{len(emails)} confirmations, {once} delivered once, {extra} extra copies, "
+          f"{unknown} unknown outcomes, {len(unsent)} not marked sent, all sent within {drained:.0f} s",
+          flush=True)
+    return [
+        Row(f"slow mail ({SLOW_REPLY} s): delivered exactly once", float(once), float(len(emails)),
+            "of confirmations", "all", ok=once == len(emails)),
+        Row(f"slow mail ({SLOW_REPLY} s): extra copies", float(extra), None, "count", "0",
+            ok=extra == 0),
+        Row(f"slow mail ({SLOW_REPLY} s): unknown outcomes", float(unknown), None, "count",
+            "informative"),
+        Row(f"slow mail ({SLOW_REPLY} s): not marked sent", float(len(unsent)), float(len(emails)),
+            "of confirmations", "0", ok=not unsent),
+        Row(f"slow mail ({SLOW_REPLY} s): all sent within", drained, None, "s", "informative"),
+    ]
+
+
+def _unsent(env: dict, emails: list[str]) -> list[str]:
+    """Which of ``emails`` have a message (their confirmation) that the outbox has not marked sent."""
+    printed = _django(env, "from worker.models import Message; print('\\n'.join(Message.objects.filter("
+                           f"to__in={emails!r}, sent_at__isnull=False)"
+                           ".values_list('to', flat=True)))")
+    return sorted(set(emails) - set(printed.split()))
+
+
 if __name__ == "__main__":
-    rows = main()
+    rows = main(slow_mail_only="--slow-mail" in sys.argv[1:])
     emit(rows)
     print_table(rows)
     sys.exit(0 if all(r.ok is not False for r in rows) else 1)
