@@ -7,6 +7,7 @@ build error responses by hand.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 import backend.schema  # noqa: F401 (registers the strict serializers' schema extension)
@@ -49,18 +51,88 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = _("Le corps de la requête est trop volumineux.")
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know instead of silently dropping them."""
+# What a JSON value must be for each kind of field, as the schema says: DRF reads ``0`` as the
+# text "0", "12" as the number 12 and "yes" as true. First match wins (a slug field is a text
+# field). A decimal is text in answers, so that no amount goes through a float, and text or a
+# number in requests (backend/schema.py says so).
+_JSON_TYPES: list[tuple[type[serializers.Field], tuple[type, ...], Any]] = [
+    (serializers.BooleanField, (bool,), _("true ou false attendu.")),
+    (serializers.CharField, (str,), _("Texte attendu.")),
+    (serializers.SlugRelatedField, (str,), _("Texte attendu.")),
+    (serializers.DecimalField, (str, int, float), _("Nombre décimal attendu (ex. \"12.50\").")),
+    (serializers.IntegerField, (int,), _("Nombre entier attendu.")),
+    (serializers.PrimaryKeyRelatedField, (int,), _("Nombre entier attendu.")),
+    (serializers.FloatField, (int, float), _("Nombre attendu.")),
+]
 
+
+def _json_type_error(field: serializers.Field, value: Any) -> Any:
+    """Why ``value``, read from JSON, is not of the type ``field``'s schema states (or None)."""
+    if value is None:
+        return None  # null: the field's own allow_null decides
+    if isinstance(field, serializers.MultipleChoiceField):
+        return None if isinstance(value, list) else _("Une liste est attendue.")
+    if isinstance(field, serializers.ChoiceField):
+        # Text choices (TextChoices members are text too), or whole numbers.
+        expected = {str if isinstance(key, str) else type(key) for key in field.choices} or {str}
+        if isinstance(value, bool) or type(value) not in expected:
+            return _("Une des valeurs proposées est attendue.")
+        return None
+    for kind, types, message in _JSON_TYPES:
+        if isinstance(field, kind):
+            if isinstance(value, bool) and bool not in types:
+                return message
+            return None if isinstance(value, types) else message
+    return None
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses input the schema does not state: unknown fields, values of another type, and
+    form fields sent empty."""
+
+    # One home for the rule that input is read as the schema states it:
+    # - a field it does not know is refused, not silently dropped;
+    # - in JSON, each value must have its field's type (no number for a text, no text for a
+    #   number or a boolean);
+    # - in a form (multipart or urlencoded, where every value is text), a field sent empty is
+    #   read as empty (refused unless the field allows blank or null), not as omitted.
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            known = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data) - known)
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Champ inconnu.")] for name in unknown}, code="unknown_field"
-                )
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {name: [_("Champ inconnu.")] for name in sorted(set(data) - set(writable))}
+            if errors:
+                raise serializers.ValidationError(errors, code="unknown_field")
+            if html.is_html_input(data):
+                errors = {name: _empty_form_value_error(field)
+                          for name, field in writable.items() if data.get(name) == ""}
+            else:
+                errors = {name: [_json_type_error(field, data[name])]
+                          for name, field in writable.items() if name in data}
+            errors = {name: messages for name, messages in errors.items() if messages and messages[0]}
+            if errors:
+                # The other fields' errors too, as for any invalid input.
+                rest = copy.copy(data)  # a form's copy stays a form (QueryDict)
+                for name in errors:
+                    rest.pop(name, None)
+                try:
+                    super().to_internal_value(rest)
+                except serializers.ValidationError as others:
+                    if isinstance(others.detail, dict):
+                        errors = {**others.detail, **errors}
+                raise serializers.ValidationError(errors, code="invalid")
         return super().to_internal_value(data)
+
+
+def _empty_form_value_error(field: serializers.Field) -> list | None:
+    """Why a form field sent empty is refused, or None when the field takes it (blank text, or
+    null): DRF would otherwise read an empty optional field as not sent."""
+    if field.allow_null or getattr(field, "allow_blank", False):
+        return None
+    try:
+        field.run_validation("")
+    except serializers.ValidationError as error:
+        return error.detail if isinstance(error.detail, list) else [error.detail]
+    return None
 
 
 class DateTimeField(serializers.DateTimeField):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import types
 from datetime import UTC
 
 from django import forms
@@ -89,14 +91,47 @@ class BooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+class FilterForm(forms.Form):
+    """A filter given empty is refused, as the schema says, unless it takes any text:
+    django-filter would read ``?kind=`` or ``?organization=`` as no filter at all and list
+    everything."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if self.data.get(name) == "" and not isinstance(field, forms.CharField):
+                self.add_error(name, ValidationError(_("Ce filtre ne peut pas être vide."), code="empty"))
+        return cleaned
+
+
 class FilterSet(filters.FilterSet):
     """The base of every filter set, declared or built from ``filterset_fields``."""
 
     FILTER_DEFAULTS = {
         **filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
+        # A row's id: one that names nothing lists nothing (django-filter's would be a 400).
+        models.ForeignKey: {"filter_class": IdFilter},
     }
+
+    def get_form_class(self):
+        form = super().get_form_class()
+        return type(form.__name__, (FilterForm, form), {})
 
 
 class FilterBackend(filters.DjangoFilterBackend):
+    """Every filter set, declared in a view or built from ``filterset_fields``, gets the rules
+    of :class:`FilterSet`."""
+
     filterset_base = FilterSet
+
+    def get_filterset_class(self, view, queryset=None):
+        declared = super().get_filterset_class(view, queryset)
+        return None if declared is None else _with_shared_rules(declared)
+
+
+@functools.cache
+def _with_shared_rules(filterset_class: type[filters.FilterSet]) -> type[filters.FilterSet]:
+    if issubclass(filterset_class, FilterSet):
+        return filterset_class
+    return types.new_class(filterset_class.__name__, (FilterSet, filterset_class))

@@ -1,10 +1,15 @@
-"""The API's JSON parser, in a module of its own: DRF reads the parser classes from the settings
-while ``rest_framework.views`` is imported, so their module must not import it."""
+"""The API's JSON and multipart parsers, in a module of their own: DRF reads the parser classes
+from the settings while ``rest_framework.views`` is imported, so their module must not import
+it."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.http.multipartparser import MultiPartParserError
+from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 
@@ -36,3 +41,38 @@ def _depth_within(data: Any, limit: int) -> bool:
         if not level:
             return True
     return False
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, reading a part that has headers and no body as an empty value. MIME allows it
+    (RFC 2046 §5.1.1: the blank line and the body are optional), some encoders send an empty
+    field so, and Django's parser skips such a part: the field would count as not sent.
+
+    Essaim takes no file uploads, and ``BodySizeMiddleware`` bounds the body, so reading it
+    whole costs no more than Django's parser does."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {})["request"]
+        body = _with_empty_bodies(stream.read() if stream is not None else b"", media_type or "")
+        meta = {**request.META, "CONTENT_TYPE": media_type, "CONTENT_LENGTH": str(len(body))}
+        encoding = parsers.get_encoding(parser_context or {})
+        try:
+            data, files = DjangoMultiPartParser(meta, io.BytesIO(body), request.upload_handlers,
+                                                encoding).parse()
+        except MultiPartParserError as exc:
+            raise exceptions.ParseError(f"Multipart form parse error - {exc}") from None
+        return parsers.DataAndFiles(data, files)
+
+
+def _with_empty_bodies(body: bytes, media_type: str) -> bytes:
+    """``body`` where each part made of headers only gets the blank line that ends them."""
+    boundary = parse_header_parameters(media_type)[1].get("boundary", "").encode()
+    if not boundary:
+        return body
+    first = b"--" + boundary + b"\r\n"
+    parts = body.split(b"\r\n--" + boundary)
+    for index, part in enumerate(parts):
+        opening = part.startswith(first) if index == 0 else not part.startswith(b"--")
+        if opening and part.strip() and b"\r\n\r\n" not in part:
+            parts[index] = part + b"\r\n"
+    return (b"\r\n--" + boundary).join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from rest_framework import serializers
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -49,8 +50,8 @@ def add_error_responses(result, generator, request, public):
 
 
 class StrictSerializerExtension(OpenApiSerializerExtension):
-    """Strict serializers (``backend.api``) refuse fields they do not know: their request
-    bodies say so with ``additionalProperties: false``."""
+    """Request bodies as strict serializers (``backend.api``) read them: fields they do not
+    know are refused (``additionalProperties: false``), and a decimal is text or a number."""
 
     target_class = "backend.api.StrictSerializer"
     match_subclasses = True
@@ -59,4 +60,14 @@ class StrictSerializerExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["additionalProperties"] = False
+            properties = schema.get("properties", {})
+            for name, field in self.target.fields.items():
+                if isinstance(field, serializers.DecimalField) and name in properties:
+                    properties[name] = _text_or_number(properties[name])
         return schema
+
+
+def _text_or_number(text: dict) -> dict:
+    described = {key: text.pop(key) for key in ("title", "description") if key in text}
+    nullable = {"nullable": True} if text.get("nullable") else {}
+    return {**described, "anyOf": [text, {"type": "number", **nullable}]}
