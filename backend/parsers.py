@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.conf import settings
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
@@ -48,12 +49,18 @@ class MultiPartParser(parsers.MultiPartParser):
     (RFC 2046 §5.1.1: the blank line and the body are optional), some encoders send an empty
     field so, and Django's parser skips such a part: the field would count as not sent.
 
-    Essaim takes no file uploads, and ``BodySizeMiddleware`` bounds the body, so reading it
-    whole costs no more than Django's parser does."""
+    Only a body within ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is read whole to do so; a larger one (an
+    image upload) goes to Django's parser as it comes, which keeps files out of memory."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {})["request"]
-        body = _with_empty_bodies(stream.read() if stream is not None else b"", media_type or "")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if stream is None or not 0 <= length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return super().parse(stream, media_type, parser_context)
+        body = _with_empty_bodies(stream.read(), media_type or "")
         meta = {**request.META, "CONTENT_TYPE": media_type, "CONTENT_LENGTH": str(len(body))}
         encoding = parsers.get_encoding(parser_context or {})
         try:
@@ -65,7 +72,8 @@ class MultiPartParser(parsers.MultiPartParser):
 
 
 def _with_empty_bodies(body: bytes, media_type: str) -> bytes:
-    """``body`` where each part made of headers only gets the blank line that ends them."""
+    """``body`` where each part made of headers only gets the blank line that ends them; a
+    ParseError (400) when a part names no field, which Django's parser would skip."""
     boundary = parse_header_parameters(media_type)[1].get("boundary", "").encode()
     if not boundary:
         return body
@@ -73,6 +81,12 @@ def _with_empty_bodies(body: bytes, media_type: str) -> bytes:
     parts = body.split(b"\r\n--" + boundary)
     for index, part in enumerate(parts):
         opening = part.startswith(first) if index == 0 else not part.startswith(b"--")
-        if opening and part.strip() and b"\r\n\r\n" not in part:
+        if not opening or not part.strip():
+            continue  # the preamble, or the closing delimiter and what follows it
+        headers = part.split(b"\r\n\r\n", 1)[0]
+        if b"content-disposition:" not in headers.lower():
+            raise exceptions.ParseError(_("Formulaire multipart mal formé : une partie sans en-tête "
+                                          "Content-Disposition."))
+        if b"\r\n\r\n" not in part:
             parts[index] = part + b"\r\n"
     return (b"\r\n--" + boundary).join(parts)

@@ -1,7 +1,9 @@
-"""OpenAPI: document the one error format on every operation, and strict request bodies."""
+"""OpenAPI: document the one error format on every operation, strict request bodies, and the
+filters where they mean something."""
 
 from __future__ import annotations
 
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
@@ -71,3 +73,13 @@ def _text_or_number(text: dict) -> dict:
     described = {key: text.pop(key) for key in ("title", "description") if key in text}
     nullable = {"nullable": True} if text.get("nullable") else {}
     return {**described, "anyOf": [text, {"type": "number", **nullable}]}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, without a collection's filters on the lists under one of its items
+    (``/events/{id}/registrations/``): there they only pick the item, which its id does."""
+
+    def get_filter_backends(self):
+        if getattr(self.view, "detail", False):
+            return []
+        return super().get_filter_backends()

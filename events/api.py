@@ -614,7 +614,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(ModerationDecisionSerializer(selectors.decisions_of(event), many=True).data)
 
     @extend_schema(methods=["GET"], responses=RegistrationSerializer(many=True),
-                   parameters=[RegistrationQuerySerializer], filters=False)
+                   parameters=[RegistrationQuerySerializer])
     @extend_schema(methods=["POST"], request=RegistrationCreateSerializer,
                    responses={201: RegistrationResultSerializer})
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.AllowAny],

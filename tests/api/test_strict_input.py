@@ -52,6 +52,13 @@ def test_a_form_field_sent_as_headers_without_a_body_is_read_as_empty(login, per
     assert set(response.json()["fields"]) == {"slug"}
 
 
+def test_a_form_part_without_headers_is_a_malformed_body(login, person):
+    response = login(person).generic("PATCH", "/api/v1/me/", "--b\r\n8282--b--\r\n",
+                                     content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
+
+
 def test_a_form_field_that_takes_blank_text_still_takes_it_empty(login, person):
     person.full_name = "Ada"
     person.save()
