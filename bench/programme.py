@@ -39,7 +39,8 @@ def populate() -> None:
     themes = [Theme.objects.create(slug=f"theme-{n}", name=f"Thème {n}") for n in range(8)]
     today = timezone.localdate()
     campaign = Campaign.objects.create(title="Mois de l'ESS en Occitanie", slug="mois-ess-occitanie",
-                                       label="Mois de l'ESS", starts_on=today, ends_on=today + timedelta(days=30))
+                                       label="Mois de l'ESS", starts_on=today,
+                                       ends_on=today + timedelta(days=30))
     start = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
     Event.objects.bulk_create(
         Event(title=f"Atelier : l'économie sociale et solidaire à l'œuvre n° {n}", slug=f"atelier-{n}",

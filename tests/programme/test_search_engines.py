@@ -239,3 +239,26 @@ def test_a_campaign_feed_lists_its_newly_approved_events_latest_first(client, li
         assert absent not in body
     assert f"http://127.0.0.1:8000/evenements/{newer.slug}/" in body
     assert client.get(f"/feeds/campaigns/inconnue.{kind}").status_code == 404
+
+
+def test_an_event_with_an_image_shows_it_to_search_engines_and_social_networks(client, lille):
+    apes, _mel, room = lille
+    event = EventFactory(organization=apes, room=room, description="Avec une affiche.")
+    Event.objects.filter(pk=event.pk).update(image="events/affiche-forum.jpg", image_alt="L'affiche du forum")
+
+    data = json_ld(client, event)
+    html = client.get(reverse("web:event", args=[event.slug])).content.decode()
+
+    image = "http://127.0.0.1:8000" + reverse("web:image", kwargs={"name": "affiche-forum.jpg"})
+    assert data["image"] == [image]
+    assert f'<meta property="og:image" content="{image}">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta property="og:title" content="{event.title}">' in html
+
+
+def test_an_event_without_an_image_has_a_summary_card(client, lille):
+    apes, _mel, room = lille
+    event = EventFactory(organization=apes, room=room)
+    html = client.get(reverse("web:event", args=[event.slug])).content.decode()
+    assert '<meta name="twitter:card" content="summary">' in html and "og:image" not in html
+    assert "image" not in json_ld(client, event)
