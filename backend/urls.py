@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -25,7 +25,10 @@ urlpatterns = [
     path("feeds/campaigns/<slug:slug>.rss", CampaignNewEvents(), name="campaign-rss"),
     path("feeds/campaigns/<slug:slug>.atom", CampaignNewEventsAtom(), name="campaign-atom"),
     path("feeds/", include("feeds.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each paged by 10,000 addresses: a national agenda holds far more events.
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+         name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("api/v1/", include(api_v1)),
     path("notifications/", include("worker.urls")),
     path("api/schema/", SpectacularAPIView.as_view(content_negotiation_class=FormatParameterNegotiation),

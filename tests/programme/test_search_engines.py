@@ -202,17 +202,21 @@ def test_the_sitemap_lists_public_pages_and_never_drafts(client, lille, django_a
     for _ in range(20):
         EventFactory(organization=apes)
 
-    with django_assert_max_num_queries(6):
-        response = client.get("/sitemap.xml")
+    def locations(path: str) -> set[str]:
+        response = client.get(path)
+        assert response.status_code == 200
+        document = ElementTree.fromstring(response.content)  # noqa: S314 - our own sitemap
+        return {element.text for element in document.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
 
-    assert response.status_code == 200
-    sitemap = ElementTree.fromstring(response.content)  # noqa: S314 - our own sitemap
-    locations = {element.text for element in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    assert f"http://127.0.0.1:8000/evenements/{public.slug}/" in locations
-    assert f"http://127.0.0.1:8000/evenements/{draft.slug}/" not in locations
-    assert f"http://127.0.0.1:8000/campagnes/{campaign.slug}/" in locations
-    assert "http://127.0.0.1:8000/structures/apes/" in locations
-    assert "http://127.0.0.1:8000/agenda/" in locations
+    sections = locations("/sitemap.xml")
+    assert "http://testserver/sitemap-events.xml" in sections and len(sections) == 4
+    with django_assert_max_num_queries(4):
+        events = locations("/sitemap-events.xml")
+    assert f"http://127.0.0.1:8000/evenements/{public.slug}/" in events
+    assert f"http://127.0.0.1:8000/evenements/{draft.slug}/" not in events
+    assert f"http://127.0.0.1:8000/campagnes/{campaign.slug}/" in locations("/sitemap-campaigns.xml")
+    assert "http://127.0.0.1:8000/structures/apes/" in locations("/sitemap-organizations.xml")
+    assert "http://127.0.0.1:8000/agenda/" in locations("/sitemap-pages.xml")
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
