@@ -10,12 +10,15 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from events.api import EventFilter
 from events.models import Event, EventStatus
 from events.selectors import event_list, events_visible_to
+
+RELATIONS_VERSION = "programme:relations-version"
 
 # The filters a publication accepts, in the order they are written in a key.
 PUBLIC_FILTERS = ("campaign", "organization", "space", "theme", "territory", "format")
@@ -66,7 +69,9 @@ def upcoming(selection: Selection, *, include_cancelled: bool = True,
 def fingerprint(events: QuerySet[Event], *extra: str) -> str:
     """A digest of what ``events`` (ordered) show: which events, each one's last change and its
     organizer's. One query over plain columns; equal digests mean an unchanged listing."""
-    digest = hashlib.sha256("|".join(extra).encode())
+    # Themes and co-organizers leave an event's updated_at as it is: their changes bump a
+    # version the signals keep in the cache (programme.signals).
+    digest = hashlib.sha256("|".join([*extra, str(cache.get(RELATIONS_VERSION, 0))]).encode())
     rows = events.values_list(
         "id", "updated_at", "organization__updated_at")
     for pk, updated_at, organization_updated_at in rows:

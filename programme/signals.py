@@ -7,7 +7,9 @@ Receivers rather than calls in the events services, like the feeds': every write
 from __future__ import annotations
 
 import logging
+import time
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
@@ -15,6 +17,7 @@ from django.dispatch import receiver
 from events.models import Event, EventStatus
 from programme.geocoding import needs_geocoding
 from programme.models import Brochure, GeocodedAddress, Rescheduled
+from programme.selectors import RELATIONS_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +36,12 @@ def event_moved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
 @receiver(m2m_changed, sender=Event.co_organizers.through, dispatch_uid="programme-event-coorg")
 @receiver(m2m_changed, sender=Event.themes.through, dispatch_uid="programme-event-themes")
 def event_relations_changed(sender, instance, action: str, **kwargs) -> None:
-    # Organizers and themes are printed but leave an event's updated_at as it is: the
-    # brochures' fingerprints cannot see them, so every brochure is rebuilt on next request.
+    # Organizers and themes are shown but leave an event's updated_at as it is: the
+    # fingerprints cannot see them, so every brochure is rebuilt on next request and every
+    # embedded agenda answers anew.
     if action.startswith("post_"):
         Brochure.objects.exclude(fingerprint="").update(fingerprint="")
+        cache.set(RELATIONS_VERSION, time.time_ns(), timeout=None)
 
 
 @receiver(post_save, sender=Event, dispatch_uid="programme-event-geocode")

@@ -90,6 +90,14 @@ def test_it_answers_304_until_an_event_of_it_changes(client, programme):
     assert changed.status_code == 200 and "Forum de l&#x27;ESS 2" in changed.content.decode()
 
 
+def test_a_new_co_organizer_changes_the_etag(client, programme):
+    _apes, _campaign, forum, _cafe = programme
+    etag = client.get(EMBED, {"organization": "apes"}).headers["ETag"]
+    forum.co_organizers.add(OrganizationFactory(name="Nouvelle co-organisatrice"))
+    changed = client.get(EMBED, {"organization": "apes"}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Nouvelle co-organisatrice" in changed.content.decode()
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({"format": "karaoke"}, "format"), ({"lang": "de"}, "lang"), ({"limit": "0"}, "limit"),
     ({"limit": "dix"}, "limit"), ({"limit": "101"}, "limit"),
