@@ -105,6 +105,11 @@ def _title(spec: BrochureSpec) -> tuple[str, str]:
         title = _("Les événements de %(name)s") % {"name": organization.name}
     details = []
     if territory := chosen.get("territory"):
+        # A region by name; a department or a commune by its code.
+        if len(territory) <= 3 and territory[:1].isdigit():
+            territory = _("Département %(code)s") % {"code": territory}
+        elif len(territory) == 5 and territory[:1].isdigit():
+            territory = _("Commune %(code)s (code INSEE)") % {"code": territory}
         details.append(territory)
     if theme := Theme.objects.filter(slug=chosen.get("theme", "")).first():
         details.append(theme.name)
