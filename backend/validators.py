@@ -28,6 +28,8 @@ LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # exclusive: the last moment of 2100 
 # An event lasts at most this long; longer spans are campaigns or series.
 EVENT_MAX_DURATION = timedelta(days=31)
 INT_MAX = 2**31 - 1
+# Row ids are 64-bit (BigAutoField): a larger number cannot name a row on either engine.
+ID_MAX = 2**63 - 1
 
 # Region prefixes whose names are not a place: Etc/GMT+5 is five hours *behind* UTC.
 _NOT_PLACES = ("Etc/", "posix/", "right/", "SystemV/")

@@ -26,7 +26,7 @@ from backend.filters import IdFilter, UTCDateTimeFilter
 from backend.links import FeedLinksMixin, absolute_url
 from backend.spreadsheet import csv_response
 from backend.throttling import RegistrationRateThrottle
-from backend.validators import single_line
+from backend.validators import ID_MAX, single_line
 from events import attendance, images, selectors, services
 from events.models import (
     Audience,
@@ -443,8 +443,8 @@ class QueueQuerySerializer(serializers.Serializer):
 
 
 class BulkDecisionSerializer(StrictSerializer):
-    events = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1,
-                                   max_length=200, help_text="Ids of the events to decide on.")
+    events = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+                                   min_length=1, max_length=200, help_text="Ids of the events to decide on.")
     decision = serializers.ChoiceField(choices=[("approve", _("Approuver")), ("reject", _("Refuser"))])
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                     help_text="Required to refuse; sent to each event's organizers.")

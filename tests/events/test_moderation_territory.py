@@ -176,6 +176,7 @@ def test_bulk_refusal_needs_one_reason(login, mois):
 @pytest.mark.parametrize("payload, field", [
     ({"events": [], "decision": "approve"}, "events"),
     ({"events": ["x"], "decision": "approve"}, "events"),
+    ({"events": [2**70], "decision": "approve"}, "events"),
     ({"events": [1], "decision": "maybe"}, "decision"),
     ({"events": [1], "decision": "approve", "extra": 1}, "extra"),
 ])
