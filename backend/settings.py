@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "worker",
     "accounts",
     "programme",
+    "imports",
     "web",
 ]
 
@@ -236,6 +237,10 @@ if OUTBOX_UNKNOWN_RETRY_SECONDS <= OUTBOX_TASK_TIME_LIMIT:
 OUTBOX_SCAN_SECONDS = env.float("OUTBOX_SCAN_SECONDS", default=60.0)
 # How often due event reminders are looked for (seconds).
 REMINDER_SCAN_SECONDS = env.float("REMINDER_SCAN_SECONDS", default=60.0)
+# Imported agendas (docs/imports.md): how often beat looks for sources due a sync, and the
+# loopback ports a source URL may reach anyway (tests, a development machine; none in production).
+IMPORTS_SCAN_SECONDS = env.float("IMPORTS_SCAN_SECONDS", default=60.0)
+IMPORTS_LOOPBACK_PORTS = env.list("IMPORTS_LOOPBACK_PORTS", cast=int, default=[])
 # From this day of a month on, last month's pass settlement closes by itself (coordinators may
 # close it earlier); late corrections become adjustments in the next month.
 SETTLEMENT_CLOSE_DAY = env.int("SETTLEMENT_CLOSE_DAY", default=5)

@@ -13,7 +13,7 @@ from events.services import ATTENDEE_FIELDS
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "starts_on", "ends_on", "moderation_required"]
+    list_display = ["title", "starts_on", "ends_on", "moderation_required", "resubmit_on_source_change"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["coordinators"]

@@ -65,8 +65,8 @@ class CampaignSerializer(FeedLinksMixin, StrictModelSerializer):
         model = Campaign
         fields = ["id", "title", "slug", "description", "coordinators", "starts_on", "ends_on",
                   "submissions_open_on", "submissions_close_on", "label", "moderation_required",
-                  "approved_count", "feed_url", "webcal_url", "google_calendar_url", "created_at",
-                  "updated_at"]
+                  "resubmit_on_source_change", "approved_count", "feed_url", "webcal_url",
+                  "google_calendar_url", "created_at", "updated_at"]
         read_only_fields = ["id", "approved_count", "created_at", "updated_at"]
         extra_kwargs = {"slug": {"required": False}}
 

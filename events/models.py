@@ -51,6 +51,10 @@ class Campaign(models.Model):
     label = models.CharField(_("label"), max_length=120, blank=True, validators=[single_line],
                              help_text=_("Porté par les seuls événements approuvés."))
     moderation_required = models.BooleanField(_("modération requise"), default=True)
+    resubmit_on_source_change = models.BooleanField(
+        _("renvoyer en modération ce que sa source déplace"), default=False,
+        help_text=_("Un événement approuvé, importé d'un agenda, revient en attente quand sa source "
+                    "change son horaire ou son lieu."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

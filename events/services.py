@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ from events.models import (
 from events.recurrence import recurrence_dates
 from events.reminders import reminder_rules_clean, reminders_sync
 from events.selectors import can_moderate, can_moderate_event, can_organize, can_organize_series
+from events.signals import events_created
 from network.models import Organization, Person, Role
 from network.selectors import has_role, organization_ids_for
 from network.services import unique_slug
@@ -65,6 +67,8 @@ from spaces.models import Room, validate_time_zone
 
 # Changes to these fields matter to attendees: they raise ``sequence`` and notify.
 ATTENDEE_FIELDS = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address", "status")
+# An event's time and place: when its source moves them, a campaign may want it moderated again.
+TIME_AND_PLACE = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address")
 ROOM_CONSTRAINT = "event_room_no_overlap"
 
 
@@ -228,8 +232,13 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
                               ends=campaign.ends_on.strftime("%d/%m/%Y"))
 
 
-def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign_changed: bool) -> None:
-    """Normalize and check an event before it is saved (create and update share this)."""
+def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign_changed: bool,
+             constraints: bool = True) -> None:
+    """Normalize and check an event before it is saved (create and update share this).
+
+    ``constraints=False`` leaves the table's check constraints to the database (``clean``
+    checks the same end-after-start rule first): Django checks each with a query of its own.
+    """
     _zone(event.time_zone)
     try:
         event.reminders = reminder_rules_clean(event.reminders)
@@ -243,7 +252,7 @@ def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign
         lead = event.organization
         event.region, event.department, event.commune_insee = (
             lead.region, lead.department, lead.commune_insee)
-    event.full_clean(exclude=["slug"])
+    event.full_clean(exclude=["slug"], validate_constraints=constraints)
     _check_campaign(event, campaign_changed=campaign_changed)
     _check_room_free(event)
 
@@ -322,13 +331,69 @@ def event_create(
     return event
 
 
+def _batch_slugs(events: list[Event]) -> None:
+    """A unique slug for each of ``events`` (as ``event_create`` gives one), in one query
+    unless two share a title and a day or a slug is taken already."""
+    bases = [slugify(f"{e.title} {e.starts_at.astimezone(e.zone).date().isoformat()}")[:94].strip("-")
+             or "x" for e in events]
+    used = set(Event.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    for event, base in zip(events, bases, strict=True):
+        slug, n = base, 1
+        while slug in used or (n > 1 and Event.objects.filter(slug=slug).exists()):
+            n += 1
+            slug = f"{base}-{n}"
+        used.add(slug)
+        event.slug = slug
+
+
 @transaction.atomic
-def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
+def events_create_many(*, actor: Person, organization: Organization,
+                       drafts: list[dict[str, Any]]) -> list[Event | DomainError | ValidationError]:
+    """Create many events of ``organization`` together (an imported agenda).
+
+    Each draft (the fields of :func:`event_create`, ``themes`` included) passes the same
+    checks as ``event_create``; the events that pass are inserted in one statement. Returns,
+    in the order of ``drafts``, each created event or the refusal that kept it out: one
+    refusal does not stop the others. Drafts name no co-organizer (nobody is asked) and
+    belong to no series. The feeds hear of the batch once (``events_created``).
+    """
+    _check_organizer_of(actor, organization)
+    results: list[Event | DomainError | ValidationError] = []
+    created: list[tuple[Event, list[Theme]]] = []
+    for draft in drafts:
+        fields = dict(draft)
+        themes = list(fields.pop("themes", ()))
+        if fields.get("status") == EventStatus.CANCELLED:
+            results.append(ValidationError({"status": _("Un événement se crée en brouillon ou publié.")}))
+            continue
+        event = Event(organization=organization, **fields)
+        try:
+            _prepare(event, actor=actor, room_changed=True, campaign_changed=True, constraints=False)
+        except (DomainError, ValidationError) as error:
+            results.append(error)
+            continue
+        results.append(event)
+        created.append((event, themes))
+    events = [event for event, _themes in created]
+    if events:
+        _batch_slugs(events)
+        Event.objects.bulk_create(events)
+        Event.themes.through.objects.bulk_create(
+            [Event.themes.through(event_id=event.pk, theme_id=theme.pk)
+             for event, themes in created for theme in themes])
+        events_created.send(sender=Event, events=events)
+    return results
+
+
+@transaction.atomic
+def event_update(*, actor: Person, event: Event, by_source: bool = False, **changes: Any) -> Event:
     """Change an event; time, place or status changes raise ``sequence`` and notify registrants.
 
     Growing the capacity promotes the waitlist; it may not drop below the
     confirmed registrations. ``image`` replaces the image (see ``event_create``) or, ``""``,
-    takes it away.
+    takes it away. ``by_source``: the change comes from the agenda the event is imported
+    from; an approved event it moves goes back to moderation when its campaign asks for
+    that (``Campaign.resubmit_on_source_change``).
     """
     event = (Event.objects.select_for_update(of=("self",)).select_related("organization", "campaign")
              .get(pk=event.pk))
@@ -361,6 +426,11 @@ def event_update(*, actor: Person, event: Event, **changes: Any) -> Event:
     if image is not None:
         _set_image(event, image)
     changed = [name for name in ATTENDEE_FIELDS if getattr(event, name) != before[name]]
+    if (by_source and old_moderation == Moderation.APPROVED and event.campaign_id == old_campaign
+            and event.campaign is not None and event.campaign.resubmit_on_source_change
+            and set(TIME_AND_PLACE) & set(changed)):
+        event.moderation = Moderation.PENDING
+        event.moderation_comment, event.moderated_by, event.moderated_at = "", None, None
     if changed:
         event.sequence += 1
     _save(event)

@@ -11,8 +11,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from events.models import Event, Registration
+from events.signals import events_created
 from feeds.models import EventEntry
-from feeds.sources import feed_keys_for
+from feeds.sources import feed_keys_for, feed_keys_for_many
 from feeds.tasks import feeds_mark_stale
 
 
@@ -20,6 +21,11 @@ from feeds.tasks import feeds_mark_stale
 def event_saved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
     if not raw:
         feeds_mark_stale(feed_keys_for(instance))
+
+
+@receiver(events_created, dispatch_uid="feeds-events-created")
+def events_created_together(sender, events: list[Event], **kwargs) -> None:
+    feeds_mark_stale(feed_keys_for_many(events))
 
 
 @receiver(m2m_changed, sender=Event.co_organizers.through, dispatch_uid="feeds-event-coorg")

@@ -300,3 +300,22 @@ def feed_keys_for(event: Event) -> list[str]:
         "person_id", flat=True))
     keys += [f"person:{pk}" for pk in people]
     return keys
+
+
+def feed_keys_for_many(events: list[Event]) -> list[str]:
+    """Every published feed that events just created together may change (no registration
+    yet, so no registrant's feed)."""
+    from feeds.models import PublishedFeed
+    from network.models import Membership
+
+    ids = [event.pk for event in events]
+    org_ids = {event.organization_id for event in events}
+    keys = [f"event:{pk}" for pk in ids]
+    keys += [f"organization:{slug}" for slug in Organization.objects.filter(id__in=org_ids)
+             .values_list("slug", flat=True)]
+    keys += [f"campaign:{slug}" for slug in Campaign.objects.filter(
+        id__in={event.campaign_id for event in events if event.campaign_id}).values_list("slug", flat=True)]
+    keys += list(PublishedFeed.objects.filter(key__startswith="events:").values_list("key", flat=True))
+    keys += [f"person:{pk}" for pk in set(Membership.objects.filter(organization_id__in=org_ids)
+                                          .values_list("person_id", flat=True))]
+    return keys
