@@ -24,6 +24,12 @@ ENTRIES: dict[str, dict] = {
     },
     # Images replaced or taken away, a day after: nothing waits on it.
     "events-delete-unused-images": {"task": "events.delete_unused_images", "schedule": 24 * 60 * 60},
+    # Claims imported agendas due a sync and enqueues one sync each (imports/tasks.py).
+    "imports.sync_due": {
+        "task": "imports.sync_due",
+        "schedule": settings.IMPORTS_SCAN_SECONDS,
+        "options": {"expires": settings.IMPORTS_SCAN_SECONDS},
+    },
     # Safety net for feed republishing whose wake-up was lost (broker down).
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
     # Printed programmes whose build request was lost (broker down, worker restarted).
