@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("spaces.urls")),
     path("", include("events.urls")),
+    path("", include("imports.urls")),
     path("me/private-feed/", private_feed, name="private-feed"),
 ]
 

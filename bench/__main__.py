@@ -15,8 +15,8 @@ import sys
 
 from bench.common import PYTHON, ROOT, Row, print_table
 
-BENCHMARKS = ["bench.feeds", "bench.outbox", "bench.reminders", "bench.checkin", "bench.national",
-              "bench.programme"]
+BENCHMARKS = ["bench.feeds", "bench.outbox", "bench.reminders", "bench.imports", "bench.checkin",
+              "bench.national", "bench.programme"]
 
 
 def _rows_of(name: str) -> list[Row]:

@@ -69,6 +69,10 @@ from spaces.models import Room, validate_time_zone
 ATTENDEE_FIELDS = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address", "status")
 # An event's time and place: when its source moves them, a campaign may want it moderated again.
 TIME_AND_PLACE = ("starts_at", "ends_at", "all_day", "time_zone", "room_id", "address")
+# What an imported agenda gives its events (``imports/``): read-only in Essaim until an
+# organizer detaches the event from its source.
+IMPORTED_FIELDS = ("title", "description", "starts_at", "ends_at", "all_day", "time_zone", "address",
+                   "online_url")
 ROOM_CONSTRAINT = "event_room_no_overlap"
 
 
@@ -103,6 +107,12 @@ class OutsideCampaign(DomainError):
     status = 400
     code = "outside_campaign"
     message = _("L'événement doit avoir lieu pendant la campagne (du %(starts)s au %(ends)s).")
+
+
+class ImportedField(DomainError):
+    code = "imported_field"
+    message = _("« %(name)s » vient de l'agenda d'origine « %(source)s » : modifiez-le là-bas, ou détachez "
+                "l'événement de sa source pour le modifier ici.")
 
 
 class CapacityBelowConfirmed(DomainError):
@@ -202,6 +212,17 @@ def _check_room_free(event: Event) -> None:
                         end=local_time(other.ends_at, other.time_zone))
 
 
+def _check_not_imported(event: Event, changes: dict[str, Any]) -> None:
+    """Refuse a change, by hand, of a field an imported event takes from its source."""
+    item = getattr(event, "import_item", None)  # the link an imported agenda keeps (imports/)
+    if item is None or item.detached_at is not None:
+        return
+    touched = [name for name in IMPORTED_FIELDS if name in changes and changes[name] != getattr(event, name)]
+    if touched:
+        raise ImportedField(field=touched[0], name=Event._meta.get_field(touched[0]).verbose_name,
+                            source=item.source.name)
+
+
 def _save(event: Event) -> None:
     try:
         with transaction.atomic():
@@ -232,12 +253,18 @@ def _check_campaign(event: Event, *, campaign_changed: bool) -> None:
                               ends=campaign.ends_on.strftime("%d/%m/%Y"))
 
 
+# Relations a batch of events gets as rows its caller loaded (and checked): their foreign keys
+# are left to the database rather than looked up again for every event.
+BATCH_RELATIONS = ["organization", "campaign", "room", "series", "moderated_by"]
+
+
 def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign_changed: bool,
-             constraints: bool = True) -> None:
+             batch: bool = False) -> None:
     """Normalize and check an event before it is saved (create and update share this).
 
-    ``constraints=False`` leaves the table's check constraints to the database (``clean``
-    checks the same end-after-start rule first): Django checks each with a query of its own.
+    ``batch``: the event is one of many created together from rows the caller loaded; the
+    table's check constraints and foreign keys are left to the database (``clean`` checks
+    the same end-after-start rule first), since Django checks each with a query of its own.
     """
     _zone(event.time_zone)
     try:
@@ -252,7 +279,7 @@ def _prepare(event: Event, *, actor: Person | None, room_changed: bool, campaign
         lead = event.organization
         event.region, event.department, event.commune_insee = (
             lead.region, lead.department, lead.commune_insee)
-    event.full_clean(exclude=["slug"], validate_constraints=constraints)
+    event.full_clean(exclude=["slug", *(BATCH_RELATIONS if batch else [])], validate_constraints=not batch)
     _check_campaign(event, campaign_changed=campaign_changed)
     _check_room_free(event)
 
@@ -368,7 +395,7 @@ def events_create_many(*, actor: Person, organization: Organization,
             continue
         event = Event(organization=organization, **fields)
         try:
-            _prepare(event, actor=actor, room_changed=True, campaign_changed=True, constraints=False)
+            _prepare(event, actor=actor, room_changed=True, campaign_changed=True, batch=True)
         except (DomainError, ValidationError) as error:
             results.append(error)
             continue
@@ -402,6 +429,8 @@ def event_update(*, actor: Person, event: Event, by_source: bool = False, **chan
         raise EventCancelled()
     if changes.get("status") == EventStatus.CANCELLED:
         raise ValidationError({"status": _("Annulez avec l'action d'annulation, qui demande un motif.")})
+    if not by_source:
+        _check_not_imported(event, changes)
     co_organizers = changes.pop("co_organizers", None)
     themes = changes.pop("themes", None)
     image = changes.pop("image", None)

@@ -70,6 +70,8 @@ def normalize_url(url: str) -> str:
     """The URL to fetch: ``webcal://`` read as ``https://``; refuses other schemes and
     URLs without a host, naming the field ``url``."""
     url = (url or "").strip()
+    if not url:
+        raise UrlRefused(_("Indiquez l'adresse de l'agenda (https://…, webcal://…)."), field="url")
     try:
         parts = urlsplit(url)
         port = parts.port  # a port out of range raises ValueError
@@ -103,9 +105,12 @@ def vetted_addresses(host: str, port: int) -> list[str]:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     refused = [a for a in addresses if not _address_allowed(a, port)]
     if refused or not addresses:
+        address = refused[0] if refused else host
+        if address == host:
+            raise UrlRefused(_("%(address)s est une adresse interne : Essaim ne va pas y chercher d'agenda."),
+                             field="url", address=address)
         raise UrlRefused(_("%(host)s mène à une adresse interne (%(address)s) : Essaim ne va pas y "
-                           "chercher d'agenda."), field="url", host=host,
-                         address=refused[0] if refused else host)
+                           "chercher d'agenda."), field="url", host=host, address=address)
     return addresses
 
 

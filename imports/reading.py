@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import recurring_ical_events
+import x_wr_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar
@@ -160,21 +161,42 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def _in_horizon(calendar: Calendar, *, now: datetime) -> list:
+    """The VEVENTs that may fall between ``now`` and the horizon: single events as they are
+    (the caller checks their dates), and the dates of recurring ones, expanded by
+    ``recurring-ical-events`` (which copies each date: giving it only the recurring events
+    spares that copy to the many single ones)."""
+    if calendar.get("X-WR-TIMEZONE"):
+        # What the expansion does by itself: floating times read in the calendar's own zone.
+        calendar = x_wr_timezone.to_standard(calendar)
+    recurring = _recurring_uids(calendar)
+    singles = [c for c in calendar.walk("VEVENT") if str(c.get("UID")) not in recurring]
+    if not recurring:
+        return singles
+    series = Calendar()
+    for component in calendar.subcomponents:
+        if component.name == "VTIMEZONE" or (component.name == "VEVENT"
+                                             and str(component.get("UID")) in recurring):
+            series.add_component(component)
+    return singles + list(recurring_ical_events.of(series, skip_bad_series=True).between(now, now + HORIZON))
+
+
 def read_ical(data: bytes, *, time_zone: str, keyword: str = "", now: datetime) -> Reading:
     """The entries of an iCal document, from ``now`` to ``now`` + :data:`HORIZON`."""
     zone = zoneinfo.ZoneInfo(time_zone)
     try:
         calendar = Calendar.from_ical(_decode(data))
-        occurrences = list(recurring_ical_events.of(calendar, skip_bad_series=True).between(
-            now, now + HORIZON))
+        if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
+            raise SourceUnreadable(_("Le contenu n'est pas un agenda iCal (BEGIN:VCALENDAR manque)."))
+        components = _in_horizon(calendar, now=now)
+    except SourceUnreadable:
+        raise
     except Exception as error:  # icalendar and the expansion raise many kinds on bad input
         raise SourceUnreadable(_("Le contenu n'est pas un agenda iCal lisible (%(error)s)."),
                                error=str(error)[:200]) from error
-    if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
-        raise SourceUnreadable(_("Le contenu n'est pas un agenda iCal (BEGIN:VCALENDAR manque)."))
     recurring = _recurring_uids(calendar)
     reading = Reading()
-    for component in occurrences:
+    for component in components:
         title = one_line(_text(component, "SUMMARY"))[:200]
         start = component.get("DTSTART")
         if start is None:
@@ -183,6 +205,8 @@ def read_ical(data: bytes, *, time_zone: str, keyword: str = "", now: datetime) 
         all_day = not isinstance(start_value, datetime)
         end_prop = component.get("DTEND")
         end_value = end_prop.dt if end_prop is not None else None
+        if end_value is None and component.get("DURATION") is not None:
+            end_value = start_value + component["DURATION"].dt
         if all_day:
             first = start_value
             last = end_value if isinstance(end_value, date) and not isinstance(end_value, datetime) else None
@@ -196,6 +220,8 @@ def read_ical(data: bytes, *, time_zone: str, keyword: str = "", now: datetime) 
             event_zone = _zone_name(starts_at, time_zone)
             if ends_at == starts_at:
                 ends_at = starts_at + DEFAULT_DURATION
+        if ends_at <= now or starts_at >= now + HORIZON:
+            continue
         uid = one_line(_text(component, "UID"))[:500] or hashlib.sha256(
             f"{title}|{starts_at.isoformat()}".encode()).hexdigest()
         recurrence = component.get("RECURRENCE-ID")

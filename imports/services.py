@@ -30,7 +30,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.api import DomainError
@@ -54,9 +54,9 @@ LEASE = timedelta(minutes=15)
 # BACKOFF_MAX.
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=24)
-# The fields a source gives; an organizer edits them only after detaching the event.
-SOURCE_FIELDS = ("title", "description", "starts_at", "ends_at", "all_day", "time_zone", "address",
-                 "online_url", "price_text", "audience", "commune_insee", "format")
+# The fields a source gives: those of iCal (read-only in Essaim until the event is detached,
+# ``events.services.IMPORTED_FIELDS``), and a CSV programme's few more.
+SOURCE_FIELDS = (*event_services.IMPORTED_FIELDS, "price_text", "audience", "commune_insee", "format")
 
 
 class NotAllowed(DomainError):
@@ -89,6 +89,12 @@ class SyncReport:
     cancelled: int = 0
     ignored: list[dict[str, Any]] = field(default_factory=list)
     not_modified: bool = False
+    # What was created, changed or cancelled, for people to read (``as_dict`` keeps 200).
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def change(self, what: str, event: Event) -> None:
+        self.changes.append({"what": what, "title": event.title, "starts_at": event.starts_at.isoformat(),
+                             "all_day": event.all_day, "time_zone": event.time_zone})
 
     def ignore(self, item: Ignored) -> None:
         self.ignored.append({"title": item.title, "row": item.row, "reason": item.reason,
@@ -98,6 +104,7 @@ class SyncReport:
         data = asdict(self)
         data["ignored"] = self.ignored[:200]
         data["ignored_count"] = len(self.ignored)
+        data["changes"] = self.changes[:200]
         return data
 
 
@@ -129,7 +136,7 @@ def _clean(source: Source) -> None:
 # --- sources ---------------------------------------------------------------------
 
 @transaction.atomic
-def source_create(*, actor: Person, organization: Organization, name: str, kind: str, url: str = "",
+def source_create(*, actor: Person, organization: Organization, kind: str, name: str = "", url: str = "",
                   upload: bytes = b"", upload_name: str = "", themes: Iterable[Theme] = (),
                   **options: Any) -> Source:
     """Add an agenda to ``organization`` (``actor`` organizes for it). An address is synced
@@ -290,6 +297,7 @@ def _create(source: Source, actor: Person, entries: list[Entry], report: SyncRep
         if isinstance(result, Event):
             links.append(SourceItem(source=source, uid=entry.uid, recurrence_key=entry.recurrence_key,
                                     event=result, digest=entry.digest))
+            report.change("created", result)
         else:
             report.ignore(Ignored(entry.fields["title"], entry.fields["starts_at"], _refusal(result),
                                   entry.row))
@@ -340,14 +348,16 @@ def _apply(source: Source, reading: Reading, now: datetime) -> SyncReport:
         try:
             with transaction.atomic():
                 if entry.cancelled:
-                    event_services.event_cancel(actor=actor, event=event, reason=gettext(
+                    event = event_services.event_cancel(actor=actor, event=event, reason=gettext(
                         "Annulé dans l'agenda d'origine (%(source)s).") % {"source": source.name})
                     report.cancelled += 1
+                    report.change("cancelled", event)
                 else:
                     changes = {name: value for name, value in entry.fields.items()
                                if name in SOURCE_FIELDS and getattr(event, name) != value}
-                    event_services.event_update(actor=actor, event=event, by_source=True, **changes)
+                    event = event_services.event_update(actor=actor, event=event, by_source=True, **changes)
                     report.updated += 1
+                    report.change("updated", event)
         except (DomainError, ValidationError) as error:
             report.ignore(Ignored(entry.fields["title"], entry.fields["starts_at"], _refusal(error)))
             continue
@@ -357,9 +367,10 @@ def _apply(source: Source, reading: Reading, now: datetime) -> SyncReport:
         event = item.event
         if item.detached_at is not None or event.status == EventStatus.CANCELLED or event.ends_at <= now:
             continue
-        event_services.event_cancel(actor=actor, event=event, reason=gettext(
+        event = event_services.event_cancel(actor=actor, event=event, reason=gettext(
             "Retiré de l'agenda d'origine (%(source)s).") % {"source": source.name})
         report.cancelled += 1
+        report.change("cancelled", event)
     if new:
         _create(source, actor, new, report)
     return report
@@ -432,13 +443,39 @@ class _Preview(Exception):
         self.report = report
 
 
-def source_preview(*, actor: Person, organization: Organization, **fields: Any) -> SyncReport:
-    """What adding this source would import, computed by adding and syncing it in a
-    transaction that is then rolled back: every rule answers, and nothing stays."""
+def source_preview(*, actor: Person, organization: Organization | None = None, source: Source | None = None,
+                   upload: bytes | None = None, upload_name: str = "", **fields: Any) -> SyncReport:
+    """What a sync would do, computed by doing it in a transaction that is then rolled back:
+    every rule answers, and nothing stays (no event, no message, no error recorded).
+
+    Without ``source``: adding a source with ``fields`` (and ``upload``) to ``organization``.
+    With it: syncing it now, with ``upload`` as its new file when given.
+    """
     try:
         with transaction.atomic():
-            source = source_create(actor=actor, organization=organization, **fields)
+            if source is None:
+                assert organization is not None, "a new source needs its organization"
+                source = source_create(actor=actor, organization=organization, upload=upload or b"",
+                                       upload_name=upload_name, **fields)
+            else:
+                _check_organizer(actor, source.organization)
+                if upload is not None:
+                    source_upload(actor=actor, source=source, upload=upload, upload_name=upload_name)
+                Source.objects.filter(pk=source.pk).update(etag="", last_modified="")
             raise _Preview(source_sync(source_id=source.pk, force=True))
     except _Preview as preview:
         return preview.report
+
+
+def summary(report: dict[str, Any]) -> str:
+    """« 12 événements trouvés, 3 nouveaux, 1 modifié, 2 ignorés » from a report (``as_dict``)."""
+    found, ignored = report.get("found", 0), report.get("ignored_count", len(report.get("ignored", [])))
+    created, updated, cancelled = (report.get(name, 0) for name in ("created", "updated", "cancelled"))
+    parts = [ngettext("%(n)s événement trouvé", "%(n)s événements trouvés", found) % {"n": found},
+             ngettext("%(n)s nouveau", "%(n)s nouveaux", created) % {"n": created},
+             ngettext("%(n)s modifié", "%(n)s modifiés", updated) % {"n": updated}]
+    if cancelled:
+        parts.append(ngettext("%(n)s annulé", "%(n)s annulés", cancelled) % {"n": cancelled})
+    parts.append(ngettext("%(n)s ignoré", "%(n)s ignorés", ignored) % {"n": ignored})
+    return ", ".join(parts)
 

@@ -518,3 +518,80 @@ class PassSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom, e-mail ou code court"), required=False, max_length=150)
     status = forms.ChoiceField(label=_("Statut"), required=False,
                                choices=[("", _("Tous")), *PassStatus.choices])
+
+
+class SourceForm(forms.Form):
+    """An imported agenda: an address or a file, and what its events get."""
+
+    name = forms.CharField(label=_("Nom"), max_length=200, required=False,
+                           help_text=_("Vide : l'adresse ou le nom du fichier."))
+    url = forms.CharField(label=_("Adresse de l'agenda"), max_length=2000, required=False,
+                          widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://…"}),
+                          help_text=_("Le lien iCal (.ics, webcal://) que donnent Google Agenda, Nextcloud, "
+                                      "Outlook, Mobilizon, Gancio ou votre site."))
+    file = forms.FileField(label=_("Ou un fichier"), required=False,
+                           help_text=_("Un agenda .ics, ou un programme .csv (voir le modèle)."))
+    format = forms.ChoiceField(label=_("Format par défaut"), choices=EventFormat.choices,
+                               initial=EventFormat.AUTRE)
+    themes = forms.ModelMultipleChoiceField(label=_("Thèmes"), queryset=Theme.objects.all(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    campaign = forms.ModelChoiceField(label=_("Proposer à la campagne"), required=False,
+                                      queryset=Campaign.objects.order_by("-starts_on"),
+                                      help_text=_("Les dates dans la période de la campagne lui sont "
+                                                  "proposées et attendent sa modération."))
+    keyword = forms.CharField(label=_("Mot-clé"), max_length=100, required=False,
+                              help_text=_("N'importer que les événements dont le titre ou les catégories "
+                                          "contiennent ce mot (ex. ESS)."))
+    time_zone = forms.CharField(label=_("Fuseau horaire de la structure"), max_length=64,
+                                initial="Europe/Paris", validators=[validate_time_zone],
+                                help_text=_("Les heures sans fuseau de l'agenda y sont lues."))
+    interval_minutes = forms.IntegerField(label=_("Synchroniser toutes les (minutes)"), min_value=15,
+                                          max_value=24 * 60, initial=60)
+
+    def __init__(self, *args, editing: bool = False, kept_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing, self.kept_file = editing, kept_file
+        if editing:
+            del self.fields["file"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (self.editing or self.kept_file) and not data.get("url") and not data.get("file"):
+            self.add_error("url", _("Indiquez l'adresse de l'agenda ou joignez un fichier."))
+        if data.get("url") and data.get("file"):
+            self.add_error("file", _("Une adresse ou un fichier, pas les deux."))
+        return data
+
+    def service_fields(self) -> dict:
+        """The fields of ``source_create`` (or ``source_update``); a file is read into bytes."""
+        data = dict(self.cleaned_data)
+        uploaded = data.pop("file", None)
+        if not self.editing:
+            if uploaded is not None:
+                name = uploaded.name or ""
+                data.update(kind="csv" if name.lower().endswith(".csv") else "ics", upload=uploaded.read(),
+                            upload_name=name, url="")
+            else:
+                data["kind"] = "url"
+        elif not data.get("url"):
+            data.pop("url")
+        return data
+
+    def add_service_error(self, error: DomainError | ValidationError) -> None:
+        if isinstance(error, DomainError):
+            self.add_error(error.field if error.field in self.fields else None, error.detail)
+            return
+        for field, messages in error.message_dict.items() if hasattr(error, "error_dict") else [
+                (None, error.messages)]:
+            self.add_error(field if field in self.fields else None, messages)
+
+    @classmethod
+    def initial_for(cls, source) -> dict:
+        return {"name": source.name, "url": source.url, "format": source.format,
+                "themes": list(source.themes.all()), "campaign": source.campaign_id,
+                "keyword": source.keyword, "time_zone": source.time_zone,
+                "interval_minutes": source.interval_minutes}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Nouvelle version du fichier"))

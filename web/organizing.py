@@ -21,6 +21,8 @@ from backend.api import DomainError
 from backend.middleware import accepts_upload
 from events import selectors, services
 from events.models import CoOrganizationStatus, EventStatus
+from events.services import IMPORTED_FIELDS
+from imports.selectors import import_item_of
 from network.models import Role
 from network.selectors import organization_ids_for, organizations_for
 from web.forms import CancelForm, EventForm, refusal_text
@@ -44,6 +46,7 @@ def my_events(request):
         "upcoming": events.filter(ends_at__gte=now).order_by("starts_at", "id"),
         "past": events.filter(ends_at__lt=now).order_by("-starts_at", "-id")[:PAST_SHOWN],
         "can_create": organizations_for(request.user, Role.ORGANIZER).exists(),
+        "organizations": organizations_for(request.user, Role.ORGANIZER).order_by("name"),
         "pending_requests": selectors.co_organization_requests_for(request.user).filter(
             status=CoOrganizationStatus.PENDING).count(),
     })
@@ -138,6 +141,11 @@ def event_edit(request, slug: str):
         return render(request, "web/not_organizer.html", status=403)
     form = EventForm(request.POST or None, request.FILES or None, initial=EventForm.initial_for(event),
                      lead=event.organization)
+    imported_from = import_item_of(event)
+    if imported_from is not None:
+        # What the source gives changes in the source (or after detaching the event).
+        for name in set(IMPORTED_FIELDS) & set(form.fields):
+            form.fields[name].disabled = True
     hints = selectors.clash_hints(event)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
@@ -159,7 +167,7 @@ def event_edit(request, slug: str):
             form.add_service_error(error)
     return render(request, "web/event_form.html", {
         "form": form, "hints": hints, "event": event, "cancel_form": CancelForm(),
-        "co_organizations": selectors.co_organizations_of(event)})
+        "co_organizations": selectors.co_organizations_of(event), "imported_from": imported_from})
 
 
 def _tell_invitations(request, event, before: dict) -> None:

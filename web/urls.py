@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import accounts, attendees, coworking, moderation, organizing, space_passes, views
+from web import accounts, attendees, coworking, imports, moderation, organizing, space_passes, views
 
 app_name = "web"
 
@@ -33,6 +33,10 @@ urlpatterns = [
     path("structures/nouvelle/", accounts.organization_new, name="organization-new"),
     path("structures/<slug:slug>/", views.organization_detail, name="organization"),
     path("structures/<slug:slug>/membres/", accounts.members, name="members"),
+    path("structures/<slug:slug>/agendas/", imports.sources, name="sources"),
+    path("structures/<slug:slug>/agendas/<int:pk>/", imports.source_detail, name="source"),
+    path("agendas/modele-programme.csv", imports.programme_template, name="programme-template"),
+    path("evenements/<slug:slug>/detacher/", imports.event_detach, name="event-detach"),
     path("structures/<slug:slug>/membres/<int:pk>/retirer/", accounts.member_remove, name="member-remove"),
     path("structures/<slug:slug>/invitations/<int:pk>/<str:action>/", accounts.invitation_manage,
          name="invitation-manage"),

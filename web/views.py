@@ -36,6 +36,7 @@ from events.models import (
 )
 from feeds.tokens import calendar_token_regenerate, calendar_token_revoke
 from feeds.views import EVENT_FILTERS
+from imports.selectors import import_item_of
 from network.api import LoginRateThrottle
 from network.models import Organization, Role
 from network.selectors import organization_ids_for
@@ -105,6 +106,7 @@ def _event_page(request, event, *, guest_form: GuestRegistrationForm | None = No
         "registration_closed": services.registration_refusal(event),
         "page_url": absolute_url(event.get_absolute_url()),
         "image_url": absolute_url(event.image_url) if event.image else "",
+        "imported_from": import_item_of(event),
         "organization_links": feed_links(reverse("feeds:organization", args=[event.organization.slug])),
         "event_feed": reverse("feeds:event", args=[event.pk]),
     }, status=status)

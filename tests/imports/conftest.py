@@ -22,12 +22,13 @@ FEEDS = Path(__file__).parent / "feeds"
 
 
 def feed(name: str, *, crlf: bool = True, **replace: str) -> bytes:
-    """The feed ``name`` with its dates set from today; CRLF line ends unless ``crlf=False``."""
+    """The feed ``name`` with ``replace``'s changes, then its dates set from today; CRLF line
+    ends unless ``crlf=False``."""
     text = (FEEDS / name).read_text()
-    today = timezone.localdate()
-    text = re.sub(r"\{d(\d+)\}", lambda m: (today + timedelta(days=int(m[1]))).strftime("%Y%m%d"), text)
     for old, new in replace.items():
         text = text.replace(old, new)
+    today = timezone.localdate()
+    text = re.sub(r"\{d(\d+)\}", lambda m: (today + timedelta(days=int(m[1]))).strftime("%Y%m%d"), text)
     return text.replace("\n", "\r\n").encode() if crlf else text.encode()
 
 

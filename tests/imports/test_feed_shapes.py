@@ -136,3 +136,18 @@ def test_webcal_addresses_are_fetched_over_https(apes):
     source = services.source_create(actor=apes.organizer, organization=apes.organization, name="Agenda",
                                     kind="url", url="webcal://agenda.example.org/public.ics")
     assert source.url == "https://agenda.example.org/public.ics"
+
+
+def test_a_duration_instead_of_an_end_and_a_calendar_zone_for_floating_times(feed_server, add_source):
+    start = day(5).strftime("%Y%m%d").encode()
+    body = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-TIMEZONE:America/Cayenne\r\n"
+            b"BEGIN:VEVENT\r\nUID:d@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:" + start
+            + b"T100000\r\nDURATION:PT2H30M\r\nSUMMARY:Visite\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    feed_server.routes["/d.ics"] = body
+    source = add_source(url=feed_server.url("/d.ics"))
+
+    services.source_sync(source_id=source.pk)
+
+    visit = imported(source)["Visite"]
+    cayenne = zoneinfo.ZoneInfo("America/Cayenne")
+    assert (visit.starts_at, visit.ends_at) == (at(5, 10, zone=cayenne), at(5, 12, 30, zone=cayenne))

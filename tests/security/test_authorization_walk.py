@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from accounts.models import Invitation
 from events.models import Campaign, CoOrganization, Event, EventStatus, Registration, Series
+from imports.models import Source
 from network.models import Membership, Organization
 from passes.models import CheckIn, Pass, PassNetwork, Plan
 from spaces.models import Space
@@ -39,6 +40,7 @@ def _values() -> dict[str, list]:
         "/api/v1/checkins/": list(CheckIn.objects.values_list("id", flat=True)[:3]),
         "/api/v1/co-organizations/": list(CoOrganization.objects.values_list("id", flat=True)[:3]),
         "/api/v1/events/": published + drafts,
+        "/api/v1/import-sources/": list(Source.objects.values_list("id", flat=True)[:2]),
         "/api/v1/invitations/": list(Invitation.objects.values_list("id", flat=True)[:2]),
         "/api/v1/memberships/": list(Membership.objects.values_list("id", flat=True)[:3]),
         "/api/v1/networks/": list(PassNetwork.objects.values_list("slug", flat=True)[:1]),
