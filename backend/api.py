@@ -99,7 +99,8 @@ class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if isinstance(data, dict):
             writable = {name: field for name, field in self.fields.items() if not field.read_only}
-            errors = {name: [_("Champ inconnu.")] for name in sorted(set(data) - set(writable))}
+            unknown = sorted(set(data) - set(writable))
+            errors: dict[str, Any] = {name: [_("Champ inconnu.")] for name in unknown}
             if errors:
                 raise serializers.ValidationError(errors, code="unknown_field")
             if html.is_html_input(data):

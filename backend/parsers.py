@@ -62,7 +62,8 @@ class MultiPartParser(parsers.MultiPartParser):
             return super().parse(stream, media_type, parser_context)
         body = _with_empty_bodies(stream.read(), media_type or "")
         meta = {**request.META, "CONTENT_TYPE": media_type, "CONTENT_LENGTH": str(len(body))}
-        encoding = parsers.get_encoding(parser_context or {})
+        # DRF's own helper, which its stubs do not list yet.
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
         try:
             data, files = DjangoMultiPartParser(meta, io.BytesIO(body), request.upload_handlers,
                                                 encoding).parse()
