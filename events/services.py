@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -219,7 +219,9 @@ def _check_not_imported(event: Event, changes: dict[str, Any]) -> None:
         return
     touched = [name for name in IMPORTED_FIELDS if name in changes and changes[name] != getattr(event, name)]
     if touched:
-        raise ImportedField(field=touched[0], name=Event._meta.get_field(touched[0]).verbose_name,
+        field = Event._meta.get_field(touched[0])
+        assert isinstance(field, models.Field), "imported fields are the event's own columns"
+        raise ImportedField(field=touched[0], name=field.verbose_name,
                             source=item.source.name)
 
 
@@ -344,23 +346,26 @@ def event_create(
     ``OutsideCampaign`` or a ``ValidationError`` naming the field.
     """
     _check_organizer_of(actor, organization)
-    if fields.get("status") == EventStatus.CANCELLED:
-        raise ValidationError({"status": _("Un événement se crée en brouillon ou publié.")})
+    _check_new_status(fields)
     event = Event(organization=organization, title=title, starts_at=starts_at, ends_at=ends_at,
                   series=series, recurrence_id=recurrence_id, **fields)
     _prepare(event, actor=actor, room_changed=True, campaign_changed=True)
     _set_image(event, image)
-    local_day = event.starts_at.astimezone(event.zone).date()
-    event.slug = unique_slug(Event, f"{title} {local_day.isoformat()}", max_length=100)
+    _give_slugs([event])
     _save(event)
     co_organizers_request(actor=actor, event=event, organizations=co_organizers)
     event.themes.set(themes)
     return event
 
 
-def _batch_slugs(events: list[Event]) -> None:
-    """A unique slug for each of ``events`` (as ``event_create`` gives one), in one query
-    unless two share a title and a day or a slug is taken already."""
+def _check_new_status(fields: dict[str, Any]) -> None:
+    if fields.get("status") == EventStatus.CANCELLED:
+        raise ValidationError({"status": _("Un événement se crée en brouillon ou publié.")})
+
+
+def _give_slugs(events: list[Event]) -> None:
+    """A unique slug for each of ``events``, from its title and local day, in one query unless
+    two share a title and a day or a slug is taken already."""
     bases = [slugify(f"{e.title} {e.starts_at.astimezone(e.zone).date().isoformat()}")[:94].strip("-")
              or "x" for e in events]
     used = set(Event.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
@@ -390,11 +395,9 @@ def events_create_many(*, actor: Person, organization: Organization,
     for draft in drafts:
         fields = dict(draft)
         themes = list(fields.pop("themes", ()))
-        if fields.get("status") == EventStatus.CANCELLED:
-            results.append(ValidationError({"status": _("Un événement se crée en brouillon ou publié.")}))
-            continue
-        event = Event(organization=organization, **fields)
         try:
+            _check_new_status(fields)
+            event = Event(organization=organization, **fields)
             _prepare(event, actor=actor, room_changed=True, campaign_changed=True, batch=True)
         except (DomainError, ValidationError) as error:
             results.append(error)
@@ -403,7 +406,7 @@ def events_create_many(*, actor: Person, organization: Organization,
         created.append((event, themes))
     events = [event for event, _themes in created]
     if events:
-        _batch_slugs(events)
+        _give_slugs(events)
         Event.objects.bulk_create(events)
         Event.themes.through.objects.bulk_create(
             [Event.themes.through(event_id=event.pk, theme_id=theme.pk)

@@ -18,6 +18,7 @@ from events.models import Campaign, Theme
 from imports import selectors, services
 from imports.fetch import MAX_BYTES
 from imports.models import Source, SourceKind
+from network.auth import signed_in
 from network.models import Organization
 
 
@@ -117,22 +118,22 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.sources_managed_by(self.request.user)
+        return selectors.sources_managed_by(signed_in(self.request))
 
     def perform_create(self, serializer):
         fields = _create_fields(serializer.validated_data)
-        source = services.source_create(actor=self.request.user, **fields)
+        source = services.source_create(actor=signed_in(self.request), **fields)
         if source.kind != SourceKind.URL:
             services.source_sync(source_id=source.pk)
         serializer.instance = self.get_queryset().get(pk=source.pk)
 
     def perform_update(self, serializer):
-        source = services.source_update(actor=self.request.user, source=serializer.instance,
+        source = services.source_update(actor=signed_in(self.request), source=serializer.instance,
                                         **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=source.pk)
 
     def perform_destroy(self, instance):
-        services.source_delete(actor=self.request.user, source=instance)
+        services.source_delete(actor=signed_in(self.request), source=instance)
 
     @extend_schema(request=SourceSerializer, responses=ReportSerializer)
     @action(detail=False, methods=["post"])
@@ -140,7 +141,8 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         """What adding this source would import (found, new, ignored and why); nothing is kept."""
         serializer = SourceSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        report = services.source_preview(actor=request.user, **_create_fields(serializer.validated_data))
+        report = services.source_preview(actor=signed_in(request),
+                                         **_create_fields(serializer.validated_data))
         return Response(report_data(report))
 
     @extend_schema(request=PauseSerializer)
@@ -150,7 +152,7 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         source = self.get_object()  # before reading the body: a stranger learns nothing from its errors
         body = PauseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        source = services.source_pause(actor=request.user, source=source,
+        source = services.source_pause(actor=signed_in(request), source=source,
                                        paused=body.validated_data["paused"])
         return Response(self.get_serializer(self.get_queryset().get(pk=source.pk)).data)
 
@@ -158,7 +160,7 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
         """Sync an address now (by the worker), reading it again even if unchanged."""
-        services.source_sync_request(actor=request.user, source=self.get_object())
+        services.source_sync_request(actor=signed_in(request), source=self.get_object())
         return Response(status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=UploadSerializer, responses=ReportSerializer)
@@ -169,6 +171,6 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         uploaded = body.validated_data["file"]
-        source = services.source_upload(actor=request.user, source=source, upload=uploaded.read(),
+        source = services.source_upload(actor=signed_in(request), source=source, upload=uploaded.read(),
                                         upload_name=uploaded.name or "")
         return Response(report_data(services.source_sync(source_id=source.pk, force=True)))

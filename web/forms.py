@@ -555,7 +555,7 @@ class SourceForm(forms.Form):
             del self.fields["file"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if not (self.editing or self.kept_file) and not data.get("url") and not data.get("file"):
             self.add_error("url", _("Indiquez l'adresse de l'agenda ou joignez un fichier."))
         if data.get("url") and data.get("file"):

@@ -141,9 +141,9 @@ def source_detail(request, slug: str, pk: int):
             messages.success(request, _("Synchronisation demandée : elle se fait dans la minute."))
             return redirect("web:source", slug=slug, pk=pk)
         if action == "delete":
-            kept = services.source_delete(actor=request.user, source=source)
+            left = services.source_delete(actor=request.user, source=source)
             messages.success(request, _("Source supprimée ; ses %(count)s événements restent, modifiables "
-                                        "à la main.") % {"count": kept})
+                                        "à la main.") % {"count": left})
             return redirect("web:sources", slug=slug)
         if action == "preview":
             return render(request, "web/source_preview.html", {
