@@ -85,3 +85,11 @@ def test_a_filter_given_empty_is_refused_rather_than_listing_everything(api, pat
 
 def test_a_text_filter_given_empty_still_lists(api):
     assert api.get("/api/v1/organizations/", {"q": ""}).status_code == 200
+
+
+def test_a_form_with_too_many_fields_is_a_400_in_the_error_format(login, person, settings):
+    body = "&".join(["full_name=Ada"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = login(person).generic("PATCH", "/api/v1/me/", body,
+                                     content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
