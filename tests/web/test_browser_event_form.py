@@ -106,7 +106,9 @@ def test_organizer_fills_every_field_with_an_image_and_the_public_page_shows_it(
 
     public.goto(f"{page.base}/agenda/")
     thumb = public.locator(".event-item", has_text="Forum de la coopération").locator(".event-thumb")
-    assert thumb.evaluate("img => img.naturalWidth") == 480
+    # A lazy image loads once in view; decode() waits for it.
+    thumb.scroll_into_view_if_needed()
+    assert thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
     visitor.close()
 
 
