@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "programme",
     "imports",
+    "observatory",
     "web",
 ]
 

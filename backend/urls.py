@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programme.urls")),
+    path("", include("observatory.urls")),
     path("", include("web.urls")),
 ]
 

@@ -36,6 +36,9 @@ ENTRIES: dict[str, dict] = {
     "programme-build-requested": {"task": "programme.build_requested_brochures", "schedule": 120.0},
     # Free addresses to map coordinates, when an address API is configured (GEOCODER_URL).
     "programme-geocode-addresses": {"task": "programme.geocode_addresses", "schedule": 15 * 60},
+    # The observatory's figures, computed once a day; and those asked for whose wake-up was lost.
+    "observatory-refresh-daily": {"task": "observatory.refresh_daily", "schedule": 24 * 60 * 60},
+    "observatory-refresh-requested": {"task": "observatory.refresh_requested", "schedule": 120.0},
     # Forgotten check-outs: recorded at the closing time itself, so 15 minutes is only latency.
     "passes-auto-checkout": {"task": "passes.auto_checkout", "schedule": 15 * 60},
     "passes-notify-expiring": {"task": "passes.notify_expiring", "schedule": 6 * 60 * 60},

@@ -1,0 +1,56 @@
+"""Snapshots: the worker computes and stores, pages read; a request is answered at once with
+what is stored and refreshed once; small counts of people never show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from observatory import snapshots
+from observatory.disclosure import HIDDEN, people_count
+from observatory.models import Snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counting_kind(monkeypatch):
+    calls: list[str] = []
+
+    def compute(key: str) -> dict:
+        calls.append(key)
+        return {"key": key, "computed": len(calls)}
+
+    monkeypatch.setitem(snapshots.KINDS, "test", snapshots.Kind(compute=compute, daily_keys=lambda: ["a", "b"]))
+    return calls
+
+
+def test_counts_of_one_to_four_people_show_as_less_than_five():
+    assert [people_count(n) for n in (0, 1, 4, 5, 12)] == [0, HIDDEN, HIDDEN, 5, 12]
+
+
+def test_nothing_is_read_before_the_worker_computed_it(counting_kind):
+    assert snapshots.snapshot_read(kind="test", key="a") is None
+    snapshots.snapshot_refresh(kind="test", key="a")
+    assert snapshots.snapshot_read(kind="test", key="a").data == {"key": "a", "computed": 1}
+
+
+def test_the_daily_refresh_computes_every_key_again(counting_kind):
+    assert snapshots.snapshots_refresh_daily() == 2
+    assert snapshots.snapshots_refresh_daily() == 2
+    assert snapshots.snapshot_read(kind="test", key="b").data["computed"] == 4
+    assert Snapshot.objects.count() == 2
+
+
+def test_a_request_asks_once_and_the_beat_picks_up_a_lost_one(counting_kind, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        snapshots.snapshot_request(kind="test", key="a")
+        snapshots.snapshot_request(kind="test", key="a")
+    assert len(callbacks) == 1  # the second request finds the first one waiting
+    assert snapshots.snapshot_read(kind="test", key="a") is None
+    later = timezone.now() + timedelta(minutes=5)
+    assert snapshots.snapshots_refresh_requested(now=later) == 1
+    snapshot = snapshots.snapshot_read(kind="test", key="a")
+    assert snapshot.requested_at is None and snapshot.data["computed"] == 1
