@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ObservatoryConfig(AppConfig):
     name = "observatory"
     verbose_name = "Observatoire"
+
+    def ready(self) -> None:
+        # Each kind of figures registers its computation on import.
+        from observatory import flows  # noqa: F401

@@ -9,7 +9,9 @@ Values hidden by :mod:`observatory.disclosure` are left out of the drawing: the 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
 
 import pygal
 from pygal.style import Style
@@ -38,6 +40,11 @@ def _config(chart: pygal.graph.graph.Graph, title: str) -> None:
     chart.margin = 10
 
 
+def _data_uri(svg: str) -> str:
+    # pygal's own render_data_uri fails once the XML declaration is left out (it encodes a str).
+    return "data:image/svg+xml;charset=utf-8;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _drawable(values: Sequence[int | str | float]) -> list[float | None]:
     return [None if is_hidden(value) else float(value) for value in values]
 
@@ -55,7 +62,7 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int 
     chart.legend_at_bottom = True
     for name, values in series.items():
         chart.add(name, _drawable(values))
-    return chart.render_data_uri()
+    return _data_uri(chart.render(is_unicode=True))
 
 
 def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int | str | float]]
@@ -70,4 +77,58 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int
     chart.print_values = False
     for name, values in series.items():
         chart.add(name, _drawable(values))
-    return chart.render_data_uri()
+    return _data_uri(chart.render(is_unicode=True))
+
+
+def heatmap_chart(title: str, rows: Sequence[str], columns: Sequence[str],
+                  values: Sequence[Sequence[int | str | float]], *, row_title: str = "",
+                  column_title: str = "") -> str:
+    """A table of ``values`` (a row per label of ``rows``, a value per label of ``columns``)
+    drawn as cells whose shade grows with the value (pygal has no such chart), as a ``data:``
+    URI. Each cell prints its value; a value that is not a number ("< 5", "—") is printed
+    on a blank cell."""
+    numbers = [float(v) for row in values for v in row if isinstance(v, int | float)]
+    top = max(numbers, default=0) or 1
+    label_width = min(220, 24 + 8 * max((len(label) for label in rows), default=0))
+    cell_width = max(28.0, (720 - label_width - 10) / max(1, len(columns)))
+    cell_height = 34
+    header = 64 + (18 if column_title else 0)
+    width = label_width + cell_width * len(columns) + 10
+    height = header + cell_height * len(rows) + 10
+    font = f'font-family="{STYLE.font_family}" fill="{STYLE.foreground}"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'role="img" aria-label={quoteattr(title)}>',
+        f'<text x="{width / 2:.0f}" y="24" text-anchor="middle" font-size="16" {font}>{escape(title)}</text>',
+    ]
+    if column_title:
+        parts.append(f'<text x="{label_width + cell_width * len(columns) / 2:.0f}" y="48" '
+                     f'text-anchor="middle" font-size="13" {font}>{escape(column_title)}</text>')
+    if row_title:
+        parts.append(f'<text x="4" y="{header - 8}" font-size="13" {font}>{escape(row_title)}</text>')
+    for j, label in enumerate(columns):
+        x = label_width + cell_width * (j + 0.5)
+        parts.append(f'<text x="{x:.0f}" y="{header - 8}" text-anchor="middle" font-size="12" {font}>'
+                     f'{escape(_short(label, int(cell_width // 7)))}</text>')
+    for i, (label, row) in enumerate(zip(rows, values, strict=True)):
+        y = header + cell_height * i
+        parts.append(f'<text x="{label_width - 8}" y="{y + 22}" text-anchor="end" font-size="13" {font}>'
+                     f'{escape(_short(label, 28))}</text>')
+        for j, value in enumerate(row):
+            x = label_width + cell_width * j
+            number = isinstance(value, int | float)
+            shade = float(value) / top if number else 0.0
+            parts.append(f'<rect x="{x + 1:.1f}" y="{y + 1}" width="{cell_width - 2:.1f}" '
+                         f'height="{cell_height - 2}" rx="3" fill="{STYLE.colors[0]}" '
+                         f'fill-opacity="{0.06 + 0.9 * shade:.2f}"/>')
+            if value != 0:
+                ink = "#ffffff" if shade > 0.55 else STYLE.foreground
+                parts.append(f'<text x="{x + cell_width / 2:.1f}" y="{y + 22}" text-anchor="middle" '
+                             f'font-size="12" font-family="{STYLE.font_family}" fill="{ink}">'
+                             f'{escape(str(value))}</text>')
+    parts.append("</svg>")
+    return _data_uri("".join(parts))
+
+
+def _short(label: str, at_most: int) -> str:
+    return label if len(label) <= at_most else label[:max(1, at_most - 1)] + "…"

@@ -18,7 +18,7 @@ from passes.models import (
 
 @admin.register(PassNetwork)
 class PassNetworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "coordinator", "visit_value"]
+    list_display = ["name", "coordinator", "visit_value", "public_flows"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["spaces"]
     autocomplete_fields = ["coordinator"]

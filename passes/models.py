@@ -57,6 +57,11 @@ class PassNetwork(models.Model):
         help_text=_("Reversée à l'espace qui accueille. Vide : prix du forfait divisé par son quota."),
     )
     description = models.TextField(_("description"), blank=True, max_length=5000)
+    public_flows = models.BooleanField(
+        _("flux publics"), default=False,
+        help_text=_("Tout le monde peut alors lire les flux de coworking du réseau, en chiffres "
+                    "agrégés (les effectifs de moins de 5 personnes restent masqués)."),
+    )
 
     class Meta:
         verbose_name = _("réseau de pass")

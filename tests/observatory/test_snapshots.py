@@ -23,7 +23,8 @@ def counting_kind(monkeypatch):
         calls.append(key)
         return {"key": key, "computed": len(calls)}
 
-    monkeypatch.setitem(snapshots.KINDS, "test", snapshots.Kind(compute=compute, daily_keys=lambda: ["a", "b"]))
+    monkeypatch.setitem(snapshots.KINDS, "test",
+                        snapshots.Kind(compute=compute, daily_keys=lambda: ["a", "b"]))
     return calls
 
 
@@ -44,7 +45,8 @@ def test_the_daily_refresh_computes_every_key_again(counting_kind):
     assert Snapshot.objects.count() == 2
 
 
-def test_a_request_asks_once_and_the_beat_picks_up_a_lost_one(counting_kind, django_capture_on_commit_callbacks):
+def test_a_request_asks_once_and_the_beat_picks_up_a_lost_one(counting_kind,
+                                                              django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         snapshots.snapshot_request(kind="test", key="a")
         snapshots.snapshot_request(kind="test", key="a")

@@ -1,0 +1,104 @@
+"""The coworking flows page of a pass network (``/reseaux/<network>/flux/``), its CSV and
+JSON downloads, and the coordinators' "Recalculer".
+
+The figures are read from the snapshot the worker computed (``observatory.flows``); who may
+read them is :func:`observatory.flows.flows_reader`'s rule: anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from backend.api import DomainError
+from observatory import flows
+from observatory.snapshots import snapshot_read, snapshot_request
+from observatory.tables import csv_download, json_download
+from passes.models import PassNetwork
+
+
+def _readable(request, slug: str) -> tuple[PassNetwork, flows.Reader]:
+    network = get_object_or_404(PassNetwork, slug=slug)
+    reader = flows.flows_reader(request.user, network)
+    if reader is None:
+        raise Http404
+    return network, reader
+
+
+@require_safe
+def flows_page(request, network: str):
+    """The flows of the months asked for (``?from=AAAA-MM&to=AAAA-MM``, the last twelve by
+    default); ``?format=csv&table=<slug>`` downloads one table, ``?format=json`` all."""
+    network_obj, reader = _readable(request, network)
+    today = timezone.localdate()
+    status = 200
+    refusal = None
+    try:
+        first, last = flows.month_range(first=request.GET.get("from"), last=request.GET.get("to"),
+                                        today=today)
+    except DomainError as error:
+        refusal, status = error, 400
+        first, last = flows.month_range(first=None, last=None, today=today)
+    snapshot = snapshot_read(kind=flows.KIND, key=network_obj.slug)
+    if snapshot is None:
+        snapshot_request(kind=flows.KIND, key=network_obj.slug)
+    download = request.GET.get("format")
+    if download in ("csv", "json"):
+        if snapshot is None or refusal is not None:
+            raise Http404
+        download_figures = flows.figures(snapshot.data, first=first, last=last, draw=False)
+        if download == "json":
+            return json_download(download_figures.tables, about={
+                "network": network_obj.slug, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
+                computed_at=snapshot.computed_at)
+        table = next((t for t in download_figures.tables if t.slug == request.GET.get("table")), None)
+        if table is None:
+            raise Http404
+        return csv_download(table, prefix=f"flux-{network_obj.slug}-{first:%Y-%m}-{last:%Y-%m}")
+    figures = flows.figures(snapshot.data, first=first, last=last) if snapshot else None
+    response = render(request, "observatory/flows.html", {
+        "network": network_obj, "access": reader, "reader": reader, "snapshot": snapshot,
+        # Fresh figures asked for and not stored yet (or none computed so far).
+        "pending": snapshot is None or snapshot.requested_at is not None,
+        "figures": figures, "refusal": refusal,
+        "shown": [(table, figures.charts.get(table.slug)) for table in figures.tables] if figures else [],
+        "range": {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
+        "months": snapshot.data.get("months", []) if snapshot else [],
+    }, status=status)
+    if not network_obj.public_flows:
+        add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def flows_refresh(request, network: str):
+    """Ask the worker for fresh figures (the network's coordinators)."""
+    network_obj, reader = _readable(request, network)
+    if not reader.is_coordinator:
+        raise Http404
+    snapshot_request(kind=flows.KIND, key=network_obj.slug)
+    messages.success(request, _("Le calcul est demandé : les chiffres seront à jour dans quelques "
+                                "instants, rechargez la page."))
+    return redirect("observatory:flows", network=network_obj.slug)
+
+
+@login_required
+@require_POST
+def flows_publish(request, network: str):
+    """Publish the flows, or make them private again (the network's coordinators)."""
+    network_obj, reader = _readable(request, network)
+    if not reader.is_coordinator:
+        raise Http404
+    public = request.POST.get("public") == "1"
+    flows.flows_publish(network=network_obj, public=public)
+    messages.success(request, _("Les flux du réseau sont publics : toute personne peut lire cette page.")
+                     if public else _("Les flux du réseau sont réservés à ses coordinateur·rices et "
+                                      "aux gestionnaires de ses espaces."))
+    return redirect("observatory:flows", network=network_obj.slug)

@@ -1,0 +1,229 @@
+"""Coworking flows on a hand-built network: every figure against a count done by hand, the
+matrix against the settlement's own statement, small counts hidden, nobody named, and only
+the network's coordinators and its spaces' managers reading them unless the network publishes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from network.models import Person, Role
+from observatory import flows
+from observatory.disclosure import HIDDEN
+from observatory.snapshots import snapshot_refresh
+from passes import selectors
+from passes.models import Channel, CheckIn, Pass, PassNetwork, PlanKind, Visit
+from spaces.models import Space
+from tests.factories import PersonFactory, member_of
+from tests.passes.factories import PassFactory, PassNetworkFactory, PlanFactory, SpaceFactory, many_passes
+
+pytestmark = pytest.mark.django_db
+
+PARIS = timezone.get_default_timezone()
+JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Network:
+    network: PassNetwork
+    a: Space
+    b: Space
+    c: Space
+    alice: Pass
+    bob: Pass
+    march: list[Pass]
+    coordinator: Person
+    manager: Person
+
+
+def _visit(pass_obj: Pass, space: Space, day: date, hours: tuple[time, time] | None = None) -> Visit:
+    visit = Visit.objects.create(pass_obj=pass_obj, space=space, day=day, value=Decimal("10.00"))
+    if hours is not None:
+        CheckIn.objects.create(pass_obj=pass_obj, space=space, visit=visit, channel=Channel.DESK,
+                               checked_in_at=datetime.combine(day, hours[0], tzinfo=PARIS),
+                               checked_out_at=datetime.combine(day, hours[1], tzinfo=PARIS))
+    return visit
+
+
+@pytest.fixture
+def hand(db) -> Network:
+    """Three spaces; Alice (sold by A) works at A, then twice at B in January, at C in
+    February; Bob (sold by B) comes to A in January and stays home in February; six members
+    of A all come to B on 2 March; a walk-in day at C (not a member) in January."""
+    a, b, c = SpaceFactory(name="Atelier"), SpaceFactory(name="Bazar"), SpaceFactory(name="Cabane")
+    network = PassNetworkFactory(spaces=[a, b, c])
+    plan = PlanFactory(network=network)
+    alice = PassFactory(plan=plan, issuing_space=a, holder__full_name="Alice Secrète",
+                        holder__email="alice.secrete@example.org", valid_from=date(2025, 1, 1))
+    bob = PassFactory(plan=plan, issuing_space=b, holder__full_name="Bob Caché",
+                      holder__email="bob.cache@example.org", valid_from=date(2025, 1, 1))
+    _visit(alice, a, date(2026, 1, 5))
+    # Tuesday 6 January: Alice at B 9:40-11:10, Bob at A 10:00-12:00.
+    _visit(alice, b, date(2026, 1, 6), (time(9, 40), time(11, 10)))
+    _visit(alice, b, date(2026, 1, 7))
+    _visit(alice, c, date(2026, 2, 3))
+    _visit(bob, a, date(2026, 1, 6), (time(10), time(12)))
+    _visit(bob, b, date(2026, 2, 10))
+    walk_in = PlanFactory(network=network, kind=PlanKind.DAY, allowance=1, validity_days=1)
+    _visit(PassFactory(plan=walk_in, issuing_space=c, holder=None, guest_name="Invitée Anonyme"),
+           c, date(2026, 1, 8))
+    march = many_passes(plan=plan, issuing_space=a, count=6, visit_at=b, day=date(2026, 3, 2))
+    return Network(network=network, a=a, b=b, c=c, alice=alice, bob=bob, march=march,
+                   coordinator=member_of(network.coordinator, Role.COORDINATOR),
+                   manager=member_of(a.operator, Role.SPACE_MANAGER))
+
+
+def _data(hand: Network) -> dict:
+    return snapshot_refresh(kind=flows.KIND, key=hand.network.slug).data
+
+
+def test_the_flows_matrix_is_the_settlements_visit_days_month_by_month(hand):
+    data = _data(hand)
+    for month in (JAN, FEB, MAR):
+        statement = selectors.settlement_compute(network=hand.network, month=month)
+        settled = {(x.issuing_space_id, x.host_space_id): x.visit_days for x in statement.lines}
+        assert {(i, h): n for i, h, n in data["matrix"][f"{month:%Y-%m}"]} == settled
+    assert {(i, h): n for i, h, n in data["matrix"]["2026-01"]} == {
+        (hand.a.id, hand.b.id): 2, (hand.b.id, hand.a.id): 1}
+
+
+def test_members_in_several_spaces_and_first_visits_elsewhere_are_counted_by_hand(hand):
+    data = _data(hand)
+    # January: Alice (A and B) and Bob (A); the walk-in is no member. February: one space each.
+    assert data["members"] == {"2026-01": [2, 1], "2026-02": [2, 0], "2026-03": [6, 0]}
+    # Alice and Bob first went elsewhere in January (Alice's C in February is not a first).
+    assert data["first_elsewhere"] == {"2026-01": 2, "2026-03": 6}
+
+
+def test_occupancy_counts_each_hour_a_check_in_overlaps_in_local_time(hand):
+    data = _data(hand)
+    tuesday = 1
+    # Alice 9:40-11:10 → 9, 10, 11; Bob 10:00-12:00 → 10, 11 (he left as 12 h began).
+    assert data["occupancy"]["2026-01"] == [[tuesday, 9, 1], [tuesday, 10, 2], [tuesday, 11, 2]]
+
+
+def test_counts_of_one_to_four_people_show_as_less_than_five(hand):
+    shown = flows.figures(_data(hand), first=JAN, last=MAR, draw=False)
+    names = [row[0] for row in shown.matrix.rows]
+    atelier = shown.matrix.rows[names.index("Atelier")]
+    # Atelier's members at Bazar: 2 in January and 6 in March; at Cabane, Alice once.
+    assert atelier[1:] == ["—", 8, HIDDEN, 9]
+    bazar = shown.matrix.rows[names.index("Bazar")]
+    assert bazar[1:] == [HIDDEN, "—", 0, HIDDEN]
+    assert shown.members.rows[0][1:] == [HIDDEN, HIDDEN, "—"]  # no share that gives away the one
+    assert shown.members.rows[2][1:] == [6, 0, 0]
+    assert [row[1] for row in shown.first_elsewhere.rows] == [HIDDEN, 0, 6]
+    tuesday = shown.occupancy.rows[1]
+    assert tuesday[0] == "Mardi" and HIDDEN in tuesday and not any(isinstance(v, int) and 0 < v < 5
+                                                                for v in tuesday[1:])
+    matrix = shown.api["matrix"]
+    assert {"issuing_space": hand.a.slug, "host_space": hand.b.slug, "visit_days": 8} in matrix
+    assert {"issuing_space": hand.b.slug, "host_space": hand.a.slug, "visit_days": HIDDEN} in matrix
+
+
+def _client(person: Person | None) -> Client:
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def test_coordinators_and_managers_read_the_flows_and_nobody_else(hand):
+    _data(hand)
+    url = f"/reseaux/{hand.network.slug}/flux/"
+    assert _client(hand.coordinator).get(url).status_code == 200
+    assert _client(hand.manager).get(url).status_code == 200
+    assert _client(PersonFactory()).get(url).status_code == 404
+    assert _client(None).get(url).status_code == 404
+    assert _client(None).get(url + "?format=csv&table=matrice").status_code == 404
+    assert _client(hand.manager).post(url + "recalculer/").status_code == 404
+    assert _client(hand.manager).post(url + "publication/", {"public": "1"}).status_code == 404
+
+
+def test_once_the_network_publishes_them_anyone_reads_the_flows(hand):
+    _data(hand)
+    url = f"/reseaux/{hand.network.slug}/flux/"
+    response = _client(hand.coordinator).post(url + "publication/", {"public": "1"})
+    assert response.status_code == 302
+    hand.network.refresh_from_db()
+    assert hand.network.public_flows
+    public = _client(None).get(url)
+    assert public.status_code == 200
+    assert b"Recalculer" not in public.content and "Règlements".encode() not in public.content
+    assert _client(None).post(url + "recalculer/").status_code == 302  # to the sign-in page
+    assert _client(PersonFactory()).post(url + "recalculer/").status_code == 404
+
+
+def test_a_coordinator_asks_for_fresh_figures(hand, monkeypatch, django_capture_on_commit_callbacks):
+    from observatory import tasks
+
+    asked: list[tuple[str, str]] = []
+    monkeypatch.setattr(tasks.refresh_snapshot, "delay", lambda *args: asked.append(args))
+    url = f"/reseaux/{hand.network.slug}/flux/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _client(hand.coordinator).get(url)
+    assert b"en cours de calcul" in first.content
+    assert asked == [(flows.KIND, hand.network.slug)]  # a first visit asks the worker
+    tasks.refresh_snapshot(*asked.pop())
+    page = _client(hand.coordinator).get(url)
+    assert b"Recalculer" in page.content and b"en cours de calcul" not in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(hand.coordinator).post(url + "recalculer/")
+    assert response.status_code == 302 and asked == [(flows.KIND, hand.network.slug)]
+    assert b"Un nouveau calcul est en cours" in _client(hand.coordinator).get(url).content
+
+
+def _csv(response) -> list[list[str]]:
+    text = response.content.decode()
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_no_output_names_a_person(hand):
+    _data(hand)
+    client = _client(hand.coordinator)
+    url = f"/reseaux/{hand.network.slug}/flux/?from=2026-01&to=2026-03"
+    outputs = [client.get(url).content, client.get(url + "&format=json").content]
+    outputs += [client.get(f"{url}&format=csv&table={table}").content
+                for table in ("matrice", "occupation", "membres", "premieres-visites")]
+    people = Person.objects.filter(passes__plan__network=hand.network)
+    secrets = ["Invitée Anonyme", *people.values_list("full_name", flat=True),
+               *people.values_list("email", flat=True)]
+    assert len(secrets) == 17  # the guest, and the eight members' names and addresses
+    for output in outputs:
+        text = output.decode()
+        assert not [secret for secret in secrets if secret in text]
+
+
+def test_each_table_downloads_as_a_csv_a_french_spreadsheet_opens(hand):
+    _data(hand)
+    url = f"/reseaux/{hand.network.slug}/flux/?from=2026-01&to=2026-03&format=csv&table=matrice"
+    response = _client(hand.manager).get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = _csv(response)
+    assert rows[0] == ["Membres de… (espace émetteur)", "Atelier", "Bazar", "Cabane", "Total"]
+    assert rows[1] == ["Atelier", "—", "8", "< 5", "9"]
+    assert rows[-1][0] == "Total"
+
+
+def test_a_month_that_is_not_one_is_refused_on_the_page_naming_it(hand):
+    _data(hand)
+    response = _client(hand.coordinator).get(f"/reseaux/{hand.network.slug}/flux/?from=2026-13")
+    assert response.status_code == 400
+    assert b"Mois attendu au format AAAA-MM" in response.content
+    assert b'id="f-from" type="month" name="from"' in response.content
+    url = f"/reseaux/{hand.network.slug}/flux/?from=2026-03&to=2026-01"
+    reversed_range = _client(hand.coordinator).get(url)
+    assert reversed_range.status_code == 400
