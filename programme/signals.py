@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, Theme
+from network.models import Organization
 from programme.geocoding import needs_geocoding
 from programme.models import Brochure, GeocodedAddress, Rescheduled
 from programme.selectors import RELATIONS_VERSION
@@ -36,12 +37,24 @@ def event_moved(sender, instance: Event, raw: bool = False, **kwargs) -> None:
 @receiver(m2m_changed, sender=Event.co_organizers.through, dispatch_uid="programme-event-coorg")
 @receiver(m2m_changed, sender=Event.themes.through, dispatch_uid="programme-event-themes")
 def event_relations_changed(sender, instance, action: str, **kwargs) -> None:
-    # Organizers and themes are shown but leave an event's updated_at as it is: the
-    # fingerprints cannot see them, so every brochure is rebuilt on next request and every
-    # embedded agenda answers anew.
     if action.startswith("post_"):
-        Brochure.objects.exclude(fingerprint="").update(fingerprint="")
-        cache.set(RELATIONS_VERSION, time.time_ns(), timeout=None)
+        _relations_changed()
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="programme-organization-saved")
+@receiver(post_save, sender=Theme, dispatch_uid="programme-theme-saved")
+def name_changed(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    # A new one is on no event yet; a renamed one may be printed as a co-organizer or a theme.
+    if not raw and not created:
+        _relations_changed()
+
+
+def _relations_changed() -> None:
+    """Organizers and themes are shown but leave an event's updated_at as it is: the
+    fingerprints cannot see them, so every brochure is rebuilt on next request and every
+    embedded agenda answers anew."""
+    Brochure.objects.exclude(fingerprint="").update(fingerprint="")
+    cache.set(RELATIONS_VERSION, time.time_ns(), timeout=None)
 
 
 @receiver(post_save, sender=Event, dispatch_uid="programme-event-geocode")

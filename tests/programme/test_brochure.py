@@ -187,6 +187,25 @@ def test_a_new_theme_on_an_event_makes_the_brochure_stale(mois):
     assert brochure_current(spec) is None
 
 
+def test_a_renamed_co_organizer_or_theme_makes_the_brochure_stale(mois):
+    from events.models import Theme
+
+    _apes, _campaign, events = mois
+    partner = OrganizationFactory(name="Coopérative partenaire")
+    theme = Theme.objects.create(slug="tiers-lieux-test", name="Tiers-lieux")
+    events[1].co_organizers.add(partner)
+    events[1].themes.add(theme)
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+    brochure_build(key=spec.key)
+    partner.name = "Coopérative partenaire (SCIC)"
+    partner.save()
+    assert brochure_current(spec) is None
+    assert "Coopérative partenaire (SCIC)" in programme_text(read(bytes(brochure_build(key=spec.key).pdf)))
+    theme.name = "Tiers-lieux et coworkings"
+    theme.save()
+    assert brochure_current(spec) is None
+
+
 @pytest.mark.parametrize(("query", "field"), [("size=a3", "size"), ("lang=de", "lang"),
                                               ("format=karaoke", "format")])
 def test_a_bad_parameter_is_refused_by_name(client, mois, query, field):
