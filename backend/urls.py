@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
+from observatory.flows_api import FlowsView
 from programme.sitemaps import SITEMAPS
 from programme.syndication import CampaignNewEvents, CampaignNewEventsAtom
 
@@ -18,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("events.urls")),
     path("", include("imports.urls")),
     path("me/private-feed/", private_feed, name="private-feed"),
+    path("networks/<slug:slug>/flows/", FlowsView.as_view(), name="network-flows"),
 ]
 
 urlpatterns = [

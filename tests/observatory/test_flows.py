@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -227,3 +228,44 @@ def test_a_month_that_is_not_one_is_refused_on_the_page_naming_it(hand):
     url = f"/reseaux/{hand.network.slug}/flux/?from=2026-03&to=2026-01"
     reversed_range = _client(hand.coordinator).get(url)
     assert reversed_range.status_code == 400
+
+
+# --- The API ---------------------------------------------------------------------
+
+
+def _url(hand: Network, query: str = "") -> str:
+    return f"/api/v1/networks/{hand.network.slug}/flows/{query}"
+
+
+def test_the_api_gives_the_flows_of_the_months_asked_for(hand, login):
+    snapshot_refresh(kind=flows.KIND, key=hand.network.slug)
+    body = login(hand.coordinator).get(_url(hand, "?from=2026-01&to=2026-03")).json()
+    assert (body["from"], body["to"], body["pending"]) == ("2026-01", "2026-03", False)
+    assert {"issuing_space": hand.a.slug, "host_space": hand.b.slug, "visit_days": 8} in body["matrix"]
+    assert [row["members"] for row in body["first_elsewhere"]] == [HIDDEN, 0, 6]
+    assert body["members"][2] == {"month": "2026-03", "members": 6, "multi_space": 0,
+                                  "multi_space_percent": 0}
+    assert body["members"][0]["multi_space_percent"] is None  # it would give away Alice
+    assert {"weekday": 1, "hour": 10, "presences": HIDDEN} in body["occupancy"]
+    people = Person.objects.filter(passes__plan__network=hand.network)
+    text = json.dumps(body, ensure_ascii=False)
+    secrets = [*people.values_list("full_name", flat=True), *people.values_list("email", flat=True)]
+    assert len(secrets) == 16 and not [secret for secret in secrets if secret in text]
+
+
+def test_a_bad_month_is_a_400_naming_it(hand, login):
+    client = login(hand.manager)
+    for query, field in (("?from=2026-13", "from"), ("?to=janvier", "to"), ("?from=1890-01", "from"),
+                         ("?from=2026-05&to=2026-01", "to")):
+        response = client.get(_url(hand, query))
+        assert response.status_code == 400, query
+        assert list(response.json()["fields"]) == [field]
+
+
+def test_only_the_network_reads_its_flows_until_it_publishes_them(hand, login, api):
+    assert login(hand.coordinator).get(_url(hand)).status_code == 200
+    assert login(hand.manager).get(_url(hand)).status_code == 200
+    assert login(PersonFactory()).get(_url(hand)).status_code == 404
+    assert api.get(_url(hand)).status_code == 404
+    flows.flows_publish(network=hand.network, public=True)
+    assert api.get(_url(hand)).status_code == 200
