@@ -100,7 +100,7 @@ class FlowsView(APIView):
         return Response({
             "network": network.slug,
             "computed_at": serializers.DateTimeField().to_representation(snapshot.computed_at)
-            if snapshot else None,
+            if snapshot and snapshot.computed_at else None,
             "pending": snapshot is None or snapshot.requested_at is not None,
             **figures.api,
         })
