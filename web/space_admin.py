@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +27,7 @@ from backend.api import DomainError
 from passes import services as pass_services
 from passes.models import Kiosk
 from spaces import services
-from spaces.models import Space
+from spaces.models import Room, Space
 from web.coworking import _not_space_manager
 from web.coworking_forms import ClosureForm, KioskForm, OpeningHoursForm, RoomForm, SpaceSettingsForm
 from web.forms import refusal_text
@@ -107,46 +108,44 @@ def manage(request, space: Space):
     return _page(request, space)
 
 
+def _submit(request, space: Space, form: forms.Form, write: Callable[[dict], Any],
+            done: Callable[[Any], str], anchor: str, **page: Any):
+    """Every section's save: ``write(cleaned_data)`` through a service, then back to the page at
+    ``anchor`` with ``done(result)`` as the message; invalid, or refused by the service on the
+    field it names, the whole page again (400) with ``page`` (the section's form) kept."""
+    if form.is_valid():
+        try:
+            result = write(form.cleaned_data)
+        except DomainError as refusal:
+            _refused(form, refusal)
+        else:
+            return _done(request, space, done(result), anchor)
+    return _page(request, space, status=400, **page)
+
+
 @require_POST
 @_space_managers_only
 def settings_save(request, space: Space):
     form = SpaceSettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.space_settings_update(space=space, **form.cleaned_data)
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            return _done(request, space, _("Réglages enregistrés."), "reglages")
-    return _page(request, space, status=400, settings_form=form)
+    return _submit(request, space, form, lambda data: services.space_settings_update(space=space, **data),
+                   lambda _result: _("Réglages enregistrés."), "reglages", settings_form=form)
 
 
 @require_POST
 @_space_managers_only
 def hours_save(request, space: Space):
     form = OpeningHoursForm(request.POST, space=space)
-    if form.is_valid():
-        try:
-            services.opening_hours_set(space=space, ranges=form.cleaned_data["ranges"])
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            return _done(request, space, _("Horaires enregistrés."), "horaires")
-    return _page(request, space, status=400, hours_form=form)
+    return _submit(request, space, form,
+                   lambda data: services.opening_hours_set(space=space, ranges=data["ranges"]),
+                   lambda _result: _("Horaires enregistrés."), "horaires", hours_form=form)
 
 
 @require_POST
 @_space_managers_only
 def closure_add(request, space: Space):
     form = ClosureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.closure_add(space=space, **form.cleaned_data)
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            return _done(request, space, _("Fermeture enregistrée."), "fermetures")
-    return _page(request, space, status=400, closure_form=form)
+    return _submit(request, space, form, lambda data: services.closure_add(space=space, **data),
+                   lambda _result: _("Fermeture enregistrée."), "fermetures", closure_form=form)
 
 
 @require_POST
@@ -156,18 +155,16 @@ def closure_remove(request, space: Space, closure_id: int):
     return _done(request, space, _("Fermeture retirée."), "fermetures")
 
 
+def _room_saved(text: str) -> Callable[[Room], str]:
+    return lambda room: text % {"name": room.name}
+
+
 @require_POST
 @_space_managers_only
 def room_add(request, space: Space):
     form = RoomForm(request.POST, prefix="room")
-    if form.is_valid():
-        try:
-            room = services.room_create(space=space, **form.cleaned_data)
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            return _done(request, space, _("Salle « %(name)s » ajoutée.") % {"name": room.name}, "salles")
-    return _page(request, space, status=400, room_form=form)
+    return _submit(request, space, form, lambda data: services.room_create(space=space, **data),
+                   _room_saved(_("Salle « %(name)s » ajoutée.")), "salles", room_form=form)
 
 
 @require_POST
@@ -175,15 +172,8 @@ def room_add(request, space: Space):
 def room_edit(request, space: Space, room_id: int):
     room = get_object_or_404(space.rooms, pk=room_id)
     form = RoomForm(request.POST, prefix=f"room-{room.id}")
-    if form.is_valid():
-        try:
-            services.room_update(room=room, **form.cleaned_data)
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            return _done(request, space, _("Salle « %(name)s » enregistrée.") % {"name": room.name},
-                         "salles")
-    return _page(request, space, status=400, room_edit=(room.id, form))
+    return _submit(request, space, form, lambda data: services.room_update(room=room, **data),
+                   _room_saved(_("Salle « %(name)s » enregistrée.")), "salles", room_edit=(room.id, form))
 
 
 @require_POST
@@ -207,15 +197,15 @@ def _show_token_once(request, space: Space, kiosk: Kiosk, token: str) -> None:
 @_space_managers_only
 def kiosk_add(request, space: Space):
     form = KioskForm(request.POST, prefix="kiosk")
-    if form.is_valid():
-        try:
-            kiosk, token = pass_services.kiosk_create(space=space, name=form.cleaned_data["name"])
-        except DomainError as refusal:
-            _refused(form, refusal)
-        else:
-            _show_token_once(request, space, kiosk, token)
-            return _done(request, space, _("Borne « %(name)s » créée.") % {"name": kiosk.name}, "bornes")
-    return _page(request, space, status=400, kiosk_form=form)
+
+    def create(data: dict) -> Kiosk:
+        kiosk, token = pass_services.kiosk_create(space=space, name=data["name"])
+        _show_token_once(request, space, kiosk, token)
+        return kiosk
+
+    return _submit(request, space, form, create,
+                   lambda kiosk: _("Borne « %(name)s » créée.") % {"name": kiosk.name}, "bornes",
+                   kiosk_form=form)
 
 
 @require_POST
