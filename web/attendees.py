@@ -8,6 +8,9 @@ event the person cannot see is a 404; one they see but do not organize, a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,6 +52,20 @@ def _not_organizer(request):
     return render(request, "web/not_organizer.html", status=403)
 
 
+def _organizers_only(view: Callable) -> Callable:
+    """Runs ``view(request, event, …)`` for the event's organizers; the 403 page for those who
+    only see the event, 404 for anyone else."""
+
+    @wraps(view)
+    def wrapper(request, slug: str, **kwargs):
+        event = _organized_event(request, slug)
+        if event is None:
+            return _not_organizer(request)
+        return view(request, event, **kwargs)
+
+    return wrapper
+
+
 def _attendees_page(request, event: Event, *, add_form=None, message_form=None, status: int = 200):
     search = RegistrationSearchForm(request.GET or None)
     query, wanted = "", ""
@@ -71,23 +88,19 @@ def _attendees_page(request, event: Event, *, add_form=None, message_form=None, 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def event_registrations(request, slug: str):
+@_organizers_only
+def event_registrations(request, event: Event):
     """The event's registrations for its organizers: counts, search, attendance, and the
     forms to add someone and to write to registrants."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     return _attendees_page(request, event)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def attendance_sheet(request, slug: str):
+@_organizers_only
+def attendance_sheet(request, event: Event):
     """The sheet to print and sign (émargement): confirmed registrants by name, a column for
     the organization and one for the signature, and blank lines for people added on the day."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     registrations = selectors.registrations_search(event, status=RegistrationStatus.CONFIRMED).order_by(
         Lower("name"), "id")
     return render(request, "web/attendance_sheet.html", {
@@ -96,10 +109,8 @@ def attendance_sheet(request, slug: str):
 
 @login_required
 @require_POST
-def registration_add(request, slug: str):
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
+@_organizers_only
+def registration_add(request, event: Event):
     form = RegistrationAddForm(request.POST)
     if form.is_valid():
         try:
@@ -120,11 +131,9 @@ def registration_add(request, slug: str):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def registration_cancel(request, slug: str, pk: int):
+@_organizers_only
+def registration_cancel(request, event: Event, pk: int):
     """Confirm, then cancel one registration (its seat goes to the waitlist before the start)."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     registration = get_object_or_404(event.registrations, pk=pk)
     if request.method == "POST":
         try:
@@ -140,10 +149,8 @@ def registration_cancel(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-def registrants_write(request, slug: str):
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
+@_organizers_only
+def registrants_write(request, event: Event):
     form = EventMessageForm(request.POST)
     if form.is_valid():
         try:
@@ -184,12 +191,10 @@ def _door_result(event: Event, entry: attendance.DoorEntry) -> dict:
 
 @login_required
 @require_POST
-def door_walk_in(request, slug: str):
+@_organizers_only
+def door_walk_in(request, event: Event):
     """Someone at the door without a registration: register them (a seat if one is left) and let
     them in, in one go."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     form = RegistrationAddForm(request.POST)
     if form.is_valid():
         try:
@@ -211,11 +216,9 @@ def door_walk_in(request, slug: str):
 
 @login_required
 @require_POST
-def door_undo(request, slug: str, pk: int):
+@_organizers_only
+def door_undo(request, event: Event, pk: int):
     """Take back an entry recorded by mistake, from the door or the attendees list."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     registration = get_object_or_404(event.registrations, pk=pk)
     attendance.registration_check_in_undo(actor=request.user, event=event, code=registration.code)
     messages.success(request, _("Entrée de %(name)s retirée : son code peut de nouveau servir.")
@@ -238,11 +241,9 @@ def _door_page(request, event: Event, *, form: DoorForm, result: dict | None,
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def door(request, slug: str):
+@_organizers_only
+def door(request, event: Event):
     """The door of an event, made for a phone: type or scan an entry code, see a big answer."""
-    event = _organized_event(request, slug)
-    if event is None:
-        return _not_organizer(request)
     form = DoorForm(request.POST or None)
     result = None
     status = 200
