@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
+from observatory.cooperation_api import cooperation_snapshot
 from observatory.flows_api import FlowsView
 from programme.sitemaps import SITEMAPS
 from programme.syndication import CampaignNewEvents, CampaignNewEventsAtom
@@ -20,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("imports.urls")),
     path("me/private-feed/", private_feed, name="private-feed"),
     path("networks/<slug:slug>/flows/", FlowsView.as_view(), name="network-flows"),
+    path("observatory/cooperation/", cooperation_snapshot, name="observatory-cooperation"),
 ]
 
 urlpatterns = [

@@ -7,4 +7,7 @@ class ObservatoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Each kind of figures registers its computation on import.
-        from observatory import flows  # noqa: F401
+        from observatory import (
+            cooperation,  # noqa: F401
+            flows,  # noqa: F401
+        )

@@ -8,6 +8,7 @@ gives them all. The JSON of public figures is open data under the Licence Ouvert
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.http import HttpResponse, JsonResponse
 
@@ -33,8 +34,11 @@ class Table:
 
 
 def csv_download(table: Table, *, prefix: str) -> HttpResponse:
-    """``table`` as a CSV named after ``prefix`` and the table."""
-    return csv_response(f"{prefix}-{table.slug}.csv", table.headers, table.rows)
+    """``table`` as a CSV named after ``prefix`` and the table; a share or a score (a float in
+    the stored JSON) with a decimal comma, as French spreadsheets read it."""
+    rows = [[Decimal(str(value)) if isinstance(value, float) else value for value in row]
+            for row in table.rows]
+    return csv_response(f"{prefix}-{table.slug}.csv", table.headers, rows)
 
 
 def json_download(tables: list[Table], *, about: dict, computed_at) -> JsonResponse:

@@ -1,0 +1,521 @@
+"""The cooperation observatory: organizations linked by the public events they organize together.
+
+Two organizations are linked when they organized at least one published event together (the
+lead and an accepted co-organizer, or two accepted co-organizers); a link weighs the number
+of such events. An event belongs to a territory by its own place, or by its lead
+organization's when it has none (an online event). A kind filter keeps the links in which at
+least one organization is of that kind: "whom do local authorities work with?".
+
+Snapshots are keyed by the filter (:meth:`Filters.key`); the daily refresh computes all of
+France for the last years and each region with events this year, other filters on demand.
+Everything shown is about organizations (public facts): no person appears.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import parse_qsl, urlencode
+
+import networkx as nx
+from django import forms
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import CoOrganization, CoOrganizationStatus, Event, EventStatus
+from network.models import Organization, OrganizationKind
+from network.territories import DEPARTMENTS, REGIONS, region_of
+from observatory import charts
+from observatory.models import Snapshot
+from observatory.snapshots import computes, snapshot_read, snapshot_request
+from observatory.tables import LICENCE, LICENCE_URL, Table
+
+KIND = "cooperation"
+TREND_YEARS = 5  # the year-on-year table ends with the period's year
+DAILY_YEARS = 3  # all of France, computed every day for this year and the two before
+DRAWN = 150  # organizations drawn at most: the most linked ones
+LABELLED = 12  # names written on the drawing (every node has its name as a tooltip)
+# Above this many organizations, betweenness is estimated from this many sources (seconds,
+# not minutes, on a national network); below, it is exact.
+BETWEENNESS_SAMPLE = 400
+# A filter asked for on demand is computed again when read a day after.
+STALE_AFTER = timedelta(days=1)
+SEED = 2026  # layouts, samples and groups are seeded: the same data draws the same picture
+
+# One colour per kind of organization, legible on white and told apart in the legend.
+KIND_COLOURS: dict[str, str] = {
+    OrganizationKind.ASSOCIATION: "#1f5c3f", OrganizationKind.SCOP: "#c2410c",
+    OrganizationKind.SCIC: "#0e7490", OrganizationKind.CAE: "#7c3aed",
+    OrganizationKind.MUTUELLE: "#be185d", OrganizationKind.FONDATION: "#65a30d",
+    OrganizationKind.COLLECTIVITE: "#1d4ed8", OrganizationKind.ENTREPRISE: "#57534e",
+    OrganizationKind.RESEAU: "#a11d1d",
+}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a cooperation snapshot is about: a territory, a period (a year, or two dates
+    included) and a kind of organization. A department implies its region."""
+
+    region: str = ""
+    department: str = ""
+    kind: str = ""
+    year: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def key(self) -> str:
+        """The snapshot's key: the filter as a query string, in a fixed order."""
+        items = [("region", self.region), ("department", self.department), ("kind", self.kind),
+                 ("year", str(self.year or "")), ("start", self.start.isoformat() if self.start else ""),
+                 ("end", self.end.isoformat() if self.end else "")]
+        return urlencode([(name, value) for name, value in items if value])
+
+    @classmethod
+    def from_key(cls, key: str) -> Filters:
+        values = dict(parse_qsl(key))
+        return cls(region=values.get("region", ""), department=values.get("department", ""),
+                   kind=values.get("kind", ""), year=int(values["year"]) if "year" in values else None,
+                   start=date.fromisoformat(values["start"]) if "start" in values else None,
+                   end=date.fromisoformat(values["end"]) if "end" in values else None)
+
+    @property
+    def first_day(self) -> date:
+        return self.start or date(self._year, 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.end or date(self._year, 12, 31)
+
+    @property
+    def _year(self) -> int:
+        return self.year or timezone.localdate().year
+
+    def describe(self) -> dict:
+        """The filter in words, for pages and downloads."""
+        if self.department:
+            territory = f"{DEPARTMENTS[self.department][0]} ({self.department})"
+        else:
+            territory = self.region or _("Toute la France")
+        period = (str(self.year) if self.year else
+                  _("du %(start)s au %(end)s") % {"start": f"{self.first_day:%d/%m/%Y}",
+                                                   "end": f"{self.last_day:%d/%m/%Y}"})
+        return {"territory": territory, "period": period,
+                "kind": _kind_label(self.kind) if self.kind else _("Tous les types")}
+
+
+def _department_choices() -> list:
+    return [("", gettext_lazy("Tous les départements")), *[
+        (region, [(code, f"{name} ({code})") for code, name in departments.items()])
+        for region, departments in REGIONS.items()]]
+
+
+class CooperationFilterForm(forms.Form):
+    """The observatory's filter, read from a query string by the page and the API alike."""
+
+    region = forms.ChoiceField(label=gettext_lazy("Région"), required=False, choices=[
+        ("", gettext_lazy("Toute la France")), *[(region, region) for region in REGIONS]])
+    department = forms.ChoiceField(label=gettext_lazy("Département"), required=False,
+                                   choices=_department_choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Type de structure"), required=False, choices=[
+        ("", gettext_lazy("Tous les types")), *OrganizationKind.choices])
+    year = forms.IntegerField(label=gettext_lazy("Année"), required=False, min_value=FIRST_YEAR,
+                              max_value=LAST_YEAR)
+    start = forms.DateField(label=gettext_lazy("Du"), required=False, input_formats=["%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("Au"), required=False, input_formats=["%Y-%m-%d"],
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, data=None) -> None:
+        super().__init__(data, auto_id="f-%s", label_suffix="")
+        # The year in effect when none is given: this one.
+        self.fields["year"].widget.attrs["placeholder"] = str(timezone.localdate().year)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(name, _("Une date entre %(first)s et %(last)s est attendue.") % {
+                    "first": FIRST_YEAR, "last": LAST_YEAR})
+        if start and not end and "end" not in self.errors:
+            self.add_error("end", _("Une période a une date de fin : indiquez-la, ou choisissez "
+                                    "une année."))
+        if end and not start and "start" not in self.errors:
+            self.add_error("start", _("Une période a une date de début : indiquez-la, ou choisissez "
+                                      "une année."))
+        if start and end and end < start:
+            self.add_error("end", _("La fin de la période doit suivre son début."))
+        return data
+
+    def filters(self) -> Filters:
+        """The valid filter (call after ``is_valid()``); this year when no period is given."""
+        data = self.cleaned_data
+        department = data.get("department") or ""
+        dated = bool(data.get("start") and data.get("end"))
+        return Filters(region=region_of(department) if department else data.get("region") or "",
+                       department=department, kind=data.get("kind") or "",
+                       year=None if dated else data.get("year") or timezone.localdate().year,
+                       start=data["start"] if dated else None, end=data["end"] if dated else None)
+
+
+def filters_from(params) -> tuple[Filters | None, dict[str, list[str]]]:
+    """``(filters, {})`` from a query string, or ``(None, errors by field)``."""
+    form = CooperationFilterForm(params)
+    if not form.is_valid():
+        return None, {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+    return form.filters(), {}
+
+
+# --- Reading the events -------------------------------------------------------------------
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def _events(filters: Filters, first_day: date, last_day: date) -> QuerySet[Event]:
+    """Published events of the filter's territory and kind, starting within the days given."""
+    events = Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gte=_moment(first_day),
+                                  starts_at__lt=_moment(last_day + timedelta(days=1)))
+    if filters.department:
+        events = events.filter(Q(department=filters.department)
+                               | Q(department="", organization__department=filters.department))
+    elif filters.region:
+        events = events.filter(Q(region=filters.region) | Q(region="", organization__region=filters.region))
+    if filters.kind:
+        events = events.filter(Q(organization__kind=filters.kind) | Q(id__in=_accepted().filter(
+            organization__kind=filters.kind).values("event_id")))
+    return events
+
+
+def _accepted() -> QuerySet[CoOrganization]:
+    return CoOrganization.objects.filter(status=CoOrganizationStatus.ACCEPTED)
+
+
+Pair = tuple[int, int]
+
+
+def _pair_counts(events: QuerySet[Event], *, by_year: bool = False) -> Counter[tuple[int, Pair]]:
+    """Events organized together by each pair of organizations (and by year): two aggregated
+    queries, one for the lead with each co-organizer, one for co-organizers with each other.
+    A pair counts an event once: the lead is never among its own co-organizers."""
+    accepted = _accepted().filter(event__in=events)
+    year = {"year": ExtractYear("event__starts_at")} if by_year else {}
+    with_lead = accepted.values(a=F("event__organization_id"), b=F("organization_id"), **year).annotate(
+        n=Count("event_id"))
+    together = accepted.filter(event__co_organizations__status=CoOrganizationStatus.ACCEPTED,
+                               event__co_organizations__organization_id__gt=F("organization_id")).values(
+        a=F("organization_id"), b=F("event__co_organizations__organization_id"), **year).annotate(
+        n=Count("event_id"))
+    counts: Counter[tuple[int, Pair]] = Counter()
+    for row in [*with_lead, *together]:
+        counts[row.get("year", 0), (min(row["a"], row["b"]), max(row["a"], row["b"]))] += row["n"]
+    return counts
+
+
+def _keep_kind(pairs: dict[Pair, int], kinds: dict[int, str], kind: str) -> dict[Pair, int]:
+    if not kind:
+        return pairs
+    return {pair: n for pair, n in pairs.items() if kind in (kinds[pair[0]], kinds[pair[1]])}
+
+
+def _has_co_organizer() -> Exists:
+    return Exists(_accepted().filter(event_id=OuterRef("pk")))
+
+
+def _co_organized_events(events: QuerySet[Event]) -> Counter[int]:
+    """How many co-organized events each organization took part in (as lead or co-organizer)."""
+    counts: Counter[int] = Counter()
+    for row in events.filter(_has_co_organizer()).values("organization_id").annotate(n=Count("id")):
+        counts[row["organization_id"]] += row["n"]
+    for row in _accepted().filter(event__in=events).values("organization_id").annotate(n=Count("event_id")):
+        counts[row["organization_id"]] += row["n"]
+    return counts
+
+
+# --- Measures and drawing -----------------------------------------------------------------
+
+
+def _graph(pairs: dict[Pair, int]) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((a, b, n) for (a, b), n in sorted(pairs.items()))
+    return graph
+
+
+def _betweenness(graph: nx.Graph) -> dict[int, float]:
+    """The share of shortest paths between two other organizations that pass through each one
+    (0 to 1): high for those through which separate groups reach each other."""
+    sample = BETWEENNESS_SAMPLE if graph.number_of_nodes() > BETWEENNESS_SAMPLE else None
+    return nx.betweenness_centrality(graph, k=sample, seed=SEED, normalized=True)
+
+
+def _groups(graph: nx.Graph) -> dict[int, int]:
+    """Each organization's group (1 is the largest): organizations that work more with each
+    other than with the rest (Louvain communities, weighted by events together)."""
+    if graph.number_of_edges() == 0:
+        return {}
+    communities = nx.community.louvain_communities(graph, weight="weight", seed=SEED)
+    ordered = sorted(communities, key=lambda members: (-len(members), min(members)))
+    return {node: number for number, members in enumerate(ordered, start=1) for node in members}
+
+
+WIDTH, HEIGHT, MARGIN = 1000, 720, 60
+
+
+def _layout(graph: nx.Graph) -> dict[int, tuple[float, float]]:
+    """Fruchterman–Reingold force layout, seeded so that the same network draws the same way.
+
+    networkx's own layouts need numpy, which this project does not ship for one drawing; this
+    is the same algorithm in plain Python, quick enough for the :data:`DRAWN` organizations.
+    A slight pull towards the centre keeps separate groups on the canvas.
+    """
+    nodes = sorted(graph.nodes)
+    if not nodes:
+        return {}
+    rng = random.Random(SEED)
+    position = {node: [rng.random(), rng.random()] for node in nodes}
+    k = math.sqrt(1 / len(nodes))
+    heaviest = max((w for *_, w in graph.edges(data="weight")), default=1)
+    temperature, iterations = 0.1, 120
+    for _step in range(iterations):
+        shift = {node: [0.0, 0.0] for node in nodes}
+        for i, u in enumerate(nodes):
+            ux, uy = position[u]
+            for v in nodes[i + 1:]:
+                dx, dy = ux - position[v][0], uy - position[v][1]
+                distance = max(math.hypot(dx, dy), 1e-4)
+                push = k * k / distance
+                shift[u][0] += dx / distance * push
+                shift[u][1] += dy / distance * push
+                shift[v][0] -= dx / distance * push
+                shift[v][1] -= dy / distance * push
+        for u, v, weight in graph.edges(data="weight"):
+            dx, dy = position[u][0] - position[v][0], position[u][1] - position[v][1]
+            distance = max(math.hypot(dx, dy), 1e-4)
+            pull = distance * distance / k * (0.5 + weight / heaviest)
+            shift[u][0] -= dx / distance * pull
+            shift[u][1] -= dy / distance * pull
+            shift[v][0] += dx / distance * pull
+            shift[v][1] += dy / distance * pull
+        for node in nodes:
+            x, y = position[node]
+            shift[node][0] += (0.5 - x) * k * 2
+            shift[node][1] += (0.5 - y) * k * 2
+            length = max(math.hypot(*shift[node]), 1e-9)
+            step = min(length, temperature)
+            position[node] = [x + shift[node][0] / length * step, y + shift[node][1] / length * step]
+        temperature *= 0.97
+    xs, ys = [p[0] for p in position.values()], [p[1] for p in position.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+    return {node: (round(MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN), 1),
+                   round(MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN), 1))
+            for node, (x, y) in position.items()}
+
+
+LABEL_SIZE, LABEL_CHARS = 19, 26  # the labels' font size on the canvas, and their length at most
+
+
+def _label(node: dict, taken: list[tuple[float, float, float, float]]) -> dict:
+    """Where to write ``node``'s name: above, below, right or left of its circle, whichever
+    overlaps the names and circles already there least, kept inside the canvas."""
+    text = node["name"] if len(node["name"]) <= LABEL_CHARS else node["name"][:LABEL_CHARS - 1] + "…"
+    width, height, gap = len(text) * LABEL_SIZE * 0.62 + 6, LABEL_SIZE * 1.2, node["r"] + 4
+    x, y = node["x"], node["y"]
+    candidates = [(x - width / 2, y - gap - height), (x - width / 2, y + gap), (x + gap, y - height / 2),
+                  (x - gap - width, y - height / 2)]
+
+    def box(left: float, top: float) -> tuple[float, float, float, float]:
+        left = min(max(left, 4), WIDTH - 4 - width)
+        top = min(max(top, 4), HEIGHT - 4 - height)
+        return left, top, left + width, top + height
+
+    def overlap(a: tuple[float, float, float, float]) -> float:
+        return sum(max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+                   for b in taken)
+
+    best = min((box(*c) for c in candidates), key=overlap)
+    taken.append(best)
+    return {"text": text, "x": round(best[0], 1), "y": round(best[3] - height * 0.25, 1)}
+
+
+def _drawing(graph: nx.Graph, organizations: dict[int, Organization]) -> dict:
+    """The most linked organizations placed on a canvas: circles sized by links, coloured by
+    kind, the most linked named; lines as thick as the events together."""
+    ranked = sorted(graph.nodes, key=lambda n: (-graph.degree(n), -graph.degree(n, weight="weight"),
+                                               organizations[n].name))
+    drawn = graph.subgraph(ranked[:DRAWN])
+    place = _layout(drawn)
+    most = max((drawn.degree(n) for n in drawn.nodes), default=1) or 1
+    heaviest = max((w for *_, w in drawn.edges(data="weight")), default=1)
+    nodes = [{
+        "x": place[n][0], "y": place[n][1], "r": round(7 + 17 * math.sqrt(drawn.degree(n) / most), 1),
+        "colour": KIND_COLOURS.get(organizations[n].kind, "#4d5668"), "name": organizations[n].name,
+        "links": graph.degree(n),
+    } for n in ranked[:DRAWN]]
+    # Circles are obstacles for the names; the most linked organizations are named first.
+    taken = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in nodes]
+    labels = [_label(node, taken) for node in nodes[:LABELLED]]
+    edges = [{"x1": place[u][0], "y1": place[u][1], "x2": place[v][0], "y2": place[v][1],
+              "width": round(1 + 5 * math.sqrt(w / heaviest), 1)}
+             for u, v, w in sorted(drawn.edges(data="weight"), key=lambda e: e[2])]
+    return {"width": WIDTH, "height": HEIGHT, "nodes": nodes, "edges": edges, "labels": labels,
+            "drawn": len(nodes), "total": graph.number_of_nodes()}
+
+
+# --- The snapshot -------------------------------------------------------------------------
+
+
+KIND_LABELS: dict[str, str] = {kind.value: str(kind.label) for kind in OrganizationKind}
+
+
+def _kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _trend(filters: Filters, organizations: dict[int, Organization]) -> list[list]:
+    """Year by year up to the period's year: organizations linked, links, events, and the share
+    of them that were co-organized."""
+    last = filters.last_day.year
+    first = last - TREND_YEARS + 1
+    events = _events(filters, date(first, 1, 1), date(last, 12, 31))
+    by_year: dict[int, dict[Pair, int]] = defaultdict(dict)
+    for (year, pair), n in _pair_counts(events, by_year=True).items():
+        by_year[year][pair] = n
+    _fetch(organizations, {node for pairs in by_year.values() for pair in pairs for node in pair})
+    kinds = {pk: o.kind for pk, o in organizations.items()}
+    per_year = events.annotate(year=ExtractYear("starts_at"), co=_has_co_organizer()).values("year")
+    totals = {row["year"]: row for row in per_year.annotate(
+        events=Count("id"), co_organized=Count("id", filter=Q(co=True)))}
+    rows = []
+    # Years before the first event are left out: a young network starts with its first year.
+    for year in range(min((y for y in totals if y >= first), default=last), last + 1):
+        pairs = _keep_kind(by_year.get(year, {}), kinds, filters.kind)
+        row = totals.get(year, {"events": 0, "co_organized": 0})
+        rows.append([str(year), len({node for pair in pairs for node in pair}), len(pairs), row["events"],
+                     row["co_organized"], _percent(row["co_organized"], row["events"])])
+    return rows
+
+
+def _fetch(organizations: dict[int, Organization], ids: Iterable[int]) -> None:
+    missing = set(ids) - organizations.keys()
+    if missing:
+        organizations.update(Organization.objects.only("name", "slug", "kind", "region").in_bulk(missing))
+
+
+def cooperation_data(filters: Filters) -> dict:
+    """Everything the observatory shows for ``filters``, JSON-ready (a snapshot's data)."""
+    events = _events(filters, filters.first_day, filters.last_day)
+    organizations: dict[int, Organization] = {}
+    pairs_all = {pair: n for (_year, pair), n in _pair_counts(events).items()}
+    _fetch(organizations, {node for pair in pairs_all for node in pair})
+    kinds = {pk: o.kind for pk, o in organizations.items()}
+    pairs = _keep_kind(pairs_all, kinds, filters.kind)
+    graph = _graph(pairs)
+    betweenness = _betweenness(graph)
+    cut_points = set(nx.articulation_points(graph))
+    groups = _groups(graph)
+    co_organized = _co_organized_events(events)
+    totals = events.aggregate(events=Count("id"), co_organized=Count("id", filter=Q(_has_co_organizer())))
+
+    def name(pk: int) -> str:
+        return organizations[pk].name
+
+    named_pairs = [(sorted((name(a), name(b))), n) for (a, b), n in pairs.items()]
+    edge_rows = [[a, b, n] for (a, b), n in sorted(named_pairs, key=lambda item: (-item[1], item[0]))]
+    ranked = sorted(graph.nodes, key=lambda n: (-betweenness[n], -graph.degree(n), name(n)))
+    organization_rows = [[name(n), _kind_label(kinds[n]), organizations[n].region or "—", graph.degree(n),
+                          co_organized[n], round(100 * betweenness[n], 2), n in cut_points, groups.get(n)]
+                         for n in ranked]
+    kind_pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (a, b), n in pairs.items():
+        label = tuple(sorted((_kind_label(kinds[a]), _kind_label(kinds[b]))))
+        kind_pairs[label][0] += 1  # type: ignore[index]
+        kind_pairs[label][1] += n  # type: ignore[index]
+    kind_rows: list[list] = [[f"{a} × {b}", links, n] for (a, b), (links, n) in sorted(
+        kind_pairs.items(), key=lambda item: (-item[1][1], item[0]))]
+    trend_rows = _trend(filters, organizations)
+    tables = [
+        Table("liens", _("Liens entre structures"),
+              [_("Structure"), _("Structure partenaire"), _("Événements co-organisés ensemble")], edge_rows),
+        Table("structures", _("Structures et passerelles"),
+              [_("Structure"), _("Type"), _("Région"), _("Liens (partenaires)"), _("Événements co-organisés"),
+               _("Score de passerelle (%)"), _("Point d'articulation"), _("Groupe")], organization_rows),
+        Table("types", _("Types de structures qui coopèrent"),
+              [_("Paire de types"), _("Liens"), _("Événements co-organisés ensemble")], kind_rows),
+        Table("annees", _("D'une année à l'autre"),
+              [_("Année"), _("Structures liées"), _("Liens"), _("Événements publiés"),
+               _("Événements co-organisés"), _("Part co-organisée (%)")], trend_rows),
+    ]
+    order = list(KIND_COLOURS)
+    present = sorted({kinds[n] for n in graph.nodes}, key=order.index)
+    return {
+        "filters": {**filters.describe(), "key": filters.key},
+        "summary": {
+            "organizations": graph.number_of_nodes(), "links": graph.number_of_edges(),
+            "events": totals["events"], "co_organized": totals["co_organized"],
+            "share": _percent(totals["co_organized"], totals["events"]),
+            "groups": len(set(groups.values())), "cut_points": len(cut_points),
+            "estimated": graph.number_of_nodes() > BETWEENNESS_SAMPLE,
+        },
+        "drawing": _drawing(graph, organizations),
+        "legend": [{"label": _kind_label(kind), "colour": KIND_COLOURS[kind]} for kind in present],
+        "charts": {
+            # pygal draws horizontal bars from the bottom up: the largest pair first is on top.
+            "types": charts.bar_chart(
+                _("Événements co-organisés par paire de types"), [row[0] for row in kind_rows[14::-1]],
+                {_("Événements"): [row[2] for row in kind_rows[14::-1]]}, horizontal=True)
+            if kind_rows else "",
+            "annees": charts.line_chart(_("Structures liées et liens, par année"), [r[0] for r in trend_rows],
+                                        {_("Structures liées"): [r[1] for r in trend_rows],
+                                         _("Liens"): [r[2] for r in trend_rows]}),
+        },
+        "tables": [table.as_data() for table in tables],
+    }
+
+
+def daily_keys() -> list[str]:
+    """All of France for this year and the two before; each region with events this year."""
+    year = timezone.localdate().year
+    regions = (Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__year=year).exclude(region="")
+               .order_by().values_list("region", flat=True).distinct())
+    return [Filters(year=y).key for y in range(year - DAILY_YEARS + 1, year + 1)] + [
+        Filters(region=region, year=year).key for region in sorted(set(regions)) if region in REGIONS]
+
+
+@computes(KIND, daily_keys=daily_keys)
+def compute(key: str) -> dict:
+    return cooperation_data(Filters.from_key(key))
+
+
+def snapshot_for(filters: Filters) -> Snapshot | None:
+    """The stored figures for ``filters``, or None while the worker computes them for the first
+    time; figures older than a day are asked for again (shown meanwhile)."""
+    snapshot = snapshot_read(kind=KIND, key=filters.key)
+    if snapshot is None or (snapshot.computed_at or timezone.now()) < timezone.now() - STALE_AFTER:
+        snapshot_request(kind=KIND, key=filters.key)
+    return snapshot
+
+
+def public_data(filters: Filters, snapshot: Snapshot | None) -> dict:
+    """The open data of a snapshot (the API's answer and the JSON download): what it is about,
+    when it was computed, its licence, its summary and tables."""
+    body: dict = {"status": "computing", "filters": {**filters.describe(), "key": filters.key},
+                  "computed_at": None, "licence": LICENCE, "licence_url": LICENCE_URL}
+    if snapshot is not None:
+        body.update(status="ready", computed_at=snapshot.computed_at, summary=snapshot.data["summary"],
+                    tables=snapshot.data["tables"])
+    return body

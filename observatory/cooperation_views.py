@@ -1,0 +1,46 @@
+"""The cooperation observatory's public page, its CSV and JSON downloads."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from observatory import cooperation
+from observatory.tables import LICENCE, LICENCE_URL, Table, csv_download, json_download
+
+
+def cooperation_page(request: HttpRequest) -> HttpResponse:
+    """``/observatoire/``: the network drawn, its tables beneath; ``?format=csv&table=<slug>``
+    and ``?format=json`` download them."""
+    form = cooperation.CooperationFilterForm(request.GET)
+    filters = form.filters() if form.is_valid() else None
+    snapshot = cooperation.snapshot_for(filters) if filters else None
+    wanted = request.GET.get("format", "")
+    if wanted and filters is not None:
+        return _download(request, wanted, filters, snapshot)
+    tables = [Table.from_data(data) for data in snapshot.data["tables"]] if snapshot else []
+    context = {
+        "form": form, "filters": filters, "snapshot": snapshot, "data": snapshot.data if snapshot else None,
+        "tables": {table.slug: table for table in tables}, "query": filters.key if filters else "",
+        "licence": LICENCE, "licence_url": LICENCE_URL,
+    }
+    return render(request, "observatory/cooperation.html", context, status=200 if filters else 400)
+
+
+def _download(request: HttpRequest, wanted: str, filters: cooperation.Filters, snapshot) -> HttpResponse:
+    if wanted not in ("csv", "json"):
+        return JsonResponse({"format": [_("Format attendu : csv ou json.")]}, status=400)
+    if snapshot is None:
+        return JsonResponse({"detail": _("Ces chiffres sont en cours de calcul : réessayez dans une "
+                                         "minute.")}, status=202)
+    tables = [Table.from_data(data) for data in snapshot.data["tables"]]
+    if wanted == "json":
+        return json_download(tables, about={"filters": snapshot.data["filters"],
+                                            "summary": snapshot.data["summary"]},
+                             computed_at=snapshot.computed_at)
+    chosen = [table for table in tables if table.slug == request.GET.get("table")]
+    if not chosen:
+        return JsonResponse({"table": [_("Tableau attendu : %(slugs)s.") % {
+            "slugs": ", ".join(table.slug for table in tables)}]}, status=400)
+    return csv_download(chosen[0], prefix="cooperations")

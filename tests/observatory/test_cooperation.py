@@ -1,0 +1,254 @@
+"""The cooperation observatory on a small network counted by hand: who organized public
+events with whom, how often, which kinds cooperate, which organization bridges the groups."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zoneinfo
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+
+from events.models import CoOrganizationStatus, EventStatus
+from observatory import cooperation, tasks
+from observatory.cooperation import Filters, cooperation_data
+from observatory.models import Snapshot
+from observatory.snapshots import snapshot_refresh
+from tests.events.factories import EventFactory, RegistrationFactory, co_organize
+from tests.factories import OrganizationFactory, member_of
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+YEAR = 2025
+
+
+def on(month: int, day: int, year: int = YEAR) -> datetime:
+    return datetime(year, month, day, 18, 30, tzinfo=PARIS)
+
+
+def event(lead, *partners, when=None, status=EventStatus.PUBLISHED, department="59", **fields):
+    region = {"59": "Hauts-de-France", "62": "Hauts-de-France", "72": "Pays de la Loire", "": ""}[department]
+    made = EventFactory(organization=lead, starts_at=when or on(3, 10), status=status, department=department,
+                        region=region, commune_insee="", **fields)
+    for partner in partners:
+        co_organize(made, partner)
+    return made
+
+
+@pytest.fixture
+def network():
+    """Lille and Arras (A, B, C) on one side, Sarthe (D, E) on the other, F a national
+    network without a region; A also works with D and F, and is the only way from B and C
+    to the rest."""
+    a = OrganizationFactory(name="Association Alpha", kind="association", region="Hauts-de-France",
+                            department="59")
+    b = OrganizationFactory(name="SCOP Bêta", kind="scop", region="Hauts-de-France", department="59")
+    c = OrganizationFactory(name="Ville de Gamma", kind="collectivite", region="Hauts-de-France",
+                            department="62")
+    d = OrganizationFactory(name="Association Delta", kind="association", region="Pays de la Loire",
+                            department="72")
+    e = OrganizationFactory(name="Commune d'Epsilon", kind="collectivite", region="Pays de la Loire",
+                            department="72")
+    f = OrganizationFactory(name="Réseau Phi", kind="reseau", region="", department="")
+    event(a, b, c, when=on(3, 10))                         # A–B, A–C, B–C
+    event(a, b, when=on(6, 2))                             # A–B again
+    event(d, e, when=on(4, 1), department="72")            # D–E
+    event(f, d, a, when=on(9, 15), department="72")        # F–D, F–A, D–A
+    event(e, f, when=on(10, 5), department="")             # E–F, online: E's territory (Sarthe)
+    # None of these count: a draft, a cancelled event, requests not accepted, another year.
+    event(a, c, status=EventStatus.DRAFT)
+    event(a, c, status=EventStatus.CANCELLED, cancel_reason="Reporté.")
+    asked = event(a)
+    co_organize(asked, e, status=CoOrganizationStatus.PENDING)
+    co_organize(asked, d, status=CoOrganizationStatus.DECLINED)
+    event(a, c, when=on(3, 10, YEAR - 1))
+    # People around these organizations, who must never appear.
+    member_of(a, "organizer", email="zoe.secrete@example.org", full_name="Zoé Secrète")
+    RegistrationFactory(event=asked, name="Yves Inscrit", email="yves.inscrit@example.org")
+    return SimpleNamespace(a=a, b=b, c=c, d=d, e=e, f=f)
+
+
+def table(data: dict, slug: str) -> dict:
+    return next(t for t in data["tables"] if t["slug"] == slug)
+
+
+def links(data: dict) -> dict[frozenset, int]:
+    return {frozenset(row[:2]): row[2] for row in table(data, "liens")["rows"]}
+
+
+def pair(*names: str) -> frozenset:
+    return frozenset(names)
+
+
+def test_links_weigh_the_public_events_organized_together(network):
+    data = cooperation_data(Filters(year=YEAR))
+    assert links(data) == {
+        pair("Association Alpha", "SCOP Bêta"): 2, pair("Association Alpha", "Ville de Gamma"): 1,
+        pair("SCOP Bêta", "Ville de Gamma"): 1, pair("Association Delta", "Commune d'Epsilon"): 1,
+        pair("Réseau Phi", "Association Delta"): 1, pair("Réseau Phi", "Association Alpha"): 1,
+        pair("Association Delta", "Association Alpha"): 1, pair("Commune d'Epsilon", "Réseau Phi"): 1,
+    }
+    assert table(data, "liens")["rows"][0] == ["Association Alpha", "SCOP Bêta", 2]
+    summary = data["summary"]
+    assert (summary["organizations"], summary["links"]) == (6, 8)
+    # Six published events that year (the one whose requests were not accepted included), five co-organized.
+    assert (summary["events"], summary["co_organized"]) == (6, 5)
+
+
+def test_the_kinds_that_cooperate_are_counted_by_pair(network):
+    rows = {row[0]: row[1:] for row in table(cooperation_data(Filters(year=YEAR)), "types")["rows"]}
+    assert rows == {
+        "Association × Coopérative (SCOP)": [1, 2],
+        "Association × Collectivité": [2, 2],
+        "Association × Réseau (CRESS, fédération…)": [2, 2],
+        "Association × Association": [1, 1],
+        "Collectivité × Coopérative (SCOP)": [1, 1],
+        "Collectivité × Réseau (CRESS, fédération…)": [1, 1],
+    }
+
+
+def test_the_organization_joining_the_two_groups_is_the_first_bridge(network):
+    rows = table(cooperation_data(Filters(year=YEAR)), "structures")["rows"]
+    first = rows[0]
+    assert first[0] == "Association Alpha"
+    assert first[3] == 4 and first[4] == 3  # four partners, three co-organized events
+    assert first[5] > rows[1][5]
+    cut_points = [row[0] for row in rows if row[6]]
+    assert cut_points == ["Association Alpha"]  # without it, B and C are cut off from the rest
+
+
+def test_territory_filters_read_the_event_s_place_or_its_lead_s_when_it_has_none(network):
+    sarthe = links(cooperation_data(Filters(region="Pays de la Loire", year=YEAR)))
+    assert sarthe == {
+        pair("Association Delta", "Commune d'Epsilon"): 1, pair("Réseau Phi", "Association Delta"): 1,
+        pair("Réseau Phi", "Association Alpha"): 1, pair("Association Delta", "Association Alpha"): 1,
+        pair("Commune d'Epsilon", "Réseau Phi"): 1}
+    nord = links(cooperation_data(Filters(region="Hauts-de-France", department="59", year=YEAR)))
+    assert nord == {pair("Association Alpha", "SCOP Bêta"): 2, pair("Association Alpha", "Ville de Gamma"): 1,
+                    pair("SCOP Bêta", "Ville de Gamma"): 1}
+
+
+def test_a_kind_keeps_the_links_where_an_organization_of_that_kind_takes_part(network):
+    data = cooperation_data(Filters(kind="scop", year=YEAR))
+    assert links(data) == {pair("Association Alpha", "SCOP Bêta"): 2, pair("SCOP Bêta", "Ville de Gamma"): 1}
+
+
+def test_a_period_counts_the_events_starting_within_its_days(network):
+    spring = Filters(start=date(YEAR, 3, 1), end=date(YEAR, 4, 30))
+    assert links(cooperation_data(spring)) == {
+        pair("Association Alpha", "SCOP Bêta"): 1, pair("Association Alpha", "Ville de Gamma"): 1,
+        pair("SCOP Bêta", "Ville de Gamma"): 1, pair("Association Delta", "Commune d'Epsilon"): 1}
+
+
+def test_year_on_year_shows_the_network_growing(network):
+    rows = table(cooperation_data(Filters(year=YEAR)), "annees")["rows"]
+    assert rows == [[str(YEAR - 1), 2, 1, 1, 1, 100.0], [str(YEAR), 6, 8, 6, 5, 83.3]]
+
+
+def test_the_drawing_places_every_organization_inside_the_canvas_the_same_way_each_time(network):
+    first = cooperation_data(Filters(year=YEAR))["drawing"]
+    assert first == cooperation_data(Filters(year=YEAR))["drawing"]
+    assert len(first["nodes"]) == 6 and len(first["edges"]) == 8
+    assert all(0 < n["x"] < first["width"] and 0 < n["y"] < first["height"] for n in first["nodes"])
+    biggest = max(first["nodes"], key=lambda n: n["r"])
+    assert biggest["name"] == "Association Alpha"
+
+
+def test_a_large_network_draws_its_most_linked_organizations_and_says_so(monkeypatch, network):
+    monkeypatch.setattr(cooperation, "DRAWN", 3)
+    drawing = cooperation_data(Filters(year=YEAR))["drawing"]
+    assert (drawing["drawn"], drawing["total"]) == (3, 6)
+    assert drawing["nodes"][0]["name"] == "Association Alpha"
+
+
+def test_no_person_appears_in_any_output(network, client, api):
+    key = Filters(year=YEAR).key
+    snapshot_refresh(kind=cooperation.KIND, key=key)
+    outputs = [
+        json.dumps(Snapshot.objects.get(kind=cooperation.KIND, key=key).data, ensure_ascii=False),
+        client.get("/observatoire/", {"year": YEAR}).content.decode(),
+        client.get("/observatoire/", {"year": YEAR, "format": "json"}).content.decode(),
+        *(client.get("/observatoire/", {"year": YEAR, "format": "csv", "table": slug}).content
+          .decode("utf-8-sig") for slug in ("liens", "structures", "types", "annees")),
+        json.dumps(api.get("/api/v1/observatory/cooperation/", {"year": YEAR}).json(), ensure_ascii=False),
+    ]
+    assert "Association Alpha" in outputs[1]
+    for output in outputs:
+        for secret in ("Zoé", "Secrète", "zoe.secrete", "Yves", "yves.inscrit", "@"):
+            assert secret not in output
+
+
+def test_csv_downloads_open_in_a_french_spreadsheet(network, client):
+    snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    response = client.get("/observatoire/", {"year": YEAR, "format": "csv", "table": "structures"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Structure", "Type", "Région", "Liens (partenaires)"]
+    assert rows[1][0] == "Association Alpha" and rows[1][6] == "oui"
+    assert "," in rows[1][5]  # the bridging score with a decimal comma
+    assert len(rows) == 7
+
+
+def test_a_filter_never_asked_for_is_computed_by_the_worker_meanwhile_the_page_says_so(
+        network, client, django_capture_on_commit_callbacks, monkeypatch):
+    worker = []
+    monkeypatch.setattr(tasks.refresh_snapshot, "delay", lambda *args: worker.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get("/observatoire/", {"region": "Pays de la Loire", "year": YEAR})
+    assert "en cours de calcul" in page.content.decode()
+    assert worker == [(cooperation.KIND, "region=Pays+de+la+Loire&year=2025")]
+    tasks.refresh_snapshot(*worker[0])
+    page = client.get("/observatoire/", {"region": "Pays de la Loire", "year": YEAR})
+    html = page.content.decode()
+    assert "en cours de calcul" not in html
+    assert "<svg" in html and "Commune d&#x27;Epsilon" in html
+
+
+def test_the_api_answers_the_snapshot_and_names_a_bad_filter(network, api):
+    url = "/api/v1/observatory/cooperation/"
+    assert api.get(url, {"year": YEAR}).status_code == 202
+    snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    body = api.get(url, {"year": YEAR}).json()
+    assert body["status"] == "ready" and body["licence"].startswith("Licence Ouverte")
+    assert body["summary"]["links"] == 8
+    for params, field in [({"year": "deux-mille"}, "year"), ({"region": "Atlantide"}, "region"),
+                          ({"kind": "club"}, "kind"), ({"department": "999"}, "department"),
+                          ({"start": f"{YEAR}-05-01", "end": f"{YEAR}-04-01"}, "end"),
+                          ({"start": f"{YEAR}-05-01"}, "end"), ({"region": ""}, "region")]:
+        response = api.get(url, params)
+        assert response.status_code == 400, params
+        assert list(response.json()["fields"]) == [field]
+
+
+def test_a_bad_filter_on_the_page_is_named_beside_the_form(client):
+    response = client.get("/observatoire/", {"year": "deux-mille"})
+    assert response.status_code == 400
+    assert 'href="#f-year"' in response.content.decode()
+
+
+def test_the_daily_refresh_computes_france_for_three_years_and_each_region_with_events(network):
+    EventFactory(starts_at=on(1, 15, date.today().year), region="Pays de la Loire", department="72")
+    year = date.today().year
+    assert cooperation.daily_keys() == [f"year={year - 2}", f"year={year - 1}", f"year={year}",
+                                        f"region=Pays+de+la+Loire&year={year}"]
+
+
+def test_a_snapshot_key_reads_back_as_its_filter():
+    filters = Filters(region="Hauts-de-France", department="59", kind="scic", start=date(2025, 1, 1),
+                      end=date(2025, 6, 30))
+    assert Filters.from_key(filters.key) == filters
+
+
+def test_the_demo_shows_a_network_with_its_bridges_as_soon_as_it_is_loaded(client):
+    call_command("load_demo", stdout=io.StringIO())
+    html = client.get("/observatoire/").content.decode()
+    assert "en cours de calcul" not in html and "<svg" in html
+    data = Snapshot.objects.get(kind=cooperation.KIND, key=Filters(year=date.today().year).key).data
+    assert data["summary"]["links"] >= 20 and data["summary"]["groups"] >= 2
+    assert data["summary"]["cut_points"] >= 1
