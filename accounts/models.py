@@ -65,9 +65,12 @@ class Invitation(models.Model):
 
     @property
     def status(self) -> str:
+        from passes.models import PassStatus
+
         if self.accepted_at:
             return InvitationStatus.ACCEPTED
-        if self.revoked_at:
+        # A pass revoked at the desk before its buyer took it closes its invitation too.
+        if self.revoked_at or (self.held_pass is not None and self.held_pass.status == PassStatus.REVOKED):
             return InvitationStatus.REVOKED
         if self.expires_at <= timezone.now():
             return InvitationStatus.EXPIRED

@@ -17,8 +17,9 @@ def _line(invitation: Invitation) -> dict:
 
 
 def export(person: Person) -> dict:
-    received = Invitation.objects.filter(email__iexact=person.email).select_related("organization")
-    sent = Invitation.objects.filter(invited_by=person).select_related("organization")
+    invitations = Invitation.objects.select_related("organization", "held_pass")
+    received = invitations.filter(email__iexact=person.email)
+    sent = invitations.filter(invited_by=person)
     return {"invitations_received": [_line(i) for i in received],
             "invitations_sent": [_line(i) for i in sent]}
 

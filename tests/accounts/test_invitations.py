@@ -199,3 +199,16 @@ def test_revoking_a_pass_invitation_revokes_the_pass(login, space):
     invitation = Invitation.objects.get()
     assert login(seller).post(f"/api/v1/invitations/{invitation.id}/revoke/").status_code == 200
     assert Pass.objects.get().status == PassStatus.REVOKED
+
+
+def test_a_pass_revoked_before_its_buyer_took_it_cannot_be_taken(api, login, space):
+    seller = member_of(space.operator, Role.SPACE_MANAGER)
+    sell(login(seller), space, "coworker@example.org")
+    held = Pass.objects.get()
+    assert login(seller).post(f"/api/v1/passes/{held.id}/status/", {"status": "revoked"},
+                              format="json").status_code == 200
+    assert Invitation.objects.get().status == "revoked"
+    refused = api.post("/api/v1/invitations/accept/", {"token": secret_of("coworker@example.org"),
+                                                       "password": STRONG}, format="json")
+    assert refused.status_code == 400 and "token" in refused.json()["fields"]
+    assert not Person.objects.filter(email="coworker@example.org").exists()
