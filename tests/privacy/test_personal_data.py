@@ -99,3 +99,21 @@ def test_export_has_the_entry_code_the_time_of_entry_and_the_messages_written_to
     assert registration["entry_code"] == mine.code and registration["checked_in_at"]
     written = [(m["subject"], m["recipients"]) for m in data["messages_to_registrants"]]
     assert written == [("Ordre du jour", 1)]
+
+
+def test_an_agenda_imported_in_ones_name_is_in_the_export_and_stays_with_the_organization(login):
+    from imports.models import Source, SourceKind
+
+    apes = OrganizationFactory(slug="apes")
+    person = member_of(apes, Role.ORGANIZER, email="alex@example.org")
+    source = Source.objects.create(organization=apes, name="Agenda de l'APES", kind=SourceKind.URL,
+                                   url="https://apes.example.org/agenda.ics", owner=person)
+    data = login(person).get("/api/v1/me/data/").json()
+    assert data["imports"]["sources"] == [{
+        "organization": "apes", "name": "Agenda de l'APES", "kind": "url",
+        "url": "https://apes.example.org/agenda.ics", "file": "",
+        "created_at": data["imports"]["sources"][0]["created_at"]}]
+    assert login(person).delete("/api/v1/me/", {"password": "motdepasse-test"},
+                                format="json").status_code == 204
+    source.refresh_from_db()
+    assert source.owner is None and source.organization == apes
