@@ -36,6 +36,7 @@ def _config(chart: pygal.graph.graph.Graph, title: str) -> None:
     chart.explicit_size = False  # scales to the page's width
     chart.print_values = True
     chart.print_zeroes = False
+    chart.truncate_label = -1  # "sept. 26", never "sept…"
     chart.show_legend = False
     chart.margin = 10
 
@@ -65,11 +66,14 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int 
     return _data_uri(chart.render(is_unicode=True))
 
 
-def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int | str | float]]
-               ) -> str:
-    """Lines over ``labels`` (weeks, months, years), as a ``data:`` URI."""
+def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int | str | float]],
+               *, y_range: tuple[float, float] | None = None) -> str:
+    """Lines over ``labels`` (weeks, months, years), as a ``data:`` URI; ``y_range`` fixes the
+    vertical axis (0 to 100 for a share, which would otherwise start at its lowest value)."""
     chart = pygal.Line(height=320, width=720)
     _config(chart, title)
+    if y_range is not None:
+        chart.range = y_range
     chart.x_labels = list(labels)
     chart.x_label_rotation = 0 if len(labels) <= 12 else 30
     chart.show_legend = len(series) > 1
@@ -90,10 +94,12 @@ def heatmap_chart(title: str, rows: Sequence[str], columns: Sequence[str],
     numbers = [float(v) for row in values for v in row if isinstance(v, int | float)]
     top = max(numbers, default=0) or 1
     label_width = min(220, 24 + 8 * max((len(label) for label in rows), default=0))
-    cell_width = max(28.0, (720 - label_width - 10) / max(1, len(columns)))
+    # Cells share the width, but stay square-ish on a grid of two or three columns.
+    cell_width = min(96.0, max(36.0, (720 - label_width - 10) / max(1, len(columns))))
     cell_height = 34
     header = 64 + (18 if column_title else 0)
-    width = label_width + cell_width * len(columns) + 10
+    # As wide as pygal's charts, so that all are drawn at one scale; a small grid leaves room.
+    width = max(720.0, label_width + cell_width * len(columns) + 10)
     height = header + cell_height * len(rows) + 10
     font = f'font-family="{STYLE.font_family}" fill="{STYLE.foreground}"'
     parts = [
@@ -124,7 +130,7 @@ def heatmap_chart(title: str, rows: Sequence[str], columns: Sequence[str],
             if value != 0:
                 ink = "#ffffff" if shade > 0.55 else STYLE.foreground
                 parts.append(f'<text x="{x + cell_width / 2:.1f}" y="{y + 22}" text-anchor="middle" '
-                             f'font-size="12" font-family="{STYLE.font_family}" fill="{ink}">'
+                             f'font-size="13" font-family="{STYLE.font_family}" fill="{ink}">'
                              f'{escape(str(value))}</text>')
     parts.append("</svg>")
     return _data_uri("".join(parts))

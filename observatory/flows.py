@@ -275,7 +275,7 @@ def figures(data: dict, *, first: date, last: date, draw: bool = True) -> Figure
             presences[(weekday, hour)] += count
     hours = sorted(set(DAY_HOURS) | {hour for (_w, hour), n in presences.items() if n})
     occupancy = Table("occupation", _("Présences par jour de la semaine et heure"),
-                      [_("Jour"), *(_("%(hour)s h") % {"hour": hour} for hour in hours)])
+                      [_("Jour"), *(_("%(hour)s\u00a0h") % {"hour": hour} for hour in hours)])
     for weekday, name in enumerate(WEEKDAYS):
         occupancy.rows.append([str(name).capitalize(),
                                *(people_count(presences[(weekday, hour)]) for hour in hours)])
@@ -303,9 +303,12 @@ def figures(data: dict, *, first: date, last: date, draw: bool = True) -> Figure
         drawn["occupation"] = charts.heatmap_chart(
             occupancy.title, [row[0] for row in occupancy.rows], [str(h) for h in hours],
             [row[1:] for row in occupancy.rows], column_title=_("Heure"))
-        drawn["membres"] = charts.line_chart(members.title + " (%)", labels, {_("Part (%)"): shares})
+        # Short month names: twelve of them side by side on a phone.
+        short = [date_format(m, "N y") for m in months]
+        drawn["membres"] = charts.line_chart(members.title + " (%)", short, {_("Part (%)"): shares},
+                                             y_range=(0, 100))
         drawn["premieres-visites"] = charts.bar_chart(
-            first_elsewhere.title, labels, {_("Membres"): [row[1] for row in first_elsewhere.rows]})
+            first_elsewhere.title, short, {_("Membres"): [row[1] for row in first_elsewhere.rows]})
 
     api = {
         "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}",

@@ -1,10 +1,13 @@
-"""Demo ch'tipass: five Lille-area spaces, two plans, ~40 members with past visits,
-one closed month, today's arrivals and a refusal at the relay, and a kiosk token for Mutualab
-(printed, since only its hash is stored) beside a revoked kiosk.
+"""Demo ch'tipass: five Lille-area spaces, two plans, 80 members who joined over the last
+year with their visits and check-ins, one closed month, today's arrivals and a refusal at the
+relay, a kiosk token for Mutualab (printed, since only its hash is stored) beside a revoked
+kiosk, and the network's coworking flows computed.
 
-Past visits are written as rows: the check-in service judges the present
+Past visits are written as rows (in bulk): the check-in service judges the present
 moment (open now, already checked in now), so it cannot replay last month.
-The generator keeps to the plans' allowance and cap and to the opening hours.
+The generator keeps to the plans' allowance and cap and to the opening hours; members
+go more often to the spaces next to theirs, less often on Mondays and Fridays, and stay
+a morning, an afternoon or the day.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from django.utils import timezone
 
 from network.demo import DEMO_PASSWORD
 from network.models import Membership, Organization, Person, Role
+from observatory import flows
+from observatory.snapshots import snapshot_refresh
 from passes import services
 from passes.models import (
     Channel,
@@ -40,7 +45,7 @@ SPACE_SLUGS = ["mutualab", "maison-economie-solidaire", "atelier-grands-ensemble
                "relais-roncq"]
 PLANS = [
     # slug, name, price, period, allowance, validity days, cap per space
-    ("decouverte", "Pass découverte", Decimal("60.00"), Period.MONTH, 5, 180, 2),
+    ("decouverte", "Pass découverte", Decimal("60.00"), Period.MONTH, 5, 365, 2),
     ("nomade", "Pass nomade", Decimal("150.00"), Period.ROLLING_30, 12, 365, None),
 ]
 # Sold or offered at the desk to someone without a pass: slug, name, price, kind.
@@ -53,7 +58,9 @@ WALK_INS = [("Maxime Fournier", "", "journee"), ("Aïcha Diallo", "aicha.diallo@
 FIRST_NAMES = ["Léa", "Hugo", "Chloé", "Nassim", "Inès", "Louis", "Camille", "Yanis", "Manon", "Théo",
                "Sarah", "Mehdi", "Julie", "Lucas", "Amina", "Antoine", "Zoé", "Karim", "Emma", "Bastien"]
 LAST_NAMES = ["Lefebvre", "Dubois", "Mercier", "Benali", "Vandamme", "Dupont", "Carpentier", "Hennebert"]
-MEMBERS = 40
+MEMBERS = 80
+# Members joined over these months before today's (the demo's year of flows).
+JOINED_MONTHS_AGO = range(11, 2, -1)
 # Members of other spaces who came to the relay today (the first one has left).
 ARRIVALS_TODAY = 4
 OLD_KIOSK = "Ancienne tablette (révoquée)"
@@ -84,18 +91,18 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     password_hash = make_password(DEMO_PASSWORD)
     _desk_accounts(spaces, password_hash)
 
-    start = _month_start(today, -3)
     holders = []
     for n in range(1, MEMBERS + 1):
         person = _member(f"membre{n:02d}@chtipass.demo",
                          f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
                          password_hash)
         plan = plans["decouverte" if n % 3 else "nomade"]
-        holders.append(_pass(person, plan, spaces[SPACE_SLUGS[n % len(SPACE_SLUGS)]], start))
+        joined = _month_start(today, -JOINED_MONTHS_AGO[n * 7 % len(JOINED_MONTHS_AGO)])
+        holders.append(_pass(person, plan, spaces[SPACE_SLUGS[n % len(SPACE_SLUGS)]], joined))
     demo_member = Person.objects.get(email="membre@essaim.demo")
     holders.append(_pass(demo_member, plans["nomade"], spaces["mutualab"], today - timedelta(days=30)))
 
-    visits = sum(_visits(pass_obj, spaces, start, today) for pass_obj in holders)
+    visits = _visits(holders, spaces, today)
 
     _walk_ins(plans, spaces["relais-roncq"], today)
     relay = spaces["relais-roncq"]
@@ -118,6 +125,8 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         f"{visits} passages, mois clôturé {closed_month:%Y-%m}, {arrivals} arrivées aujourd'hui "
         f"au Relais de Roncq")
     log(f"borne de Mutualab : Authorization: Kiosk {token}")
+    snapshot_refresh(kind=flows.KIND, key=network.slug)
+    log(f"flux du réseau calculés : /reseaux/{network.slug}/flux/")
 
 
 def _month_start(today: date, offset: int) -> date:
@@ -201,40 +210,72 @@ def _pass(holder: Person, plan: Plan, issuing_space: Space, valid_from: date) ->
     return pass_obj
 
 
-def _visits(pass_obj: Pass, spaces: dict[str, Space], start: date, today: date) -> int:
-    """Visit-days on past open days, within the plan's allowance and cap, the same on every run."""
+def _visits(passes: list[Pass], spaces: dict[str, Space], today: date) -> int:
+    """Visit-days with their check-in on past open days, within each plan's allowance and cap,
+    the same on every run; only the missing ones are written. Returns how many were written."""
+    planned = [visit for pass_obj in passes for visit in _planned_visits(pass_obj, spaces, today)]
+    existing = set(Visit.objects.filter(pass_obj__in=passes).values_list("pass_obj_id", "space_id", "day"))
+    missing = [(visit, stay) for visit, stay in planned
+               if (visit.pass_obj_id, visit.space_id, visit.day) not in existing]
+    created = Visit.objects.bulk_create([visit for visit, _stay in missing])
+    CheckIn.objects.bulk_create(
+        CheckIn(visit=visit, pass_obj_id=visit.pass_obj_id, space_id=visit.space_id, channel=Channel.DESK,
+                checked_in_at=arrival, checked_out_at=departure)
+        for visit, (_same, (arrival, departure)) in zip(created, missing, strict=True))
+    return len(created)
+
+
+def _planned_visits(pass_obj: Pass, spaces: dict[str, Space], today: date
+                    ) -> list[tuple[Visit, tuple[datetime, datetime]]]:
+    """The visit-days of ``pass_obj`` from its first day to yesterday, each with its stay."""
     plan, holder = pass_obj.plan, pass_obj.holder
     assert plan.allowance is not None and holder is not None, "the demo's passes are limited and held"
     # Half the allowance per calendar month keeps any 30-day window within a rolling allowance.
     per_month = plan.allowance if plan.period == Period.MONTH else plan.allowance // 2
-    count = 0
-    month = max(start, pass_obj.valid_from.replace(day=1))
+    home = SPACE_SLUGS.index(pass_obj.issuing_space.slug)
+    # Members go more often to the spaces next to theirs.
+    weights = [6 if i == home else 3 if abs(i - home) == 1 else 1 for i in range(len(SPACE_SLUGS))]
+    planned = []
+    month = pass_obj.valid_from.replace(day=1)
     while month < today:
         rng = random.Random(f"{holder.email}-{month:%Y-%m}")
         days = [month + timedelta(days=i) for i in range(31)]
-        days = [d for d in days if d.month == month.month and pass_obj.valid_from <= d < today]
+        days = [d for d in days if d.month == month.month and pass_obj.valid_from <= d
+                and (d.weekday() not in (0, 4) or rng.random() < 0.6)]
+        # Drawn over the whole month, then kept until yesterday: today's month is only begun.
+        chosen = [d for d in rng.sample(days, min(len(days), rng.randint(1, per_month))) if d < today]
         per_space: dict[int, int] = {}
-        for day in sorted(rng.sample(days, min(len(days), rng.randint(1, per_month)))):
-            home = rng.random() < 0.4
+        for day in sorted(chosen):
             # The instances of ``spaces`` carry their prefetched opening hours.
-            space = spaces[pass_obj.issuing_space.slug if home else rng.choice(list(spaces))]
+            space = spaces[rng.choices(SPACE_SLUGS, weights)[0]]
             if plan.per_space_cap and space != pass_obj.issuing_space and \
                     per_space.get(space.id, 0) >= plan.per_space_cap:
                 continue
-            opening = space.opening_range_at(datetime.combine(day, time(11), space.zone))
-            if opening is None:
+            stay = _stay(space, day, rng)
+            if stay is None:
                 continue
             per_space[space.id] = per_space.get(space.id, 0) + 1
-            visit, _ = Visit.objects.get_or_create(pass_obj=pass_obj, space=space, day=day,
-                                                   defaults={"value": plan.visit_value()})
-            CheckIn.objects.get_or_create(
-                visit=visit,
-                defaults={"pass_obj": pass_obj, "space": space, "channel": Channel.DESK,
-                          "checked_in_at": opening[0] + timedelta(minutes=rng.randint(0, 90)),
-                          "checked_out_at": opening[1] - timedelta(minutes=rng.randint(0, 120))},
-            )
-            count += 1
+            planned.append((Visit(pass_obj=pass_obj, space=space, day=day, value=plan.visit_value()), stay))
         month = _month_start(month, 1)
-    return count
+    return planned
 
 
+def _stay(space: Space, day: date, rng: random.Random) -> tuple[datetime, datetime] | None:
+    """A morning, an afternoon or a day at ``space`` on ``day`` within its opening hours (and
+    office hours, at the relay open around the clock); None when it is closed."""
+    opening = space.opening_range_at(datetime.combine(day, time(11), space.zone))
+    if opening is None:
+        return None
+    opens = max(opening[0], datetime.combine(day, time(8), space.zone))
+    closes = min(opening[1], datetime.combine(day, time(19, 30), space.zone))
+    kind = rng.random()
+    if kind < 0.25:  # a morning
+        arrival = opens + timedelta(minutes=rng.randint(0, 90))
+        departure = datetime.combine(day, time(12, 30), space.zone) + timedelta(minutes=rng.randint(0, 30))
+    elif kind < 0.45:  # an afternoon
+        arrival = datetime.combine(day, time(13, 30), space.zone) + timedelta(minutes=rng.randint(0, 45))
+        departure = closes - timedelta(minutes=rng.randint(0, 120))
+    else:
+        arrival = opens + timedelta(minutes=rng.randint(0, 120))
+        departure = closes - timedelta(minutes=rng.randint(0, 150))
+    return (arrival, departure) if arrival < departure else None

@@ -60,6 +60,10 @@ def _visit(pass_obj: Pass, space: Space, day: date, hours: tuple[time, time] | N
 
 @pytest.fixture
 def hand(db) -> Network:
+    return hand_built()
+
+
+def hand_built() -> Network:
     """Three spaces; Alice (sold by A) works at A, then twice at B in January, at C in
     February; Bob (sold by B) comes to A in January and stays home in February; six members
     of A all come to B on 2 March; a walk-in day at C (not a member) in January."""

@@ -10,6 +10,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from observatory.snapshots import snapshot_read
 from passes import selectors
 from passes.models import Kiosk, Pass, PassNetwork, PassStatus, SettlementMonth, Visit
 from spaces.models import Closure, Space
@@ -29,6 +30,12 @@ def test_demo_builds_the_chtipass_with_visits_and_a_closed_month(capsys):
     counted = Visit.objects.filter(day__year=closed.month.year, day__month=closed.month.month) \
         .exclude(space=F("pass_obj__issuing_space")).count()
     assert sum(line.visit_days for line in statement.lines) == counted > 0
+
+    # A year of flows, computed by the demo: its closed month is the settlement's.
+    flows = snapshot_read(kind="flows", key=network.slug).data
+    assert len(flows["months"]) >= 12 and len(flows["occupancy"]) >= 12
+    assert {(i, h): n for i, h, n in flows["matrix"][f"{closed.month:%Y-%m}"]} == {
+        (x.issuing_space_id, x.host_space_id): x.visit_days for x in statement.lines}
 
     member_pass = Pass.objects.get(holder__email="membre@essaim.demo")
     assert member_pass.status == PassStatus.ACTIVE
