@@ -1,7 +1,8 @@
 """Demo ch'tipass: five Lille-area spaces, two plans, 80 members who joined over the last
 year with their visits and check-ins, one closed month, today's arrivals and a refusal at the
-relay, a kiosk token for Mutualab (printed, since only its hash is stored) beside a revoked
-kiosk, and the network's coworking flows computed.
+relay, and a kiosk token for Mutualab (printed, since only its hash is stored) beside a revoked
+kiosk. The network's coworking flows are computed with the observatory's other snapshots, at
+the end of ``load_demo`` (``observatory/demo.py``).
 
 Past visits are written as rows (in bulk): the check-in service judges the present
 moment (open now, already checked in now), so it cannot replay last month.
@@ -23,8 +24,6 @@ from django.utils import timezone
 
 from network.demo import DEMO_PASSWORD
 from network.models import Membership, Organization, Person, Role
-from observatory import flows
-from observatory.snapshots import snapshot_refresh
 from passes import services
 from passes.models import (
     Channel,
@@ -125,8 +124,7 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         f"{visits} passages, mois clôturé {closed_month:%Y-%m}, {arrivals} arrivées aujourd'hui "
         f"au Relais de Roncq")
     log(f"borne de Mutualab : Authorization: Kiosk {token}")
-    snapshot_refresh(kind=flows.KIND, key=network.slug)
-    log(f"flux du réseau calculés : /reseaux/{network.slug}/flux/")
+    log(f"flux du réseau : /reseaux/{network.slug}/flux/ (calculés avec l'observatoire)")
 
 
 def _month_start(today: date, offset: int) -> date:
