@@ -64,7 +64,8 @@ def populate() -> None:
 
 
 def bare_layout(spec) -> float:
-    """Seconds WeasyPrint takes to lay out and write the brochure's texts as bare paragraphs."""
+    """CPU seconds WeasyPrint takes to lay out and write the brochure's texts as bare paragraphs
+    (one process, so its CPU time is its wall time on a quiet machine)."""
     from django.utils.html import escape
     from weasyprint import HTML
 
@@ -75,9 +76,9 @@ def bare_layout(spec) -> float:
         f"<p>{escape(entry['title'])}<br>{escape(entry['place'])}<br>{escape(entry['format'])} · "
         f"{escape(entry['organizers'])} · {escape(entry['price'])}<br>{escape(entry['summary'])}</p>"
         for _day, communes in context["days"] for _commune, entries in communes for entry in entries)
-    started = time.perf_counter()
+    started = time.process_time()
     HTML(string=f"<!doctype html><html><body>{paragraphs}</body></html>").write_pdf()
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def inner() -> None:
@@ -96,11 +97,11 @@ def inner() -> None:
     print(f"brochure: {len(bytes(brochure.pdf)) / 1e6:.1f} MB, {EVENTS} events, "
           f"{wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     floor = bare_layout(spec)
-    print(f"bare paragraphs of the same texts: {floor:.1f} s", flush=True)
+    print(f"bare paragraphs of the same texts: {floor:.1f} s CPU", flush=True)
     rows = [
-        Row(f"brochure of {EVENTS:,} events, A4 (s)", wall, floor, "s wall vs bare paragraphs",
-            "≤ 60 s", ok=wall <= 60),
-        Row("brochure CPU time (s)", cpu, None, "s CPU", "informative"),
+        Row(f"brochure of {EVENTS:,} events, A4 (s)", wall, None, "s wall, one process", "≤ 60 s",
+            ok=wall <= 60),
+        Row("brochure CPU time (s)", cpu, floor, "s CPU vs bare paragraphs", "informative"),
     ]
 
     env = dict(os.environ)
