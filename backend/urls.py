@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from backend.api import FormatParameterNegotiation
 from backend.health import healthz
 from feeds.api import private_feed
+from observatory.api_campaign import campaign_figures
 from observatory.cooperation_api import cooperation_snapshot
 from observatory.flows_api import FlowsView
 from programme.sitemaps import SITEMAPS
@@ -22,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/private-feed/", private_feed, name="private-feed"),
     path("networks/<slug:slug>/flows/", FlowsView.as_view(), name="network-flows"),
     path("observatory/cooperation/", cooperation_snapshot, name="observatory-cooperation"),
+    path("campaigns/<slug:slug>/figures/", campaign_figures, name="campaign-figures"),
 ]
 
 urlpatterns = [

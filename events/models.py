@@ -51,6 +51,12 @@ class Campaign(models.Model):
     label = models.CharField(_("label"), max_length=120, blank=True, validators=[single_line],
                              help_text=_("Porté par les seuls événements approuvés."))
     moderation_required = models.BooleanField(_("modération requise"), default=True)
+    # Editions of a campaign are separate rows (one per November); the coordinators name the
+    # previous one, which the campaign's figures are compared with (observatory/campaign.py).
+    previous_edition = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_editions",
+        verbose_name=_("édition précédente"),
+        help_text=_("Les chiffres de la campagne sont comparés à ceux de cette édition."))
     resubmit_on_source_change = models.BooleanField(
         _("renvoyer en modération ce que sa source déplace"), default=False,
         help_text=_("Un événement approuvé, importé d'un agenda, revient en attente quand sa source "
@@ -73,6 +79,10 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("La fin de la campagne doit suivre son début.")})
+        if self.previous_edition is not None and self.starts_on and (
+                self.previous_edition_id == self.pk or self.previous_edition.starts_on >= self.starts_on):
+            raise ValidationError({"previous_edition": _(
+                "L'édition précédente doit commencer avant cette campagne.")})
         if (self.submissions_open_on and self.submissions_close_on
                 and self.submissions_close_on < self.submissions_open_on):
             raise ValidationError({"submissions_close_on": _(

@@ -111,14 +111,18 @@ def in_regions(regions: set[str]) -> Q:
     return Q(region__in=regions) | Q(department__in=departments_of(regions))
 
 
+def within_territory(regions: set[str] | None) -> Q:
+    """The events a coordinator of ``regions`` (``None``: everywhere) answers for. An event
+    with neither region nor department cannot be placed: every coordinator answers for it."""
+    return Q() if regions is None else in_regions(regions) | Q(region="", department="")
+
+
 def events_moderated_by(person: Person | None) -> Q:
     """The rule of who decides on what: a campaign's events within the coordinator's
-    territory (see :func:`moderation_territories`). An event with neither region nor
-    department cannot be placed: every coordinator of its campaign decides on it."""
+    territory (see :func:`moderation_territories` and :func:`within_territory`)."""
     allowed = Q(pk__in=[])
     for campaign_id, regions in moderation_territories(person).items():
-        where = Q() if regions is None else in_regions(regions) | Q(region="", department="")
-        allowed |= Q(campaign_id=campaign_id) & where
+        allowed |= Q(campaign_id=campaign_id) & within_territory(regions)
     return allowed
 
 

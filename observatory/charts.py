@@ -10,7 +10,8 @@ Values hidden by :mod:`observatory.disclosure` are left out of the drawing: the 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pygal
@@ -41,8 +42,13 @@ def _config(chart: pygal.graph.graph.Graph, title: str) -> None:
     chart.margin = 10
 
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+
 def _data_uri(svg: str) -> str:
     # pygal's own render_data_uri fails once the XML declaration is left out (it encodes a str).
+    # pygal's embedded configuration script would never run in an image: a few kilobytes less.
+    svg = _SCRIPT.sub("", svg)
     return "data:image/svg+xml;charset=utf-8;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -50,7 +56,7 @@ def _drawable(values: Sequence[int | str | float]) -> list[float | None]:
     return [None if is_hidden(value) else float(value) for value in values]
 
 
-def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int | str | float]], *,
+def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int | str | float]], *,
               horizontal: bool = False) -> str:
     """Bars of one or more ``series`` (name → a value per label), as a ``data:`` URI; a legend
     when there are two or more (a campaign beside its previous edition)."""
@@ -66,7 +72,7 @@ def bar_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int 
     return _data_uri(chart.render(is_unicode=True))
 
 
-def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int | str | float]],
+def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int | str | float]],
                *, y_range: tuple[float, float] | None = None) -> str:
     """Lines over ``labels`` (weeks, months, years), as a ``data:`` URI; ``y_range`` fixes the
     vertical axis (0 to 100 for a share, which would otherwise start at its lowest value)."""
