@@ -26,7 +26,7 @@ from tests.factories import PersonFactory
 PUBLIC_READS = {
     "/api/v1/campaigns/{slug}/", "/api/v1/events/{id}/", "/api/v1/organizations/{slug}/",
     "/api/v1/spaces/{slug}/", "/api/v1/networks/{slug}/", "/api/v1/plans/{id}/",
-    "/api/v1/series/{id}/",
+    "/api/v1/series/{id}/", "/api/v1/campaigns/{slug}/figures/",
 }
 # Writes anyone may make on someone else's object.
 OPEN_WRITES = {("POST", "/api/v1/events/{id}/registrations/")}
