@@ -273,3 +273,15 @@ def test_only_the_network_reads_its_flows_until_it_publishes_them(hand, login, a
     assert api.get(_url(hand)).status_code == 404
     flows.flows_publish(network=hand.network, public=True)
     assert api.get(_url(hand)).status_code == 200
+
+
+def test_the_page_reads_the_snapshot_in_a_few_queries_whatever_the_months(hand,
+                                                                          django_assert_max_num_queries):
+    _data(hand)
+    client = _client(hand.coordinator)
+    url = f"/reseaux/{hand.network.slug}/flux/"
+    client.get(url)
+    for query in ("", "?from=2020-01&to=2026-12"):
+        # The session, the person, their roles and spaces, the network, who reads it, the snapshot.
+        with django_assert_max_num_queries(12):
+            assert client.get(url + query).status_code == 200
