@@ -105,6 +105,31 @@ def test_the_map_shows_markers_and_lists_every_event_when_tiles_are_unreachable(
     screenshot(page, "programme-map-without-tiles")
 
 
+def test_events_at_one_venue_are_grouped_under_their_count_and_open_on_a_click(page, db, settings,
+                                                                             screenshot):
+    from tests.events.factories import RoomFactory
+    from tests.services import free_port
+
+    settings.MAP_TILES_URL = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
+    apes = OrganizationFactory(name="APES", slug="apes")
+    room = RoomFactory(space__name="Maison de l'ESS", space__latitude="50.633000",
+                       space__longitude="3.066000")
+    for n in range(5):
+        EventFactory(organization=apes, title=f"Café métiers n° {n}", room=room, starts_at=in_days(n + 1))
+    EventFactory(organization=apes, title="À Roubaix", latitude="50.682600", longitude="3.170000",
+                 address="14 place Faidherbe, 59100 Roubaix", starts_at=in_days(7))
+
+    page.goto(f"{page.base}/carte/")
+    cluster = page.locator(".marker-cluster")
+    cluster.wait_for()
+    assert cluster.count() == 1 and cluster.inner_text() == "5"
+    assert page.locator(".leaflet-marker-icon[title='À Roubaix']").count() == 1
+    assert page.locator("#liste-carte a").count() == 6
+    cluster.click()
+    page.locator(".leaflet-marker-icon[title='Café métiers n° 0']").wait_for()
+    screenshot(page, "programme-map-cluster-opened")
+
+
 def test_the_map_draws_tiles_from_the_configured_server(page, mapped_agenda, settings):
     from tests.programme import stubs
 
