@@ -16,7 +16,7 @@ import sys
 from bench.common import PYTHON, ROOT, Row, print_table
 
 BENCHMARKS = ["bench.feeds", "bench.outbox", "bench.reminders", "bench.imports", "bench.checkin",
-              "bench.national", "bench.programme"]
+              "bench.national", "bench.programme", "bench.observatory"]
 
 
 def _rows_of(name: str) -> list[Row]:
