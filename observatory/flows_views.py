@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -21,6 +21,13 @@ from observatory import flows
 from observatory.snapshots import snapshot_read, snapshot_request
 from observatory.tables import csv_download, json_download
 from passes.models import PassNetwork
+
+DOWNLOADS = ("html", "csv", "json")
+
+
+def _refused(field: str, message: str) -> HttpResponse:
+    # As every download of the observatory answers a bad parameter: a 400 naming it.
+    return HttpResponseBadRequest(f"{field} : {message}", content_type="text/plain; charset=utf-8")
 
 
 def _readable(request, slug: str) -> tuple[PassNetwork, flows.Reader]:
@@ -48,18 +55,25 @@ def flows_page(request, network: str):
     snapshot = snapshot_read(kind=flows.KIND, key=network_obj.slug)
     if snapshot is None:
         snapshot_request(kind=flows.KIND, key=network_obj.slug)
-    download = request.GET.get("format")
-    if download in ("csv", "json"):
-        if snapshot is None or refusal is not None:
-            raise Http404
+    download = request.GET.get("format", "").strip() or "html"
+    if download not in DOWNLOADS:
+        return _refused("format", _("choisir parmi %(choices)s.") % {"choices": ", ".join(DOWNLOADS)})
+    if download != "html":
+        if refusal is not None:
+            return _refused(refusal.field or "from", refusal.detail)
+        if snapshot is None:  # the worker was just asked (above)
+            return HttpResponse(_("Les chiffres du réseau sont en cours de calcul : revenez dans "
+                                  "quelques instants."), status=202, content_type="text/plain; charset=utf-8")
         download_figures = flows.figures(snapshot.data, first=first, last=last, draw=False)
         if download == "json":
             return json_download(download_figures.tables, about={
                 "network": network_obj.slug, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
                 computed_at=snapshot.computed_at)
-        table = next((t for t in download_figures.tables if t.slug == request.GET.get("table")), None)
+        slug = request.GET.get("table", "").strip()
+        table = next((t for t in download_figures.tables if t.slug == slug), None)
         if table is None:
-            raise Http404
+            return _refused("table", _("tableau inconnu, choisir parmi %(choices)s.") % {
+                "choices": ", ".join(t.slug for t in download_figures.tables)})
         return csv_download(table, prefix=f"flux-{network_obj.slug}-{first:%Y-%m}-{last:%Y-%m}")
     figures = flows.figures(snapshot.data, first=first, last=last) if snapshot else None
     response = render(request, "observatory/flows.html", {

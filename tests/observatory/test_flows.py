@@ -221,6 +221,10 @@ def test_each_table_downloads_as_a_csv_a_french_spreadsheet_opens(hand):
     assert rows[0] == ["Membres de… (espace émetteur)", "Atelier", "Bazar", "Cabane", "Total"]
     assert rows[1] == ["Atelier", "—", "8", "< 5", "9"]
     assert rows[-1][0] == "Total"
+    for query, field in (("&table=inconnu", "table"), ("&format=xls", "format")):
+        refused = _client(hand.manager).get(url.replace("&format=csv", "") + query
+                                            if field == "format" else url + query)
+        assert refused.status_code == 400 and refused.content.decode().startswith(f"{field} :")
 
 
 def test_a_month_that_is_not_one_is_refused_on_the_page_naming_it(hand):
