@@ -492,8 +492,11 @@ class EventFilter(filters.FilterSet):
         return queryset.filter(Q(region=value) | Q(department=value) | Q(commune_insee=value))
 
     def search(self, queryset, name, value):
+        """Words in the title or description, and on PostgreSQL whatever the accents ("cafe"
+        finds "Café") and by French full text (stems: "coopératives" finds "coopérative")."""
         words = Q(title__icontains=value) | Q(description__icontains=value)
         if connection.vendor == "postgresql":
+            words = Q(title__unaccent__icontains=value) | Q(description__unaccent__icontains=value)
             matching = Event.objects.annotate(
                 document=SearchVector("title", "description", "audience", config="french")
             ).filter(document=SearchQuery(value, config="french", search_type="websearch"))

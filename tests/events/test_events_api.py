@@ -164,3 +164,16 @@ def test_an_event_with_registrations_cannot_go_back_to_draft(login, world):
     assert (response.status_code, response.json()["code"]) == (409, "has_registrations")
     world.event.refresh_from_db()
     assert world.event.status == EventStatus.PUBLISHED
+
+
+def test_the_agenda_search_ignores_accents_on_postgresql(api, world):
+    from tests.services import require_postgres
+
+    require_postgres()
+    cafe = EventFactory(organization=world.partner, title="Café des coopératives", starts_at=in_days(3))
+    economie = EventFactory(organization=world.partner, title="Rencontre",
+                            description="L'Économie sociale et solidaire à Lille", starts_at=in_days(4))
+    for query, expected in [("cafe", [cafe.id]), ("economie", [economie.id]), ("CAFÉ", [cafe.id]),
+                            ("cooperative", [cafe.id])]:
+        response = api.get("/api/v1/events/", {"q": query})
+        assert [e["id"] for e in response.json()["results"]] == expected, query
