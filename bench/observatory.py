@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -180,6 +181,8 @@ def inner() -> None:
     print(f"{stored} snapshots in {snapshot_s:.1f} s; campaign feed published in {publish_s:.1f} s",
           flush=True)
 
+    # Pages name their static files through the manifest, as deployed.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], check=True)
     with gunicorn(dict(os.environ)) as base:
         import urllib.request
 
