@@ -24,10 +24,12 @@ from urllib.parse import parse_qsl, urlencode
 import networkx as nx
 from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import ExtractYear
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from events.models import CoOrganization, CoOrganizationStatus, Event, EventStatus
 from network.models import Organization, OrganizationKind
@@ -42,9 +44,12 @@ TREND_YEARS = 5  # the year-on-year table ends with the period's year
 DAILY_YEARS = 3  # all of France, computed every day for this year and the two before
 DRAWN = 150  # organizations drawn at most: the most linked ones
 LABELLED = 12  # names written on the drawing (every node has its name as a tooltip)
-# Above this many organizations, betweenness is estimated from this many sources (seconds,
-# not minutes, on a national network); below, it is exact.
-BETWEENNESS_SAMPLE = 400
+# Betweenness walks the whole network once from each organization: exact while that is at
+# most this many steps (organizations × (organizations + links)), else estimated from as
+# many sampled organizations as the budget allows (a few seconds on a national network).
+BETWEENNESS_BUDGET = 1_000_000
+BETWEENNESS_MIN_SAMPLE = 32
+PAGE_ROWS = 50  # rows of the links and organizations shown on the page (downloads hold all)
 # A filter asked for on demand is computed again when read a day after.
 STALE_AFTER = timedelta(days=1)
 SEED = 2026  # layouts, samples and groups are seeded: the same data draws the same picture
@@ -130,15 +135,9 @@ class CooperationFilterForm(forms.Form):
         ("", gettext_lazy("Tous les types")), *OrganizationKind.choices])
     year = forms.IntegerField(label=gettext_lazy("Année"), required=False, min_value=FIRST_YEAR,
                               max_value=LAST_YEAR)
-    start = forms.DateField(label=gettext_lazy("Du"), required=False, input_formats=["%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=gettext_lazy("Au"), required=False, input_formats=["%Y-%m-%d"],
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label=gettext_lazy("Du"), required=False, input_formats=["%Y-%m-%d"])
+    end = forms.DateField(label=gettext_lazy("Au"), required=False, input_formats=["%Y-%m-%d"])
 
-    def __init__(self, data=None) -> None:
-        super().__init__(data, auto_id="f-%s", label_suffix="")
-        # The year in effect when none is given: this one.
-        self.fields["year"].widget.attrs["placeholder"] = str(timezone.localdate().year)
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -252,11 +251,18 @@ def _graph(pairs: dict[Pair, int]) -> nx.Graph:
     return graph
 
 
+def _betweenness_sample(graph: nx.Graph) -> int | None:
+    """How many organizations to walk from: None for all of them (exact)."""
+    nodes, steps = graph.number_of_nodes(), graph.number_of_nodes() + graph.number_of_edges()
+    if nodes * steps <= BETWEENNESS_BUDGET:
+        return None
+    return min(nodes, max(BETWEENNESS_MIN_SAMPLE, BETWEENNESS_BUDGET // steps))
+
+
 def _betweenness(graph: nx.Graph) -> dict[int, float]:
     """The share of shortest paths between two other organizations that pass through each one
     (0 to 1): high for those through which separate groups reach each other."""
-    sample = BETWEENNESS_SAMPLE if graph.number_of_nodes() > BETWEENNESS_SAMPLE else None
-    return nx.betweenness_centrality(graph, k=sample, seed=SEED, normalized=True)
+    return nx.betweenness_centrality(graph, k=_betweenness_sample(graph), seed=SEED, normalized=True)
 
 
 def _groups(graph: nx.Graph) -> dict[int, int]:
@@ -270,6 +276,7 @@ def _groups(graph: nx.Graph) -> dict[int, int]:
 
 
 WIDTH, HEIGHT, MARGIN = 1000, 720, 60
+LAYOUT_STEPS = 80
 
 
 def _layout(graph: nx.Graph) -> dict[int, tuple[float, float]]:
@@ -280,57 +287,60 @@ def _layout(graph: nx.Graph) -> dict[int, tuple[float, float]]:
     A slight pull towards the centre keeps separate groups on the canvas.
     """
     nodes = sorted(graph.nodes)
-    if not nodes:
+    count = len(nodes)
+    if not count:
         return {}
-    rng = random.Random(SEED)
-    position = {node: [rng.random(), rng.random()] for node in nodes}
-    k = math.sqrt(1 / len(nodes))
+    index = {node: i for i, node in enumerate(nodes)}
     heaviest = max((w for *_, w in graph.edges(data="weight")), default=1)
-    temperature, iterations = 0.1, 120
-    for _step in range(iterations):
-        shift = {node: [0.0, 0.0] for node in nodes}
-        for i, u in enumerate(nodes):
-            ux, uy = position[u]
-            for v in nodes[i + 1:]:
-                dx, dy = ux - position[v][0], uy - position[v][1]
-                distance = max(math.hypot(dx, dy), 1e-4)
-                push = k * k / distance
-                shift[u][0] += dx / distance * push
-                shift[u][1] += dy / distance * push
-                shift[v][0] -= dx / distance * push
-                shift[v][1] -= dy / distance * push
-        for u, v, weight in graph.edges(data="weight"):
-            dx, dy = position[u][0] - position[v][0], position[u][1] - position[v][1]
-            distance = max(math.hypot(dx, dy), 1e-4)
-            pull = distance * distance / k * (0.5 + weight / heaviest)
-            shift[u][0] -= dx / distance * pull
-            shift[u][1] -= dy / distance * pull
-            shift[v][0] += dx / distance * pull
-            shift[v][1] += dy / distance * pull
-        for node in nodes:
-            x, y = position[node]
-            shift[node][0] += (0.5 - x) * k * 2
-            shift[node][1] += (0.5 - y) * k * 2
-            length = max(math.hypot(*shift[node]), 1e-9)
-            step = min(length, temperature)
-            position[node] = [x + shift[node][0] / length * step, y + shift[node][1] / length * step]
-        temperature *= 0.97
-    xs, ys = [p[0] for p in position.values()], [p[1] for p in position.values()]
+    springs = [(index[u], index[v], 0.5 + w / heaviest) for u, v, w in graph.edges(data="weight")]
+    rng = random.Random(SEED)
+    xs, ys = [rng.random() for _ in nodes], [rng.random() for _ in nodes]
+    k = math.sqrt(1 / count)
+    k2, temperature = k * k, 0.1
+    for _step in range(LAYOUT_STEPS):
+        dx_sum, dy_sum = [0.0] * count, [0.0] * count
+        for i in range(count):
+            xi, yi = xs[i], ys[i]
+            for j in range(i + 1, count):
+                dx, dy = xi - xs[j], yi - ys[j]
+                square = dx * dx + dy * dy or 1e-8
+                push = k2 / square  # repulsion k²/d along the unit vector (dx, dy)/d
+                dx_sum[i] += dx * push
+                dy_sum[i] += dy * push
+                dx_sum[j] -= dx * push
+                dy_sum[j] -= dy * push
+        for i, j, strength in springs:
+            dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+            pull = math.hypot(dx, dy) / k * strength  # attraction d²/k along the unit vector
+            dx_sum[i] -= dx * pull
+            dy_sum[i] -= dy * pull
+            dx_sum[j] += dx * pull
+            dy_sum[j] += dy * pull
+        for i in range(count):
+            dx = dx_sum[i] + (0.5 - xs[i]) * k * 2
+            dy = dy_sum[i] + (0.5 - ys[i]) * k * 2
+            length = math.hypot(dx, dy) or 1e-9
+            step = min(length, temperature) / length
+            xs[i] += dx * step
+            ys[i] += dy * step
+        temperature *= 0.95
     span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-    return {node: (round(MARGIN + (x - min(xs)) / span_x * (WIDTH - 2 * MARGIN), 1),
-                   round(MARGIN + (y - min(ys)) / span_y * (HEIGHT - 2 * MARGIN), 1))
-            for node, (x, y) in position.items()}
+    left, top = min(xs), min(ys)
+    return {node: (round(MARGIN + (xs[i] - left) / span_x * (WIDTH - 2 * MARGIN), 1),
+                   round(MARGIN + (ys[i] - top) / span_y * (HEIGHT - 2 * MARGIN), 1))
+            for node, i in index.items()}
 
 
 LABEL_SIZE, LABEL_CHARS = 19, 26  # the labels' font size on the canvas, and their length at most
 
 
-def _label(node: dict, taken: list[tuple[float, float, float, float]]) -> dict:
+def _label(name: str, centre: tuple[float, float], radius: float,
+           taken: list[tuple[float, float, float, float]]) -> dict:
     """Where to write ``node``'s name: above, below, right or left of its circle, whichever
     overlaps the names and circles already there least, kept inside the canvas."""
-    text = node["name"] if len(node["name"]) <= LABEL_CHARS else node["name"][:LABEL_CHARS - 1] + "…"
-    width, height, gap = len(text) * LABEL_SIZE * 0.62 + 6, LABEL_SIZE * 1.2, node["r"] + 4
-    x, y = node["x"], node["y"]
+    text = name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
+    width, height, gap = len(text) * LABEL_SIZE * 0.62 + 6, LABEL_SIZE * 1.2, radius + 4
+    x, y = centre
     candidates = [(x - width / 2, y - gap - height), (x - width / 2, y + gap), (x + gap, y - height / 2),
                   (x - gap - width, y - height / 2)]
 
@@ -353,23 +363,34 @@ def _drawing(graph: nx.Graph, organizations: dict[int, Organization]) -> dict:
     kind, the most linked named; lines as thick as the events together."""
     ranked = sorted(graph.nodes, key=lambda n: (-graph.degree(n), -graph.degree(n, weight="weight"),
                                                organizations[n].name))
-    drawn = graph.subgraph(ranked[:DRAWN])
+    drawn = graph.subgraph(ranked[:DRAWN]).copy()  # a copy: a view filters on every read
     place = _layout(drawn)
     most = max((drawn.degree(n) for n in drawn.nodes), default=1) or 1
     heaviest = max((w for *_, w in drawn.edges(data="weight")), default=1)
+    radius = {n: round(7 + 17 * math.sqrt(drawn.degree(n) / most), 1) for n in drawn.nodes}
     nodes = [{
-        "x": place[n][0], "y": place[n][1], "r": round(7 + 17 * math.sqrt(drawn.degree(n) / most), 1),
-        "colour": KIND_COLOURS.get(organizations[n].kind, "#4d5668"), "name": organizations[n].name,
-        "links": graph.degree(n),
+        "x": place[n][0], "y": place[n][1], "r": radius[n],
+        "colour": KIND_COLOURS.get(organizations[n].kind, "#4d5668"),
+        "name": ngettext("%(name)s (%(count)s lien)", "%(name)s (%(count)s liens)", graph.degree(n)) % {
+            "name": organizations[n].name, "count": graph.degree(n)},
     } for n in ranked[:DRAWN]]
     # Circles are obstacles for the names; the most linked organizations are named first.
-    taken = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in nodes]
-    labels = [_label(node, taken) for node in nodes[:LABELLED]]
+    taken = [(x - radius[n], y - radius[n], x + radius[n], y + radius[n])
+             for n, (x, y) in place.items()]
+    named = ranked[:min(LABELLED, DRAWN)]
+    labels = [_label(organizations[n].name, place[n], radius[n], taken) for n in named]
     edges = [{"x1": place[u][0], "y1": place[u][1], "x2": place[v][0], "y2": place[v][1],
               "width": round(1 + 5 * math.sqrt(w / heaviest), 1)}
              for u, v, w in sorted(drawn.edges(data="weight"), key=lambda e: e[2])]
     return {"width": WIDTH, "height": HEIGHT, "nodes": nodes, "edges": edges, "labels": labels,
             "drawn": len(nodes), "total": graph.number_of_nodes()}
+
+
+def _drawn(drawing: dict) -> dict:
+    """The drawing as SVG markup, drawn by a template once, when the worker computes: the page
+    inserts it as it is, in a few milliseconds however large the network."""
+    return {"drawn": drawing["drawn"], "total": drawing["total"],
+            "svg": render_to_string("observatory/cooperation_network.svg", {"drawing": drawing})}
 
 
 # --- The snapshot -------------------------------------------------------------------------
@@ -463,25 +484,32 @@ def cooperation_data(filters: Filters) -> dict:
     order = list(KIND_COLOURS)
     present = sorted({kinds[n] for n in graph.nodes}, key=order.index)
     return {
-        "filters": {**filters.describe(), "key": filters.key},
-        "summary": {
-            "organizations": graph.number_of_nodes(), "links": graph.number_of_edges(),
-            "events": totals["events"], "co_organized": totals["co_organized"],
-            "share": _percent(totals["co_organized"], totals["events"]),
-            "groups": len(set(groups.values())), "cut_points": len(cut_points),
-            "estimated": graph.number_of_nodes() > BETWEENNESS_SAMPLE,
-        },
-        "drawing": _drawing(graph, organizations),
-        "legend": [{"label": _kind_label(kind), "colour": KIND_COLOURS[kind]} for kind in present],
-        "charts": {
-            # pygal draws horizontal bars from the bottom up: the largest pair first is on top.
-            "types": charts.bar_chart(
-                _("Événements co-organisés par paire de types"), [row[0] for row in kind_rows[14::-1]],
-                {_("Événements"): [row[2] for row in kind_rows[14::-1]]}, horizontal=True)
-            if kind_rows else "",
-            "annees": charts.line_chart(_("Structures liées et liens, par année"), [r[0] for r in trend_rows],
-                                        {_("Structures liées"): [r[1] for r in trend_rows],
-                                         _("Liens"): [r[2] for r in trend_rows]}),
+        # Everything the page shows, under one key: the page reads it alone, not the tables
+        # (a national network has tens of thousands of links, which the downloads give).
+        "view": {
+            "filters": {**filters.describe(), "key": filters.key},
+            "summary": {
+                "organizations": graph.number_of_nodes(), "links": graph.number_of_edges(),
+                "events": totals["events"], "co_organized": totals["co_organized"],
+                "share": _percent(totals["co_organized"], totals["events"]),
+                "groups": len(set(groups.values())), "cut_points": len(cut_points),
+                "estimated": _betweenness_sample(graph) is not None,
+            },
+            "drawing": _drawn(_drawing(graph, organizations)),
+            "legend": [{"label": _kind_label(kind), "colour": KIND_COLOURS[kind]} for kind in present],
+            "charts": {
+                # pygal draws horizontal bars from the bottom up: the largest pair first is on top.
+                "types": charts.bar_chart(
+                    _("Événements co-organisés par paire de types"), [row[0] for row in kind_rows[14::-1]],
+                    {_("Événements"): [row[2] for row in kind_rows[14::-1]]}, horizontal=True)
+                if kind_rows else "",
+                "annees": charts.line_chart(
+                    _("Structures liées et liens, par année"), [r[0] for r in trend_rows],
+                    {_("Structures liées"): [r[1] for r in trend_rows],
+                     _("Liens"): [r[2] for r in trend_rows]}),
+            },
+            "tables": {table.slug: {**table.as_data(), "rows": table.rows[:PAGE_ROWS],
+                                    "count": len(table.rows)} for table in tables},
         },
         "tables": [table.as_data() for table in tables],
     }
@@ -501,13 +529,26 @@ def compute(key: str) -> dict:
     return cooperation_data(Filters.from_key(key))
 
 
+def _ask_unless_fresh(filters: Filters, computed_at: datetime | None) -> None:
+    if computed_at is None or computed_at < timezone.now() - STALE_AFTER:
+        snapshot_request(kind=KIND, key=filters.key)
+
+
 def snapshot_for(filters: Filters) -> Snapshot | None:
     """The stored figures for ``filters``, or None while the worker computes them for the first
     time; figures older than a day are asked for again (shown meanwhile)."""
     snapshot = snapshot_read(kind=KIND, key=filters.key)
-    if snapshot is None or (snapshot.computed_at or timezone.now()) < timezone.now() - STALE_AFTER:
-        snapshot_request(kind=KIND, key=filters.key)
+    _ask_unless_fresh(filters, snapshot.computed_at if snapshot else None)
     return snapshot
+
+
+def page_read(filters: Filters) -> dict | None:
+    """What the page shows of the figures for ``filters`` (as :func:`snapshot_for`), without
+    reading the whole tables from the database."""
+    read = (Snapshot.objects.filter(kind=KIND, key=filters.key, computed_at__isnull=False)
+            .values("computed_at", view=KeyTransform("view", "data")).first())
+    _ask_unless_fresh(filters, read["computed_at"] if read else None)
+    return {**read["view"], "computed_at": read["computed_at"]} if read else None
 
 
 def public_data(filters: Filters, snapshot: Snapshot | None) -> dict:
@@ -516,6 +557,6 @@ def public_data(filters: Filters, snapshot: Snapshot | None) -> dict:
     body: dict = {"status": "computing", "filters": {**filters.describe(), "key": filters.key},
                   "computed_at": None, "licence": LICENCE, "licence_url": LICENCE_URL}
     if snapshot is not None:
-        body.update(status="ready", computed_at=snapshot.computed_at, summary=snapshot.data["summary"],
-                    tables=snapshot.data["tables"])
+        body.update(status="ready", computed_at=snapshot.computed_at,
+                    summary=snapshot.data["view"]["summary"], tables=snapshot.data["tables"])
     return body

@@ -15,15 +15,14 @@ def cooperation_page(request: HttpRequest) -> HttpResponse:
     and ``?format=json`` download them."""
     form = cooperation.CooperationFilterForm(request.GET)
     filters = form.filters() if form.is_valid() else None
-    snapshot = cooperation.snapshot_for(filters) if filters else None
     wanted = request.GET.get("format", "")
     if wanted and filters is not None:
-        return _download(request, wanted, filters, snapshot)
-    tables = [Table.from_data(data) for data in snapshot.data["tables"]] if snapshot else []
+        return _download(request, wanted, filters, cooperation.snapshot_for(filters))
+    data = cooperation.page_read(filters) if filters else None
     context = {
-        "form": form, "filters": filters, "snapshot": snapshot, "data": snapshot.data if snapshot else None,
-        "tables": {table.slug: table for table in tables}, "query": filters.key if filters else "",
-        "licence": LICENCE, "licence_url": LICENCE_URL,
+        "form": form, "chosen": _chosen(filters, request), "filters": filters, "data": data,
+        "tables": data["tables"] if data else {},
+        "query": filters.key if filters else "", "licence": LICENCE, "licence_url": LICENCE_URL,
     }
     return render(request, "observatory/cooperation.html", context, status=200 if filters else 400)
 
@@ -36,11 +35,21 @@ def _download(request: HttpRequest, wanted: str, filters: cooperation.Filters, s
                                          "minute.")}, status=202)
     tables = [Table.from_data(data) for data in snapshot.data["tables"]]
     if wanted == "json":
-        return json_download(tables, about={"filters": snapshot.data["filters"],
-                                            "summary": snapshot.data["summary"]},
+        view = snapshot.data["view"]
+        return json_download(tables, about={"filters": view["filters"], "summary": view["summary"]},
                              computed_at=snapshot.computed_at)
     chosen = [table for table in tables if table.slug == request.GET.get("table")]
     if not chosen:
         return JsonResponse({"table": [_("Tableau attendu : %(slugs)s.") % {
             "slugs": ", ".join(table.slug for table in tables)}]}, status=400)
     return csv_download(chosen[0], prefix="cooperations")
+
+
+def _chosen(filters: cooperation.Filters | None, request: HttpRequest) -> dict[str, str]:
+    """What the form shows as chosen: the filter in effect (a department's region, this year
+    when no period is given), or what was typed when it is not valid."""
+    if filters is None:
+        return {name: request.GET.get(name, "") for name in cooperation.CooperationFilterForm.base_fields}
+    return {"region": filters.region, "department": filters.department, "kind": filters.kind,
+            "year": str(filters.year or ""), "start": filters.start.isoformat() if filters.start else "",
+            "end": filters.end.isoformat() if filters.end else ""}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zoneinfo
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -94,7 +95,7 @@ def test_links_weigh_the_public_events_organized_together(network):
         pair("Association Delta", "Association Alpha"): 1, pair("Commune d'Epsilon", "Réseau Phi"): 1,
     }
     assert table(data, "liens")["rows"][0] == ["Association Alpha", "SCOP Bêta", 2]
-    summary = data["summary"]
+    summary = data["view"]["summary"]
     assert (summary["organizations"], summary["links"]) == (6, 8)
     # Six published events that year (the one whose requests were not accepted included), five co-organized.
     assert (summary["events"], summary["co_organized"]) == (6, 5)
@@ -150,20 +151,29 @@ def test_year_on_year_shows_the_network_growing(network):
     assert rows == [[str(YEAR - 1), 2, 1, 1, 1, 100.0], [str(YEAR), 6, 8, 6, 5, 83.3]]
 
 
+def circles(svg: str) -> list[tuple[float, float, float, str]]:
+    return [(float(x), float(y), float(r), name) for x, y, r, name in re.findall(
+        r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="#\w+"><title>([^<]+)</title>', svg)]
+
+
 def test_the_drawing_places_every_organization_inside_the_canvas_the_same_way_each_time(network):
-    first = cooperation_data(Filters(year=YEAR))["drawing"]
-    assert first == cooperation_data(Filters(year=YEAR))["drawing"]
-    assert len(first["nodes"]) == 6 and len(first["edges"]) == 8
-    assert all(0 < n["x"] < first["width"] and 0 < n["y"] < first["height"] for n in first["nodes"])
-    biggest = max(first["nodes"], key=lambda n: n["r"])
-    assert biggest["name"] == "Association Alpha"
+    first = cooperation_data(Filters(year=YEAR))["view"]["drawing"]
+    assert first == cooperation_data(Filters(year=YEAR))["view"]["drawing"]
+    drawn = circles(first["svg"])
+    assert len(drawn) == 6 and first["svg"].count("<line ") == 8
+    assert all(0 < x < 1000 and 0 < y < 720 for x, y, _r, _name in drawn)
+    biggest = max(drawn, key=lambda circle: circle[2])
+    assert biggest[3] == "Association Alpha (4 liens)"
 
 
-def test_a_large_network_draws_its_most_linked_organizations_and_says_so(monkeypatch, network):
+def test_a_large_network_draws_its_most_linked_organizations_and_says_so(monkeypatch, network, client):
     monkeypatch.setattr(cooperation, "DRAWN", 3)
-    drawing = cooperation_data(Filters(year=YEAR))["drawing"]
+    drawing = cooperation_data(Filters(year=YEAR))["view"]["drawing"]
     assert (drawing["drawn"], drawing["total"]) == (3, 6)
-    assert drawing["nodes"][0]["name"] == "Association Alpha"
+    assert circles(drawing["svg"])[0][3] == "Association Alpha (4 liens)"
+    snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    html = client.get("/observatoire/", {"year": YEAR}).content.decode()
+    assert "le dessin montre les 3 qui ont le plus de partenaires" in html
 
 
 def test_no_person_appears_in_any_output(network, client, api):
@@ -250,5 +260,5 @@ def test_the_demo_shows_a_network_with_its_bridges_as_soon_as_it_is_loaded(clien
     html = client.get("/observatoire/").content.decode()
     assert "en cours de calcul" not in html and "<svg" in html
     data = Snapshot.objects.get(kind=cooperation.KIND, key=Filters(year=date.today().year).key).data
-    assert data["summary"]["links"] >= 20 and data["summary"]["groups"] >= 2
-    assert data["summary"]["cut_points"] >= 1
+    summary = data["view"]["summary"]
+    assert summary["links"] >= 20 and summary["groups"] >= 2 and summary["cut_points"] >= 1
