@@ -20,12 +20,13 @@ No output names a person: members are counted, never listed.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Min
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, Min, Value, When
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -117,14 +118,15 @@ def _daily_keys() -> list[str]:
     return list(PassNetwork.objects.order_by("slug").values_list("slug", flat=True))
 
 
-def _member(holder_id: int | None, pass_id: int) -> tuple[str, int]:
-    # A member is a person; a pass whose holder erased their account stands for its own.
-    return ("person", holder_id) if holder_id is not None else ("pass", pass_id)
+# A member is a person; a pass whose holder erased their account stands for its own (its id
+# negated, so that it never meets a person's).
+MEMBER = Coalesce(F("pass_obj__holder_id"), -F("pass_obj_id"))
 
 
 @computes(KIND, daily_keys=_daily_keys)
 def flows_compute(key: str) -> dict:
-    """The flows of the network whose slug is ``key``, month by month (exact counts)."""
+    """The flows of the network whose slug is ``key``, month by month (exact counts). The
+    database counts: a network's year of visits is read as a few hundred grouped rows."""
     network = PassNetwork.objects.get(slug=key)
     now = timezone.now()
     visits = Visit.objects.filter(pass_obj__plan__network=network)
@@ -137,23 +139,19 @@ def flows_compute(key: str) -> dict:
         matrix[f"{month:%Y-%m}"] = [[issuing, host, days] for (issuing, host), (days, _total)
                                     in sorted(pairs.items())]
 
-    subscriptions = visits.filter(pass_obj__plan__kind=PlanKind.SUBSCRIPTION)
-    spaces_by_member: dict[str, dict[tuple[str, int], set[int]]] = defaultdict(lambda: defaultdict(set))
-    for holder_id, pass_id, space_id, month in (
-            subscriptions.annotate(month=TruncMonth("day")).order_by()
-            .values_list("pass_obj__holder_id", "pass_obj_id", "space_id", "month").distinct()):
-        spaces_by_member[f"{month:%Y-%m}"][_member(holder_id, pass_id)].add(space_id)
-    members = {month: [len(seen), sum(len(spaces) > 1 for spaces in seen.values())]
-               for month, seen in spaces_by_member.items()}
+    members: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for month, spaces_count in (
+            visits.filter(pass_obj__plan__kind=PlanKind.SUBSCRIPTION)
+            .annotate(month=TruncMonth("day"), member=MEMBER).order_by()
+            .values("month", "member").annotate(spaces=Count("space_id", distinct=True))
+            .values_list("month", "spaces")):
+        members[f"{month:%Y-%m}"][0] += 1
+        members[f"{month:%Y-%m}"][1] += spaces_count > 1
 
-    first_elsewhere_by_member: dict[tuple[str, int], date] = {}
-    for holder_id, pass_id, day in (
-            _network_visits(network).filter(pass_obj__plan__kind=PlanKind.SUBSCRIPTION).order_by()
-            .values_list("pass_obj__holder_id", "pass_obj_id").annotate(first=Min("day"))):
-        member = _member(holder_id, pass_id)
-        first_elsewhere_by_member[member] = min(day, first_elsewhere_by_member.get(member, day))
     first_elsewhere: dict[str, int] = defaultdict(int)
-    for day in first_elsewhere_by_member.values():
+    for day in (_network_visits(network).filter(pass_obj__plan__kind=PlanKind.SUBSCRIPTION)
+                .annotate(member=MEMBER).order_by().values("member").annotate(first=Min("day"))
+                .values_list("first", flat=True)):
         first_elsewhere[f"{day:%Y-%m}"] += 1
 
     # The network's spaces, and those that left it but appear in its past flows.
@@ -166,7 +164,7 @@ def flows_compute(key: str) -> dict:
                    for s in sorted(spaces.values(), key=lambda s: (s.name, s.id))],
         "months": [f"{month:%Y-%m}" for month in months],
         "matrix": matrix,
-        "members": members,
+        "members": dict(members),
         "first_elsewhere": dict(first_elsewhere),
         "occupancy": _occupancy(network, now=now),
     }
@@ -175,23 +173,39 @@ def flows_compute(key: str) -> dict:
 def _occupancy(network: PassNetwork, *, now: datetime) -> dict[str, list[list]]:
     """Presences per month, weekday (0 = Monday) and hour, in each space's local time; a
     check-in still open counts until now, and none runs past its day's midnight (a forgotten
-    check-out says nothing about the night)."""
+    check-out says nothing about the night).
+
+    The database groups check-ins by month, weekday, arrival hour and the hour their last
+    moment falls in (one query per time zone of the network's spaces); each group then counts
+    in every hour from the one to the other."""
     checkins = CheckIn.objects.filter(pass_obj__plan__network=network).order_by()
-    zones = {space.id: space.zone for space in Space.objects.filter(id__in=checkins.values("space_id"))}
     counts: dict[tuple[str, int, int], int] = defaultdict(int)
-    for space_id, checked_in_at, checked_out_at in checkins.values_list(
-            "space_id", "checked_in_at", "checked_out_at").iterator(chunk_size=5000):
-        zone = zones[space_id]
-        start = checked_in_at.astimezone(zone)
-        midnight = datetime.combine(start.date() + timedelta(days=1), time.min, tzinfo=zone)
-        end = min((checked_out_at or now).astimezone(zone), midnight)
-        month, weekday = f"{start:%Y-%m}", start.weekday()
-        hour = start.replace(minute=0, second=0, microsecond=0)
-        while True:  # the arrival's hour, then every hour begun before the departure
-            counts[(month, weekday, hour.hour)] += 1
-            hour += timedelta(hours=1)
-            if hour >= end:
-                break
+    for time_zone in set(Space.objects.filter(id__in=checkins.values("space_id"))
+                         .values_list("time_zone", flat=True)):
+        zone = zoneinfo.ZoneInfo(time_zone)
+        # The last moment present: a departure at 12:00 leaves 11 h as the last hour.
+        last = ExpressionWrapper(Coalesce(F("checked_out_at"), Value(now)) - timedelta(microseconds=1),
+                                 output_field=DateTimeField())
+        groups = (checkins.filter(space__time_zone=time_zone)
+                  .annotate(month=TruncMonth("checked_in_at", tzinfo=zone),
+                            weekday=ExtractIsoWeekDay("checked_in_at", tzinfo=zone),
+                            first_hour=ExtractHour("checked_in_at", tzinfo=zone),
+                            arrival_day=TruncDate("checked_in_at", tzinfo=zone),
+                            last_moment=last)
+                  .annotate(last_hour=ExtractHour("last_moment", tzinfo=zone),
+                            last_day=TruncDate("last_moment", tzinfo=zone))
+                  .annotate(days_later=Case(When(last_day__gt=F("arrival_day"), then=Value(1)),
+                                            When(last_day__lt=F("arrival_day"), then=Value(-1)),
+                                            default=Value(0)))
+                  .values("month", "weekday", "first_hour", "last_hour", "days_later")
+                  .annotate(n=Count("id")))
+        for row in groups:
+            # Past midnight: until 23 h; out as soon as in: the arrival's hour alone.
+            final = {1: 23, -1: row["first_hour"]}.get(row["days_later"],
+                                                        max(row["first_hour"], row["last_hour"]))
+            month = f"{row['month'].astimezone(zone):%Y-%m}"
+            for hour in range(row["first_hour"], final + 1):
+                counts[(month, row["weekday"] - 1, hour)] += row["n"]
     by_month: dict[str, list[list]] = defaultdict(list)
     for (month_key, day_of_week, hour_of_day), count in sorted(counts.items()):
         by_month[month_key].append([day_of_week, hour_of_day, count])

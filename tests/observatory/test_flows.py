@@ -119,6 +119,36 @@ def test_occupancy_counts_each_hour_a_check_in_overlaps_in_local_time(hand):
     assert data["occupancy"]["2026-01"] == [[tuesday, 9, 1], [tuesday, 10, 2], [tuesday, 11, 2]]
 
 
+def test_a_forgotten_check_out_stops_at_midnight_and_each_space_counts_in_its_own_time(hand):
+    import zoneinfo
+
+    reunion = SpaceFactory(name="Réunion", time_zone="Indian/Reunion")
+    hand.network.spaces.add(reunion)
+    plan = hand.alice.plan
+    late, quick, far = (PassFactory(plan=plan, issuing_space=space, valid_from=date(2025, 1, 1))
+                        for space in (hand.a, hand.b, reunion))
+    wednesday = date(2026, 4, 1)
+
+    def stay(pass_obj, space, start: datetime, end: datetime) -> None:
+        visit = _visit(pass_obj, space, start.date())
+        CheckIn.objects.create(pass_obj=pass_obj, space=space, visit=visit, channel=Channel.DESK,
+                               checked_in_at=start, checked_out_at=end)
+
+    # In at 22:30, checked out by nobody until 8:00 the next day: 22 h and 23 h only.
+    stay(late, hand.a, datetime.combine(wednesday, time(22, 30), tzinfo=PARIS),
+         datetime.combine(date(2026, 4, 2), time(8), tzinfo=PARIS))
+    # A quarter of an hour, then in and out at once: the arrival's hour, twice.
+    stay(quick, hand.b, datetime.combine(wednesday, time(14, 5), tzinfo=PARIS),
+         datetime.combine(wednesday, time(14, 20), tzinfo=PARIS))
+    stay(hand.bob, hand.b, datetime.combine(wednesday, time(14), tzinfo=PARIS),
+         datetime.combine(wednesday, time(14), tzinfo=PARIS))
+    # 9:00-10:00 in Réunion is 7:00-8:00 in Paris: counted at 9 h.
+    island = zoneinfo.ZoneInfo("Indian/Reunion")
+    stay(far, reunion, datetime.combine(wednesday, time(9), tzinfo=island),
+         datetime.combine(wednesday, time(10), tzinfo=island))
+    assert _data(hand)["occupancy"]["2026-04"] == [[2, 9, 1], [2, 14, 2], [2, 22, 1], [2, 23, 1]]
+
+
 def test_counts_of_one_to_four_people_show_as_less_than_five(hand):
     shown = flows.figures(_data(hand), first=JAN, last=MAR, draw=False)
     names = [row[0] for row in shown.matrix.rows]
