@@ -9,8 +9,8 @@ Computed by the worker into a snapshot per network (key: its slug), per month:
   and those who came to two spaces or more;
 - members whose first visit-day at a space other than the one that sold their pass falls
   in the month;
-- presences by weekday and hour, from check-ins, in each space's own time zone: a check-in
-  counts once in every hour it overlaps (arrived 9:40, left 11:10: 9 h, 10 h and 11 h).
+- presences by space, weekday and hour, from check-ins, in each space's own time zone: a
+  check-in counts once in every hour it overlaps (arrived 9:40, left 11:10: 9 h, 10 h, 11 h).
 
 The snapshot keeps exact counts; what a page, a download or the API shows goes through
 :func:`figures`, where counts of people from 1 to 4 become "< 5" (``observatory.disclosure``).
@@ -63,6 +63,12 @@ class BadMonth(DomainError):
     status = status.HTTP_400_BAD_REQUEST
     code = "bad_month"
     message = gettext_lazy("Mois attendu au format AAAA-MM (par exemple 2026-01).")
+
+
+class UnknownSpace(DomainError):
+    status = status.HTTP_400_BAD_REQUEST
+    code = "unknown_space"
+    message = gettext_lazy("Cet espace n'est pas un espace du réseau.")
 
 
 class MonthsReversed(DomainError):
@@ -154,9 +160,11 @@ def flows_compute(key: str) -> dict:
                 .values_list("first", flat=True)):
         first_elsewhere[f"{day:%Y-%m}"] += 1
 
+    occupancy = _occupancy(network, now=now)
     # The network's spaces, and those that left it but appear in its past flows.
     space_ids = set(network.spaces.values_list("id", flat=True)) | {
-        space_id for cells in matrix.values() for cell in cells for space_id in cell[:2]}
+        space_id for cells in matrix.values() for cell in cells for space_id in cell[:2]} | {
+        row[0] for rows in occupancy.values() for row in rows}
     spaces = Space.objects.in_bulk(space_ids)
     return {
         "network": network.slug,
@@ -166,20 +174,20 @@ def flows_compute(key: str) -> dict:
         "matrix": matrix,
         "members": dict(members),
         "first_elsewhere": dict(first_elsewhere),
-        "occupancy": _occupancy(network, now=now),
+        "occupancy": occupancy,
     }
 
 
 def _occupancy(network: PassNetwork, *, now: datetime) -> dict[str, list[list]]:
-    """Presences per month, weekday (0 = Monday) and hour, in each space's local time; a
+    """Presences per month, space, weekday (0 = Monday) and hour, in the space's local time; a
     check-in still open counts until now, and none runs past its day's midnight (a forgotten
     check-out says nothing about the night).
 
-    The database groups check-ins by month, weekday, arrival hour and the hour their last
+    The database groups check-ins by month, space, weekday, arrival hour and the hour their last
     moment falls in (one query per time zone of the network's spaces); each group then counts
     in every hour from the one to the other."""
     checkins = CheckIn.objects.filter(pass_obj__plan__network=network).order_by()
-    counts: dict[tuple[str, int, int], int] = defaultdict(int)
+    counts: dict[tuple[str, int, int, int], int] = defaultdict(int)
     for time_zone in set(Space.objects.filter(id__in=checkins.values("space_id"))
                          .values_list("time_zone", flat=True)):
         zone = zoneinfo.ZoneInfo(time_zone)
@@ -197,7 +205,7 @@ def _occupancy(network: PassNetwork, *, now: datetime) -> dict[str, list[list]]:
                   .annotate(days_later=Case(When(last_day__gt=F("arrival_day"), then=Value(1)),
                                             When(last_day__lt=F("arrival_day"), then=Value(-1)),
                                             default=Value(0)))
-                  .values("month", "weekday", "first_hour", "last_hour", "days_later")
+                  .values("month", "space_id", "weekday", "first_hour", "last_hour", "days_later")
                   .annotate(n=Count("id")))
         for row in groups:
             # Past midnight: until 23 h; out as soon as in: the arrival's hour alone.
@@ -205,10 +213,10 @@ def _occupancy(network: PassNetwork, *, now: datetime) -> dict[str, list[list]]:
                                                         max(row["first_hour"], row["last_hour"]))
             month = f"{row['month'].astimezone(zone):%Y-%m}"
             for hour in range(row["first_hour"], final + 1):
-                counts[(month, row["weekday"] - 1, hour)] += row["n"]
+                counts[(month, row["space_id"], row["weekday"] - 1, hour)] += row["n"]
     by_month: dict[str, list[list]] = defaultdict(list)
-    for (month_key, day_of_week, hour_of_day), count in sorted(counts.items()):
-        by_month[month_key].append([day_of_week, hour_of_day, count])
+    for (month_key, space_id, day_of_week, hour_of_day), count in sorted(counts.items()):
+        by_month[month_key].append([space_id, day_of_week, hour_of_day, count])
     return dict(by_month)
 
 
@@ -237,6 +245,17 @@ def month_range(*, first: str | None, last: str | None, today: date) -> tuple[da
     return start, end
 
 
+def space_chosen(data: dict, slug: str | None) -> dict | None:
+    """The space of the snapshot ``data`` whose slug is ``slug`` (None for the whole network);
+    :class:`UnknownSpace` naming ``space`` for any other."""
+    if not slug:
+        return None
+    space = next((s for s in data.get("spaces", []) if s["slug"] == slug), None)
+    if space is None:
+        raise UnknownSpace(field="space")
+    return space
+
+
 def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
@@ -261,8 +280,10 @@ class Figures:
         return [self.matrix, self.occupancy, self.members, self.first_elsewhere]
 
 
-def figures(data: dict, *, first: date, last: date, draw: bool = True) -> Figures:
-    """What the snapshot ``data`` says of the months ``first``..``last``."""
+def figures(data: dict, *, first: date, last: date, space: dict | None = None,
+            draw: bool = True) -> Figures:
+    """What the snapshot ``data`` says of the months ``first``..``last``; the presences of
+    ``space`` only when given (see :func:`space_chosen`), else of the whole network."""
     months = _months(first, last)
     keys = [f"{m:%Y-%m}" for m in months]
     labels = [date_format(m, "YEAR_MONTH_FORMAT").capitalize() for m in months]
@@ -285,10 +306,13 @@ def figures(data: dict, *, first: date, last: date, draw: bool = True) -> Figure
 
     presences: dict[tuple[int, int], int] = defaultdict(int)
     for key in keys:
-        for weekday, hour, count in data.get("occupancy", {}).get(key, []):
-            presences[(weekday, hour)] += count
+        for space_id, weekday, hour, count in data.get("occupancy", {}).get(key, []):
+            if space is None or space_id == space["id"]:
+                presences[(weekday, hour)] += count
     hours = sorted(set(DAY_HOURS) | {hour for (_w, hour), n in presences.items() if n})
-    occupancy = Table("occupation", _("Présences par jour de la semaine et heure"),
+    occupancy_title = (_("Présences par jour de la semaine et heure") if space is None else
+                       _("Présences par jour de la semaine et heure : %(space)s") % {"space": space["name"]})
+    occupancy = Table("occupation", occupancy_title,
                       [_("Jour"), *(_("%(hour)s\u00a0h") % {"hour": hour} for hour in hours)])
     for weekday, name in enumerate(WEEKDAYS):
         occupancy.rows.append([str(name).capitalize(),
@@ -325,7 +349,7 @@ def figures(data: dict, *, first: date, last: date, draw: bool = True) -> Figure
             first_elsewhere.title, short, {_("Membres"): [row[1] for row in first_elsewhere.rows]})
 
     api = {
-        "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}",
+        "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "space": space["slug"] if space else None,
         "spaces": [{"slug": s["slug"], "name": s["name"]} for s in spaces],
         "matrix": [{"issuing_space": by_id[i]["slug"], "host_space": by_id[h]["slug"],
                     "visit_days": people_count(n)} for (i, h), n in sorted(cells.items())

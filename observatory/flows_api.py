@@ -71,20 +71,25 @@ class FlowsSerializer(serializers.Serializer):
         # "from" is a Python keyword: these two fields are named here.
         fields["from"] = serializers.CharField()
         fields["to"] = serializers.CharField()
+        fields["space"] = serializers.CharField(allow_null=True, help_text="L'espace des présences, "
+                                                                           "vide pour tout le réseau.")
         return fields
 
 
 class FlowsView(APIView):
     """Visit-days by issuing × host space, members in several spaces, first visits
-    elsewhere (per month) and presences by weekday and hour over the months asked for (the
-    last twelve by default). A bad month is a 400 naming ``from`` or ``to``."""
+    elsewhere (per month) and presences by weekday and hour (of the network, or of ``space``)
+    over the months asked for (the last twelve by default). A bad month is a 400 naming
+    ``from`` or ``to``; a space not of the network, a 400 naming ``space``."""
 
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
         operation_id="network_flows",
         parameters=[OpenApiParameter("from", str, pattern=MONTH_PATTERN, description="AAAA-MM"),
-                    OpenApiParameter("to", str, pattern=MONTH_PATTERN, description="AAAA-MM")],
+                    OpenApiParameter("to", str, pattern=MONTH_PATTERN, description="AAAA-MM"),
+                    OpenApiParameter("space", str, description="Les présences de cet espace du réseau "
+                                                               "(son identifiant) ; tout le réseau sinon.")],
         responses=FlowsSerializer)
     def get(self, request, slug: str):
         network = get_object_or_404(PassNetwork, slug=slug)
@@ -96,7 +101,9 @@ class FlowsView(APIView):
         snapshot = snapshot_read(kind=flows.KIND, key=network.slug)
         if snapshot is None:
             snapshot_request(kind=flows.KIND, key=network.slug)
-        figures = flows.figures(snapshot.data if snapshot else {}, first=first, last=last, draw=False)
+        data = snapshot.data if snapshot else {}
+        space = flows.space_chosen(data, request.query_params.get("space"))
+        figures = flows.figures(data, first=first, last=last, space=space, draw=False)
         return Response({
             "network": network.slug,
             "computed_at": serializers.DateTimeField().to_representation(snapshot.computed_at)

@@ -41,20 +41,24 @@ def _readable(request, slug: str) -> tuple[PassNetwork, flows.Reader]:
 @require_safe
 def flows_page(request, network: str):
     """The flows of the months asked for (``?from=AAAA-MM&to=AAAA-MM``, the last twelve by
-    default); ``?format=csv&table=<slug>`` downloads one table, ``?format=json`` all."""
+    default; ``&space=<slug>``: the presences of one space); ``?format=csv&table=<slug>``
+    downloads one table, ``?format=json`` all."""
     network_obj, reader = _readable(request, network)
     today = timezone.localdate()
     status = 200
     refusal = None
-    try:
-        first, last = flows.month_range(first=request.GET.get("from"), last=request.GET.get("to"),
-                                        today=today)
-    except DomainError as error:
-        refusal, status = error, 400
-        first, last = flows.month_range(first=None, last=None, today=today)
     snapshot = snapshot_read(kind=flows.KIND, key=network_obj.slug)
     if snapshot is None:
         snapshot_request(kind=flows.KIND, key=network_obj.slug)
+    data = snapshot.data if snapshot else {}
+    space = None
+    try:
+        first, last = flows.month_range(first=request.GET.get("from"), last=request.GET.get("to"),
+                                        today=today)
+        space = flows.space_chosen(data, request.GET.get("space"))
+    except DomainError as error:
+        refusal, status = error, 400
+        first, last = flows.month_range(first=None, last=None, today=today)
     download = request.GET.get("format", "").strip() or "html"
     if download not in DOWNLOADS:
         return _refused("format", _("choisir parmi %(choices)s.") % {"choices": ", ".join(DOWNLOADS)})
@@ -64,10 +68,11 @@ def flows_page(request, network: str):
         if snapshot is None:  # the worker was just asked (above)
             return HttpResponse(_("Les chiffres du réseau sont en cours de calcul : revenez dans "
                                   "quelques instants."), status=202, content_type="text/plain; charset=utf-8")
-        download_figures = flows.figures(snapshot.data, first=first, last=last, draw=False)
+        download_figures = flows.figures(data, first=first, last=last, space=space, draw=False)
         if download == "json":
             return json_download(download_figures.tables, about={
-                "network": network_obj.slug, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
+                "network": network_obj.slug, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}",
+                "space": space["slug"] if space else None},
                 computed_at=snapshot.computed_at)
         slug = request.GET.get("table", "").strip()
         table = next((t for t in download_figures.tables if t.slug == slug), None)
@@ -75,15 +80,15 @@ def flows_page(request, network: str):
             return _refused("table", _("tableau inconnu, choisir parmi %(choices)s.") % {
                 "choices": ", ".join(t.slug for t in download_figures.tables)})
         return csv_download(table, prefix=f"flux-{network_obj.slug}-{first:%Y-%m}-{last:%Y-%m}")
-    figures = flows.figures(snapshot.data, first=first, last=last) if snapshot else None
+    figures = flows.figures(data, first=first, last=last, space=space) if snapshot else None
     response = render(request, "observatory/flows.html", {
         "network": network_obj, "access": reader, "reader": reader, "snapshot": snapshot,
         # Fresh figures asked for and not stored yet (or none computed so far).
         "pending": snapshot is None or snapshot.requested_at is not None,
         "figures": figures, "refusal": refusal,
         "shown": [(table, figures.charts.get(table.slug)) for table in figures.tables] if figures else [],
-        "range": {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"},
-        "months": snapshot.data.get("months", []) if snapshot else [],
+        "range": {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "space": space["slug"] if space else ""},
+        "months": data.get("months", []), "spaces": data.get("spaces", []),
     }, status=status)
     if not network_obj.public_flows:
         add_never_cache_headers(response)

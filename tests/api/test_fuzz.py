@@ -35,6 +35,8 @@ VALID_NOT_ACCEPTED = {
     "POST /api/v1/organizations/": "a slug must be free, and an earlier case may have taken it",
     "GET /api/v1/observatory/cooperation/": "a period's start and end go together, the end after "
                                             "the start, which OpenAPI 3.0 cannot state of two parameters",
+    "GET /api/v1/networks/{slug}/flows/": "the months' end follows their start, and the space "
+                                          "must be one of the network's (a 400 naming it)",
     **dict.fromkeys((
         "GET /api/v1/settlements/", "POST /api/v1/settlements/close/", "POST /api/v1/campaigns/",
         "POST /api/v1/checkins/", "POST /api/v1/checkins/walk-in/", "POST /api/v1/events/",

@@ -94,6 +94,15 @@ def _data(hand: Network) -> dict:
     return snapshot_refresh(kind=flows.KIND, key=hand.network.slug).data
 
 
+def _presences(data: dict, month: str, space: Space | None = None) -> list[list[int]]:
+    """[weekday, hour, presences] of ``month``, at ``space`` or everywhere."""
+    counts: dict[tuple[int, int], int] = {}
+    for space_id, weekday, hour, n in data["occupancy"][month]:
+        if space is None or space_id == space.id:
+            counts[(weekday, hour)] = counts.get((weekday, hour), 0) + n
+    return [[weekday, hour, n] for (weekday, hour), n in sorted(counts.items())]
+
+
 def test_the_flows_matrix_is_the_settlements_visit_days_month_by_month(hand):
     data = _data(hand)
     for month in (JAN, FEB, MAR):
@@ -116,7 +125,9 @@ def test_occupancy_counts_each_hour_a_check_in_overlaps_in_local_time(hand):
     data = _data(hand)
     tuesday = 1
     # Alice 9:40-11:10 → 9, 10, 11; Bob 10:00-12:00 → 10, 11 (he left as 12 h began).
-    assert data["occupancy"]["2026-01"] == [[tuesday, 9, 1], [tuesday, 10, 2], [tuesday, 11, 2]]
+    assert _presences(data, "2026-01") == [[tuesday, 9, 1], [tuesday, 10, 2], [tuesday, 11, 2]]
+    assert _presences(data, "2026-01", hand.a) == [[tuesday, 10, 1], [tuesday, 11, 1]]
+    assert _presences(data, "2026-01", hand.b) == [[tuesday, 9, 1], [tuesday, 10, 1], [tuesday, 11, 1]]
 
 
 def test_a_forgotten_check_out_stops_at_midnight_and_each_space_counts_in_its_own_time(hand):
@@ -146,7 +157,9 @@ def test_a_forgotten_check_out_stops_at_midnight_and_each_space_counts_in_its_ow
     island = zoneinfo.ZoneInfo("Indian/Reunion")
     stay(far, reunion, datetime.combine(wednesday, time(9), tzinfo=island),
          datetime.combine(wednesday, time(10), tzinfo=island))
-    assert _data(hand)["occupancy"]["2026-04"] == [[2, 9, 1], [2, 14, 2], [2, 22, 1], [2, 23, 1]]
+    data = _data(hand)
+    assert _presences(data, "2026-04") == [[2, 9, 1], [2, 14, 2], [2, 22, 1], [2, 23, 1]]
+    assert _presences(data, "2026-04", reunion) == [[2, 9, 1]]
 
 
 def test_counts_of_one_to_four_people_show_as_less_than_five(hand):
@@ -220,6 +233,19 @@ def test_a_coordinator_asks_for_fresh_figures(hand, monkeypatch, django_capture_
     assert b"Un nouveau calcul est en cours" in _client(hand.coordinator).get(url).content
 
 
+def test_a_manager_reads_the_presences_of_one_space(hand):
+    _data(hand)
+    url = f"/reseaux/{hand.network.slug}/flux/?from=2026-01&to=2026-03&space={hand.b.slug}"
+    page = _client(hand.manager).get(url).content.decode()
+    assert "Présences par jour de la semaine et heure : Bazar" in page
+    assert f'<option value="{hand.b.slug}" selected>Bazar</option>' in page
+    rows = _csv(_client(hand.manager).get(url + "&format=csv&table=occupation"))
+    tuesday = dict(zip(rows[0], rows[2], strict=True))
+    assert (tuesday["Jour"], tuesday["9\u00a0h"], tuesday["12\u00a0h"]) == ("Mardi", "< 5", "0")
+    refused = _client(hand.manager).get(url.replace(hand.b.slug, "ailleurs"))
+    assert refused.status_code == 400 and "pas un espace du réseau" in refused.content.decode()
+
+
 def _csv(response) -> list[list[str]]:
     text = response.content.decode()
     assert text.startswith("\ufeff")
@@ -285,16 +311,19 @@ def test_the_api_gives_the_flows_of_the_months_asked_for(hand, login):
                                   "multi_space_percent": 0}
     assert body["members"][0]["multi_space_percent"] is None  # it would give away Alice
     assert {"weekday": 1, "hour": 10, "presences": HIDDEN} in body["occupancy"]
+    only_a = login(hand.coordinator).get(_url(hand, f"?from=2026-01&to=2026-03&space={hand.a.slug}")).json()
+    assert only_a["space"] == hand.a.slug
+    assert [(row["weekday"], row["hour"]) for row in only_a["occupancy"]] == [(1, 10), (1, 11)]
     people = Person.objects.filter(passes__plan__network=hand.network)
     text = json.dumps(body, ensure_ascii=False)
     secrets = [*people.values_list("full_name", flat=True), *people.values_list("email", flat=True)]
     assert len(secrets) == 16 and not [secret for secret in secrets if secret in text]
 
 
-def test_a_bad_month_is_a_400_naming_it(hand, login):
+def test_a_bad_month_or_space_is_a_400_naming_it(hand, login):
     client = login(hand.manager)
     for query, field in (("?from=2026-13", "from"), ("?to=janvier", "to"), ("?from=1890-01", "from"),
-                         ("?from=2026-05&to=2026-01", "to")):
+                         ("?from=2026-05&to=2026-01", "to"), ("?space=ailleurs", "space")):
         response = client.get(_url(hand, query))
         assert response.status_code == 400, query
         assert list(response.json()["fields"]) == [field]

@@ -30,7 +30,7 @@ def test_a_coordinator_reads_the_flows_charts_and_tables_and_downloads_a_csv(pag
     page.get_by_label("Du mois").fill("2026-01")
     page.get_by_label("au mois").fill("2026-03")
     page.get_by_role("button", name="Afficher").click()
-    page.wait_for_url("**from=2026-01&to=2026-03")
+    page.wait_for_url("**from=2026-01&to=2026-03&space=")
 
     charts = page.locator("img.chart")
     assert charts.count() == 4
