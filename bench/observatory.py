@@ -187,8 +187,14 @@ def inner() -> None:
         import urllib.request
 
         for path in PAGES:
-            with urllib.request.urlopen(base + path) as response:  # noqa: S310 - loopback http
-                assert response.status == 200, path
+            took = []
+            for _ in range(5):
+                started = time.perf_counter()
+                with urllib.request.urlopen(base + path) as response:  # noqa: S310 - loopback http
+                    assert response.status == 200, path
+                    size = len(response.read())
+                took.append(time.perf_counter() - started)
+            print(f"{path}: {sorted(took)[2] * 1000:.0f} ms alone (median of 5), {size:,} bytes", flush=True)
         rng = random.Random(2026)
         pages = open_loop(base, lambda: Request(rng.choice(PAGES)), rate=RATE, seconds=SECONDS)
         bare = open_loop(base, lambda: Request("/bench/bare-drf/"), rate=RATE, seconds=SECONDS)
