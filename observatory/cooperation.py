@@ -49,6 +49,7 @@ LABELLED = 12  # names written on the drawing (every node has its name as a tool
 # many sampled organizations as the budget allows (a few seconds on a national network).
 BETWEENNESS_BUDGET = 1_000_000
 BETWEENNESS_MIN_SAMPLE = 32
+BRIDGES_NAMED = 3  # the organizations named as the main bridges, above the table
 PAGE_ROWS = 50  # rows of the links and organizations shown on the page (downloads hold all)
 # A filter asked for on demand is computed again when read a day after.
 STALE_AFTER = timedelta(days=1)
@@ -495,6 +496,9 @@ def cooperation_data(filters: Filters) -> dict:
                 "groups": len(set(groups.values())), "cut_points": len(cut_points),
                 "estimated": _betweenness_sample(graph) is not None,
             },
+            # The answer first: the organizations that bridge most, before the explanation.
+            "bridges": [{"name": row[0], "score": row[5], "cut_point": row[6]}
+                        for row in organization_rows[:BRIDGES_NAMED] if row[5] > 0],
             "drawing": _drawn(_drawing(graph, organizations)),
             "legend": [{"label": _kind_label(kind), "colour": KIND_COLOURS[kind]} for kind in present],
             "charts": {

@@ -123,6 +123,16 @@ def test_the_organization_joining_the_two_groups_is_the_first_bridge(network):
     assert cut_points == ["Association Alpha"]  # without it, B and C are cut off from the rest
 
 
+def test_the_page_names_the_main_bridges_first_and_reads_one_row(
+        network, client, django_assert_max_num_queries):
+    snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    with django_assert_max_num_queries(1):
+        html = client.get("/observatoire/", {"year": YEAR}).content.decode()
+    bridges = html[html.index('class="bridges"'):]
+    named = bridges.index("Association Alpha (score 60,0 %, point d'articulation)")
+    assert named < bridges.index("<table")
+
+
 def test_territory_filters_read_the_event_s_place_or_its_lead_s_when_it_has_none(network):
     sarthe = links(cooperation_data(Filters(region="Pays de la Loire", year=YEAR)))
     assert sarthe == {
