@@ -222,6 +222,7 @@ def test_a_filter_never_asked_for_is_computed_by_the_worker_meanwhile_the_page_s
     with django_capture_on_commit_callbacks(execute=True):
         page = client.get("/observatoire/", {"region": "Pays de la Loire", "year": YEAR})
     assert "en cours de calcul" in page.content.decode()
+    assert '<meta http-equiv="refresh"' in page.content.decode()  # and asks again by itself
     assert worker == [(cooperation.KIND, "region=Pays+de+la+Loire&year=2025")]
     tasks.refresh_snapshot(*worker[0])
     page = client.get("/observatoire/", {"region": "Pays de la Loire", "year": YEAR})
