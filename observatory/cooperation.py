@@ -27,7 +27,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import ExtractYear
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -530,7 +530,9 @@ def daily_keys() -> list[str]:
 
 @computes(KIND, daily_keys=daily_keys)
 def compute(key: str) -> dict:
-    return cooperation_data(Filters.from_key(key))
+    # Stored figures are written once for every reader: in French, whoever asked for them.
+    with translation.override("fr"):
+        return cooperation_data(Filters.from_key(key))
 
 
 def _ask_unless_fresh(filters: Filters, computed_at: datetime | None) -> None:

@@ -273,3 +273,13 @@ def test_the_demo_shows_a_network_with_its_bridges_as_soon_as_it_is_loaded(clien
     data = Snapshot.objects.get(kind=cooperation.KIND, key=Filters(year=date.today().year).key).data
     summary = data["view"]["summary"]
     assert summary["links"] >= 20 and summary["groups"] >= 2 and summary["cut_points"] >= 1
+
+
+def test_figures_asked_for_in_english_are_stored_in_french(network):
+    from django.utils import translation
+
+    with translation.override("en"):
+        snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    data = Snapshot.objects.get(kind=cooperation.KIND).data
+    assert table(data, "structures")["headers"][0] == "Structure"
+    assert data["view"]["filters"]["territory"] == "Toute la France"
