@@ -1,7 +1,9 @@
 """Demo events: the Mois de l'ESS in Hauts-de-France and Sarthe, a monthly café métiers, registrations.
 
 The campaign is the coming (or current) November, coordinated by CRESS
-Hauts-de-France and CRESS Pays de la Loire. Rows are looked up by slug (events)
+Hauts-de-France and CRESS Pays de la Loire; the November before is its previous edition,
+over, with attendance taken at the door, so that the campaign's figures have something to
+compare with. Rows are looked up by slug (events)
 or by (event, email) (registrations), so loading twice changes nothing. Rows
 are written directly rather than through the services: the demo must not
 queue emails, and its rooms are planned here without overlaps.
@@ -37,6 +39,7 @@ from events.models import (
 )
 from events.services import recurrence_dates
 from network.models import Membership, Organization, Person, Role
+from network.territories import commune_from_address
 from spaces.models import Room
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -377,6 +380,11 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
         f"{Registration.objects.filter(status='waitlisted').count()} en liste d'attente ; "
         f"{entered} entrée(s) pointée(s) à la porte")
 
+    previous = _previous_edition(campaign, organizations=organizations, themes=themes, moderators=moderators,
+                                 today=today)
+    log(f"édition précédente « {previous.title} » : {previous.events.count()} événements, "
+        f"{Registration.objects.filter(event__campaign=previous).count()} inscriptions")
+
 
 def _attendance_taken(apes: Organization, *, today: date, members: Sequence[Person]) -> int:
     """Last week's members' evening at APES: its organizer wrote to the registrants two days
@@ -407,3 +415,103 @@ def _attendance_taken(apes: Organization, *, today: date, members: Sequence[Pers
         registration.save(update_fields=["created_at", "checked_in_at", "checked_in_by"])
         entered += came
     return entered
+
+
+# The previous edition: (title, format, themes) crossed with leads, co-organizers and places.
+# Kaléide, ANIS, Lilas Autopartage and the SCOP Baraka were not there yet: the coming
+# campaign counts them as taking part for the first time.
+PREVIOUS_TOPICS = [
+    ("Café métiers de l'insertion", "cafe_metiers", ["insertion", "emploi"]),
+    ("Forum des initiatives solidaires", "forum", ["cooperation", "emploi"]),
+    ("Atelier : créer une association employeuse", "atelier", ["emploi"]),
+    ("Conférence-débat : la finance solidaire", "conference", ["finance-solidaire"]),
+    ("Visite d'une recyclerie", "visite", ["economie-circulaire", "environnement"]),
+    ("Rencontres des tiers-lieux", "rencontres", ["cooperation", "numerique"]),
+    ("Formation : gouvernance partagée", "formation", ["cooperation"]),
+    ("Projection-débat : l'ESS à l'écran", "projection", ["culture"]),
+    ("Atelier cuisine anti-gaspi", "atelier", ["alimentation", "economie-circulaire"]),
+    ("Café citoyen : la jeunesse s'engage", "cafe_metiers", ["jeunesse"]),
+    ("Visite d'une épicerie solidaire", "visite", ["alimentation", "insertion"]),
+    ("Conférence : se soigner solidairement", "conference", ["sante"]),
+]
+PREVIOUS_LEADS = {
+    "59": ["apes", "mutualab", "grands-ensemble", "mel", "ville-roubaix", "upc-roubaix", "cress-hdf"],
+    "62": ["cress-hdf"], "80": ["cress-hdf", "apes"], "72": ["ceas-72", "le-mans-metropole", "cress-pdl"],
+}
+PREVIOUS_PARTNERS = {"59": ["apes", "mel", "cress-hdf", "mutualab"], "62": ["apes"], "80": ["mel"],
+                     "72": ["cress-pdl", "ceas-72", "le-mans-metropole"]}
+PREVIOUS_EVENTS = 36
+
+
+def _previous_edition(campaign: Campaign, *, organizations: dict[str, Organization], themes: dict[str, Theme],
+                      moderators: dict[str, Person | None], today: date) -> Campaign:
+    """Last November's Mois de l'ESS, over: 36 events across the two regions, most approved
+    (a few refused, cancelled or left as drafts), half of them co-organized, registrations up to
+    their capacity and, at two events in three, the door's count of who came."""
+    year = campaign.starts_on.year - 1
+    previous, _ = Campaign.objects.update_or_create(slug=f"mois-ess-{year}", defaults={
+        "title": f"Mois de l'ESS {year}", "label": f"Mois de l'ESS {year}",
+        "description": "L'édition précédente du Mois de l'ESS, en Hauts-de-France et en Sarthe.",
+        "starts_on": date(year, 11, 1), "ends_on": date(year, 11, 30),
+        "submissions_open_on": date(year, 9, 1), "submissions_close_on": date(year, 11, 20),
+        "moderation_required": True})
+    previous.coordinators.set(campaign.coordinators.all())
+    Campaign.objects.filter(pk=campaign.pk).update(previous_edition=previous)
+    places = list(PLACES)
+    events = []
+    for n in range(PREVIOUS_EVENTS):
+        title, fmt, theme_slugs = PREVIOUS_TOPICS[n % len(PREVIOUS_TOPICS)]
+        place = places[(n * 5) % len(places)]
+        department = PLACES[place][3]
+        leads, partners = PREVIOUS_LEADS[department], PREVIOUS_PARTNERS[department]
+        lead = leads[n % len(leads)]
+        co = [p for p in partners[n % 3:n % 3 + 1 + n % 2] if p != lead] if n % 2 == 0 else []
+        moderation, status = APPROVED, EventStatus.PUBLISHED
+        if n in (7, 22):
+            moderation = REJECTED
+        elif n == 15:
+            status = EventStatus.CANCELLED
+        elif n == 30:
+            moderation, status = PENDING, EventStatus.DRAFT
+        day = 2 + (n * 13) % 28
+        starts_at = datetime.combine(date(year, 11, day), time(9 + (n * 3) % 11), PARIS)
+        commune = commune_from_address(PLACES[place][0])
+        region = REGIONS[department]
+        events.append(_save_event(
+            f"mois-ess-{year}-{n + 1}", lead=organizations[lead], co=[organizations[c] for c in co],
+            themes=[themes[t] for t in theme_slugs], title=f"{title} à {commune}", format=fmt,
+            description=f"{title}. Une rencontre du Mois de l'ESS {year}.", audience="Tout public",
+            price_text="Gratuit", status=status, campaign=previous, moderation=moderation,
+            moderated_by=moderators.get(region) if moderation != PENDING else None,
+            moderated_at=(datetime.combine(date(year, 10, 20), time(10), PARIS)
+                          if moderation != PENDING else None),
+            moderation_comment=REJECT_COMMENT if moderation == REJECTED else "",
+            cancel_reason=CANCEL_REASON if status == EventStatus.CANCELLED else "",
+            cancelled_at=starts_at - timedelta(days=3) if status == EventStatus.CANCELLED else None,
+            starts_at=starts_at, ends_at=starts_at + timedelta(hours=2 + n % 3), time_zone="Europe/Paris",
+            capacity=None if n % 6 == 5 else 15 + (n * 7) % 50, **_venue(place, {})))
+    saved = Event.objects.filter(pk__in=[e.pk for e in events]).prefetch_related("co_organizers")
+    _co_organizations(list(saved), today=today)
+    for n, event in enumerate(events):
+        if event.status == EventStatus.PUBLISHED and event.moderation == APPROVED:
+            _previous_registrations(event, n)
+    return previous
+
+
+def _previous_registrations(event: Event, n: int) -> None:
+    """Numbered guests filling the event from a third to beyond its capacity (the rest
+    waitlisted); at two events in three, three in four came and were checked in."""
+    if event.registrations.exists():
+        return
+    wanted = 4 + (n * 11) % 40 if event.capacity is None else event.capacity * (4 + n % 8) // 9
+    door_counted = n % 3 != 1
+    rows = []
+    for rank in range(wanted):
+        waitlisted = event.capacity is not None and rank >= event.capacity
+        rows.append(Registration(
+            event=event, name=f"Participant·e {rank + 1}", email=f"participant{rank + 1}@essaim.demo",
+            status=RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED,
+            position=rank - event.capacity + 1 if waitlisted else None,  # type: ignore[operator]
+            checked_in_at=(event.starts_at + timedelta(minutes=rank % 20)
+                           if door_counted and not waitlisted and rank % 4 != 3 else None)))
+    Registration.objects.bulk_create(rows)
