@@ -55,6 +55,8 @@ KIND = "campaign"
 EVERYWHERE = "*"
 # Weeks are counted in the campaign's own zone: a Mois de l'ESS is a French affair.
 ZONE = zoneinfo.ZoneInfo("Europe/Paris")
+# Charts drawn this wide (in pixels) keep readable text on a phone, where they shrink.
+CHART_WIDTH = 520
 # A chart of departments draws the most active ones; the table beneath lists them all.
 CHART_DEPARTMENTS = 20
 NOT_SHOWN = "—"
@@ -238,11 +240,14 @@ def _ordered(*counters: Counter) -> list:
             + sorted(others, key=str))
 
 
-def _week_label(campaign: Campaign, week: int) -> str:
+def _week_label(campaign: Campaign, week: int, *, short: bool = False) -> str:
+    """"Semaine 2 (8 nov – 14 nov)", or "Semaine 2" where a chart has no room for the dates."""
     if week == 0:
-        return _("Avant la campagne")
+        return _("Avant") if short else _("Avant la campagne")
     if week < 0:
-        return _("Après la campagne")
+        return _("Après") if short else _("Après la campagne")
+    if short:
+        return _("Semaine %(n)s") % {"n": week}
     start = campaign.starts_on + timedelta(days=7 * (week - 1))
     end = min(start + timedelta(days=6), campaign.ends_on)
     return _("Semaine %(n)s (%(start)s – %(end)s)") % {
@@ -267,7 +272,8 @@ class Figures:
 
     def _compared(self, slug: str, title: str, heading: str, now: Counter, before: Counter | None, *,
                   label=str, chart_title: str = "", horizontal: bool = True, limit: int | None = None,
-                  order: list | None = None, extra: dict[str, Counter] | None = None) -> None:
+                  order: list | None = None, extra: dict[str, Counter] | None = None,
+                  chart_label=None) -> None:
         labels = order if order is not None else _ordered(now, *([before] if before is not None else []))
         extra = extra or {}
         headers = [heading, self.campaign.title, *extra]
@@ -285,8 +291,9 @@ class Figures:
         if before is not None:
             series[self.previous.title] = [row[-1] for row in drawn]  # type: ignore[union-attr]
         if drawn:
-            self.charts[slug] = charts.bar_chart(chart_title or title, [row[0] for row in drawn], series,
-                                                 horizontal=horizontal)
+            self.charts[slug] = charts.bar_chart(
+                chart_title or title, [(chart_label or label)(key) for key in labels[:len(drawn)]], series,
+                horizontal=horizontal, width=CHART_WIDTH)
 
     def summary(self) -> None:
         def lines(m: Measures) -> list[int | str]:
@@ -351,7 +358,8 @@ class Figures:
         order = sorted(weeks, key=lambda week: (week < 0, week))
         self._compared("semaines", _("Événements par semaine de la campagne"), _("Semaine"), self.now.by_week,
                        self.before.by_week if self.before else None, order=order, horizontal=False,
-                       label=lambda week: _week_label(self.campaign, week))
+                       label=lambda week: _week_label(self.campaign, week),
+                       chart_label=lambda week: _week_label(self.campaign, week, short=True))
 
     def organizations(self) -> None:
         kinds = dict(OrganizationKind.choices)
@@ -382,7 +390,7 @@ class Figures:
             self.charts["inscriptions"] = charts.bar_chart(
                 _("Inscriptions confirmées et présences pointées par région"), [row[0] for row in rows],
                 {_("Inscriptions confirmées"): [row[2] for row in rows],
-                 _("Présences pointées"): [row[6] for row in rows]}, horizontal=True)
+                 _("Présences pointées"): [row[6] for row in rows]}, horizontal=True, width=CHART_WIDTH)
 
     def data(self) -> dict:
         self.summary()

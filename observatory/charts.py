@@ -57,11 +57,18 @@ def _drawable(values: Sequence[int | str | float]) -> list[float | None]:
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[int | str | float]], *,
-              horizontal: bool = False) -> str:
+              horizontal: bool = False, width: int = 720) -> str:
     """Bars of one or more ``series`` (name → a value per label), as a ``data:`` URI; a legend
-    when there are two or more (a campaign beside its previous edition)."""
-    chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(height=max(240, 34 * len(labels))
-                                                               if horizontal else 320, width=720)
+    when there are two or more (a campaign beside its previous edition). Horizontal bars read
+    from the top in the labels' order, as the table beneath does. A narrower ``width`` keeps
+    the text larger once the image shrinks to a phone's width."""
+    height = 320
+    if horizontal:
+        # pygal draws the first label at the bottom.
+        labels = list(reversed(labels))
+        series = {name: list(reversed(values)) for name, values in series.items()}
+        height = max(240, (20 + 14 * len(series)) * len(labels) + 90)
+    chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(height=height, width=width)
     _config(chart, title)
     chart.x_labels = list(labels)
     chart.x_label_rotation = 0 if horizontal or len(labels) <= 8 else 30
