@@ -19,13 +19,14 @@ from events.models import (
     Series,
 )
 from feeds.sources import public_events
+from observatory.models import Snapshot
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_waitlist():
     call_command("load_demo", stdout=None)
-    campaign = Campaign.objects.get(slug__startswith="mois-ess-")
+    campaign = Campaign.objects.get(slug__startswith="mois-ess-", previous_edition__isnull=False)
     assert sorted(campaign.coordinators.values_list("slug", flat=True)) == ["cress-hdf", "cress-pdl",
                                                                             "ess-france"]
     events = Event.objects.filter(campaign=campaign)
@@ -65,7 +66,7 @@ def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_wa
 
 def test_the_demo_cancelled_event_is_in_the_public_feeds_as_cancelled():
     call_command("load_demo", stdout=None)
-    cancelled = Event.objects.get(status=EventStatus.CANCELLED)
+    cancelled = Event.objects.get(status=EventStatus.CANCELLED, campaign__previous_edition__isnull=False)
     assert cancelled.cancelled_at is not None
     assert public_events().filter(pk=cancelled.pk).exists()
 
@@ -82,3 +83,18 @@ def test_the_demo_has_a_past_event_whose_door_took_attendance_and_a_message_to_r
     assert counts["attended"] + counts["no_shows"] == counts["confirmed"]
     assert evening.messages.get().subject == "Ordre du jour de jeudi"
     assert len(set(evening.registrations.values_list("code", flat=True))) == evening.registrations.count()
+
+
+def test_the_demo_campaign_compares_with_last_november_whose_door_counted_who_came():
+    call_command("load_demo", stdout=None)
+    campaign = Campaign.objects.get(slug__startswith="mois-ess-", previous_edition__isnull=False)
+    previous = campaign.previous_edition
+    assert (previous.starts_on.year, previous.starts_on.month) == (campaign.starts_on.year - 1, 11)
+    assert previous.ends_on < timezone.localdate()
+    assert Event.objects.filter(campaign=previous, moderation=Moderation.APPROVED).count() >= 30
+    assert Registration.objects.filter(event__campaign=previous, checked_in_at__isnull=False).count() >= 100
+    # load_demo computes the figures: the campaign's page shows them at once, beside last year's.
+    figures = Snapshot.objects.get(kind="campaign", key=campaign.slug).data
+    assert figures["previous_edition"]["slug"] == previous.slug
+    summary = {row[0]: row[1:] for row in figures["tables"][0]["rows"]}
+    assert summary["dont pour la première fois"][0] > 0 and summary["Présences pointées"][1] > 0
