@@ -223,10 +223,12 @@ def test_a_coordinator_asks_for_fresh_figures(hand, monkeypatch, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         first = _client(hand.coordinator).get(url)
     assert b"en cours de calcul" in first.content
+    assert b'<meta http-equiv="refresh"' in first.content
     assert asked == [(flows.KIND, hand.network.slug)]  # a first visit asks the worker
     tasks.refresh_snapshot(*asked.pop())
     page = _client(hand.coordinator).get(url)
     assert b"Recalculer" in page.content and b"en cours de calcul" not in page.content
+    assert b'http-equiv="refresh"' not in page.content
     with django_capture_on_commit_callbacks(execute=True):
         response = _client(hand.coordinator).post(url + "recalculer/")
     assert response.status_code == 302 and asked == [(flows.KIND, hand.network.slug)]
