@@ -36,7 +36,7 @@ from network.models import Organization, OrganizationKind
 from network.territories import DEPARTMENTS, REGIONS, region_of
 from observatory import charts
 from observatory.models import Snapshot
-from observatory.snapshots import computes, snapshot_read, snapshot_request
+from observatory.snapshots import computed, computes, snapshot_read, snapshot_request
 from observatory.tables import LICENCE, LICENCE_URL, Table
 
 KIND = "cooperation"
@@ -551,7 +551,7 @@ def snapshot_for(filters: Filters) -> Snapshot | None:
 def page_read(filters: Filters) -> dict | None:
     """What the page shows of the figures for ``filters`` (as :func:`snapshot_for`), without
     reading the whole tables from the database."""
-    read = (Snapshot.objects.filter(kind=KIND, key=filters.key, computed_at__isnull=False)
+    read = (computed(KIND).filter(key=filters.key)
             .values("computed_at", view=KeyTransform("view", "data")).first())
     _ask_unless_fresh(filters, read["computed_at"] if read else None)
     return {**read["view"], "computed_at": read["computed_at"]} if read else None

@@ -17,6 +17,8 @@ class Snapshot(models.Model):
     kind = models.CharField(_("sorte"), max_length=40)
     key = models.CharField(_("clé"), max_length=300)
     data = models.JSONField(_("données"), default=dict)
+    # The shape ``data`` was computed in (the kind's ``version`` in observatory/snapshots.py).
+    version = models.PositiveSmallIntegerField(_("version"), default=0)
     computed_at = models.DateTimeField(_("calculé le"), null=True, blank=True)
     # Set when someone asks for fresh figures; cleared when the worker stores them.
     requested_at = models.DateTimeField(_("demandé le"), null=True, blank=True)

@@ -3,6 +3,10 @@
 Each kind of figures registers its computation with :func:`computes`: a function of the
 snapshot's key returning JSON-ready data, and a function listing the keys to refresh every
 day. The worker computes (daily, and when a coordinator asks); pages and the API only read.
+
+A kind's ``version`` is raised whenever the shape of its data changes: a snapshot stored
+before (by the previous release) then reads as not computed yet, so a page asks the worker
+again instead of failing on a shape it no longer knows.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from observatory.models import Snapshot
@@ -24,32 +29,40 @@ REFRESH_AFTER = timedelta(minutes=2)
 class Kind:
     compute: Callable[[str], dict]
     daily_keys: Callable[[], Iterable[str]]
+    version: int = 1
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def computes(kind: str, *, daily_keys: Callable[[], Iterable[str]]):
-    """Register the decorated function as the computation of ``kind``'s snapshots."""
+def computes(kind: str, *, daily_keys: Callable[[], Iterable[str]], version: int = 1):
+    """Register the decorated function as the computation of ``kind``'s snapshots, whose data
+    has the shape ``version``."""
 
     def register(compute: Callable[[str], dict]) -> Callable[[str], dict]:
-        KINDS[kind] = Kind(compute=compute, daily_keys=daily_keys)
+        KINDS[kind] = Kind(compute=compute, daily_keys=daily_keys, version=version)
         return compute
 
     return register
 
 
+def computed(kind: str) -> QuerySet[Snapshot]:
+    """The snapshots of ``kind`` the worker computed in the kind's current shape."""
+    return Snapshot.objects.filter(kind=kind, version=KINDS[kind].version, computed_at__isnull=False)
+
+
 def snapshot_read(*, kind: str, key: str) -> Snapshot | None:
-    """The stored snapshot, or None before the worker first computed it."""
-    return Snapshot.objects.filter(kind=kind, key=key, computed_at__isnull=False).first()
+    """The stored snapshot, or None before the worker first computed it (in today's shape)."""
+    return computed(kind).filter(key=key).first()
 
 
 def snapshot_refresh(*, kind: str, key: str, now: datetime | None = None) -> Snapshot:
     """Compute ``kind``'s figures for ``key`` and store them (the worker's side). Idempotent."""
-    data = KINDS[kind].compute(key)
+    registered = KINDS[kind]
+    data = registered.compute(key)
     snapshot, _created = Snapshot.objects.update_or_create(
-        kind=kind, key=key,
-        defaults={"data": data, "computed_at": now or timezone.now(), "requested_at": None},
+        kind=kind, key=key, defaults={"data": data, "version": registered.version,
+                                      "computed_at": now or timezone.now(), "requested_at": None},
     )
     return snapshot
 

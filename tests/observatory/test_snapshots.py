@@ -57,3 +57,13 @@ def test_a_request_asks_once_and_the_beat_picks_up_a_lost_one(counting_kind,
     assert snapshots.snapshots_refresh_requested(now=later) == 1
     snapshot = snapshots.snapshot_read(kind="test", key="a")
     assert snapshot.requested_at is None and snapshot.data["computed"] == 1
+
+
+def test_a_snapshot_stored_in_an_older_shape_reads_as_not_computed(counting_kind, monkeypatch):
+    snapshots.snapshot_refresh(kind="test", key="a")
+    registered = snapshots.KINDS["test"]
+    monkeypatch.setitem(snapshots.KINDS, "test", snapshots.Kind(
+        compute=registered.compute, daily_keys=registered.daily_keys, version=registered.version + 1))
+    assert snapshots.snapshot_read(kind="test", key="a") is None
+    snapshots.snapshot_refresh(kind="test", key="a")
+    assert snapshots.snapshot_read(kind="test", key="a").data["computed"] == 2
