@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -131,12 +130,12 @@ def campaign_territory_figures(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def campaign_figures_refresh(request: HttpRequest, slug: str) -> HttpResponse:
-    """A coordinator's "Recalculer": fresh figures for their territory and the public page."""
+    """A coordinator's "Recalculer": fresh figures for their territory and the public page; the
+    territory's page says the computation is asked for until the worker is done."""
     campaign = get_object_or_404(Campaign, slug=slug)
     regions = _territory_of(signed_in(request), campaign)
     for key in (territory_key(campaign, regions), public_key(campaign)):
         snapshot_request(kind=KIND, key=key)
-    messages.success(request, _("Le calcul est demandé : les chiffres seront à jour d'ici quelques minutes."))
     return redirect("observatory:campaign-territory-figures", slug=campaign.slug)
 
 
