@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,6 +33,8 @@ from observatory.tables import LICENCE, LICENCE_URL, Table, csv_download, json_d
 # How often a page waiting for its first figures looks again.
 REFRESH_SECONDS = 10
 FORMATS = ("html", "csv", "json")
+# A report's PDF is kept as long as its snapshot is the day's (the worker stores a new one daily).
+PDF_KEPT_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -154,6 +158,18 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _pdf(request: HttpRequest, campaign: Campaign, snapshot: Snapshot) -> HttpResponse:
+    """Laid out once per snapshot and language (seconds of WeasyPrint), then read from the cache."""
+    computed = snapshot.computed_at.isoformat() if snapshot.computed_at else ""
+    key = f"observatory-campaign-report:{snapshot.pk}:{computed}:{get_language()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = _layout(request, campaign, snapshot)
+        cache.set(key, pdf, PDF_KEPT_SECONDS)
+    return HttpResponse(pdf, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="bilan-{campaign.slug}.pdf"'})
+
+
+def _layout(request: HttpRequest, campaign: Campaign, snapshot: Snapshot) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("observatory/campaign_report.html", {
@@ -162,6 +178,5 @@ def _pdf(request: HttpRequest, campaign: Campaign, snapshot: Snapshot) -> HttpRe
         "licence": LICENCE, "licence_url": LICENCE_URL,
         "page_url": request.build_absolute_uri(reverse("observatory:campaign-report", args=[campaign.slug])),
     }, request=request)
-    return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="bilan-{campaign.slug}.pdf"'})
+    return HTML(string=html).write_pdf()
 

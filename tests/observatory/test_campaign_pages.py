@@ -96,12 +96,19 @@ def test_an_unknown_campaign_is_a_404(client, db):
     assert client.get("/api/v1/campaigns/inconnue/figures/").status_code == 404
 
 
-def test_the_report_prints_every_figure_and_downloads_as_a_pdf(client, computed):
+def test_the_report_prints_every_figure_and_downloads_as_a_pdf_laid_out_once(client, computed, monkeypatch):
     page = client.get(REPORT).content.decode()
     assert "@media print" in page and page.count('src="data:image/svg+xml') == 7
+    import weasyprint
+
+    layouts = []
+    real = weasyprint.HTML
+    monkeypatch.setattr(weasyprint, "HTML", lambda **kwargs: layouts.append(1) or real(**kwargs))
     pdf = client.get(REPORT, {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert 'filename="bilan-mois-ess-2026.pdf"' in pdf["Content-Disposition"]
+    assert client.get(REPORT, {"format": "pdf"}).content == pdf.content
+    assert len(layouts) == 1
 
 
 def test_no_person_name_or_email_appears_in_any_output(client, login, edition, computed):
