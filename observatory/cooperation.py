@@ -14,7 +14,6 @@ Everything shown is about organizations (public facts): no person appears.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -281,55 +280,17 @@ LAYOUT_STEPS = 80
 
 
 def _layout(graph: nx.Graph) -> dict[int, tuple[float, float]]:
-    """Fruchterman–Reingold force layout, seeded so that the same network draws the same way.
-
-    networkx's own layouts need numpy, which this project does not ship for one drawing; this
-    is the same algorithm in plain Python, quick enough for the :data:`DRAWN` organizations.
-    A slight pull towards the centre keeps separate groups on the canvas.
-    """
-    nodes = sorted(graph.nodes)
-    count = len(nodes)
-    if not count:
+    """networkx's force layout (Fruchterman–Reingold, stronger links pulling closer), seeded so
+    that the same network draws the same way, stretched over the canvas."""
+    if not graph.number_of_nodes():
         return {}
-    index = {node: i for i, node in enumerate(nodes)}
-    heaviest = max((w for *_, w in graph.edges(data="weight")), default=1)
-    springs = [(index[u], index[v], 0.5 + w / heaviest) for u, v, w in graph.edges(data="weight")]
-    rng = random.Random(SEED)
-    xs, ys = [rng.random() for _ in nodes], [rng.random() for _ in nodes]
-    k = math.sqrt(1 / count)
-    k2, temperature = k * k, 0.1
-    for _step in range(LAYOUT_STEPS):
-        dx_sum, dy_sum = [0.0] * count, [0.0] * count
-        for i in range(count):
-            xi, yi = xs[i], ys[i]
-            for j in range(i + 1, count):
-                dx, dy = xi - xs[j], yi - ys[j]
-                square = dx * dx + dy * dy or 1e-8
-                push = k2 / square  # repulsion k²/d along the unit vector (dx, dy)/d
-                dx_sum[i] += dx * push
-                dy_sum[i] += dy * push
-                dx_sum[j] -= dx * push
-                dy_sum[j] -= dy * push
-        for i, j, strength in springs:
-            dx, dy = xs[i] - xs[j], ys[i] - ys[j]
-            pull = math.hypot(dx, dy) / k * strength  # attraction d²/k along the unit vector
-            dx_sum[i] -= dx * pull
-            dy_sum[i] -= dy * pull
-            dx_sum[j] += dx * pull
-            dy_sum[j] += dy * pull
-        for i in range(count):
-            dx = dx_sum[i] + (0.5 - xs[i]) * k * 2
-            dy = dy_sum[i] + (0.5 - ys[i]) * k * 2
-            length = math.hypot(dx, dy) or 1e-9
-            step = min(length, temperature) / length
-            xs[i] += dx * step
-            ys[i] += dy * step
-        temperature *= 0.95
+    place = nx.spring_layout(graph, weight="weight", seed=SEED, iterations=LAYOUT_STEPS)
+    xs, ys = [x for x, _y in place.values()], [y for _x, y in place.values()]
     span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
     left, top = min(xs), min(ys)
-    return {node: (round(MARGIN + (xs[i] - left) / span_x * (WIDTH - 2 * MARGIN), 1),
-                   round(MARGIN + (ys[i] - top) / span_y * (HEIGHT - 2 * MARGIN), 1))
-            for node, i in index.items()}
+    return {node: (round(MARGIN + (float(x) - left) / span_x * (WIDTH - 2 * MARGIN), 1),
+                   round(MARGIN + (float(y) - top) / span_y * (HEIGHT - 2 * MARGIN), 1))
+            for node, (x, y) in place.items()}
 
 
 LABEL_SIZE, LABEL_CHARS = 19, 26  # the labels' font size on the canvas, and their length at most
