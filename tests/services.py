@@ -347,3 +347,15 @@ def _pg_bindir() -> str | None:
 
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return os.path.dirname(found[-1]) if found else None
+
+
+def charts_drawn(page) -> int:
+    """How many chart images the page shows, each checked to be an SVG the browser decoded and
+    drew (an image it could not read has no natural width)."""
+    charts = page.locator("img.chart")
+    for n in range(charts.count()):
+        chart = charts.nth(n)
+        chart.scroll_into_view_if_needed()
+        assert chart.get_attribute("src").startswith("data:image/svg+xml")
+        assert chart.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    return charts.count()

@@ -39,18 +39,10 @@ def fresh_login_budget():
     cache.delete(key)
 
 
-# The Playwright running, whichever module's copy of the fixture started it (a test module
-# outside tests/web imports these fixtures, which makes a second session fixture).
-_RUNNING: list = []
-
-
 @pytest.fixture(scope="session")
 def playwright():
     """One Playwright per run: its sync API holds an event loop in this thread, so a second
     one cannot start while it runs."""
-    if _RUNNING:
-        yield _RUNNING[0]
-        return
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
@@ -58,11 +50,7 @@ def playwright():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_api.sync_playwright() as running:
-            _RUNNING.append(running)
-            try:
-                yield running
-            finally:
-                _RUNNING.clear()
+            yield running
 
 
 @pytest.fixture(scope="session")

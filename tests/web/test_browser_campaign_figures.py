@@ -13,6 +13,7 @@ import pytest
 from observatory.campaign import KIND, public_key
 from observatory.snapshots import snapshot_refresh
 from tests.observatory import campaign_fixtures
+from tests.services import charts_drawn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,14 +28,7 @@ def test_a_visitor_reads_the_campaign_figures_charts_and_tables_and_downloads_a_
     page.wait_for_url("**/campagnes/mois-ess-2026/chiffres/")
     assert page.get_by_role("heading", level=1).inner_text() == "Les chiffres de la campagne"
 
-    charts = page.locator("img.chart")
-    assert charts.count() == 7
-    for n in range(7):
-        chart = charts.nth(n)
-        chart.scroll_into_view_if_needed()
-        assert chart.get_attribute("src").startswith("data:image/svg+xml")
-        # Decoded and drawn: an image the browser could not read has no natural width.
-        assert chart.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert charts_drawn(page) == 7
     assert page.locator("table.figures").count() == 8
     regions = page.locator("section[aria-labelledby=regions] table")
     assert regions.locator("tbody tr").first.inner_text().split("\t") == ["Hauts-de-France", "3", "2", "2"]

@@ -12,6 +12,7 @@ import pytest
 from observatory import flows
 from observatory.snapshots import snapshot_refresh
 from tests.observatory.test_flows import hand_built
+from tests.services import charts_drawn
 from tests.web.test_browser_network import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +33,7 @@ def test_a_coordinator_reads_the_flows_charts_and_tables_and_downloads_a_csv(pag
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**from=2026-01&to=2026-03&space=")
 
-    charts = page.locator("img.chart")
-    assert charts.count() == 4
-    for n in range(4):
-        chart = charts.nth(n)
-        chart.scroll_into_view_if_needed()
-        assert chart.get_attribute("src").startswith("data:image/svg+xml")
-        # Decoded and drawn: an image the browser could not read has no natural width.
-        assert chart.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert charts_drawn(page) == 4
     assert page.locator("table.figures").count() == 4
     matrix = page.locator("section[aria-labelledby=t-matrice] table")
     assert "Atelier —" in " ".join(matrix.locator("tbody tr").first.inner_text().split())

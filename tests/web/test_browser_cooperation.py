@@ -12,7 +12,7 @@ from observatory import cooperation, tasks
 from observatory.cooperation import Filters
 from observatory.snapshots import snapshot_refresh
 from tests.observatory.test_cooperation import YEAR, network  # noqa: F401 (the hand-built network)
-from tests.web.conftest import browser, page, playwright, screenshot  # noqa: F401 (Chromium)
+from tests.services import charts_drawn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +34,7 @@ def test_the_observatory_draws_the_network_its_tables_and_downloads_them(
     assert bridges.count() == 6
     assert bridges.first.locator("th").inner_text() == "Association Alpha"
     assert page.locator("#table-liens tbody tr").count() == 8
-    assert page.locator("img.chart").count() == 2
+    assert charts_drawn(page) == 2
     screenshot(page, "observatory-cooperation")
 
     with page.expect_download() as download:
