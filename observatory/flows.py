@@ -313,7 +313,7 @@ def figures(data: dict, *, first: date, last: date, space: dict | None = None,
     occupancy_title = (_("Présences par jour de la semaine et heure") if space is None else
                        _("Présences par jour de la semaine et heure : %(space)s") % {"space": space["name"]})
     occupancy = Table("occupation", occupancy_title,
-                      [_("Jour"), *(_("%(hour)s\u00a0h") % {"hour": hour} for hour in hours)])
+                      [_("Jour"), *(_("%(hour)s h") % {"hour": hour} for hour in hours)])
     for weekday, name in enumerate(WEEKDAYS):
         occupancy.rows.append([str(name).capitalize(),
                                *(people_count(presences[(weekday, hour)]) for hour in hours)])
