@@ -259,6 +259,9 @@ MAP_TILES_ATTRIBUTION = env.str(
 # empty: addresses are not geocoded and events without coordinates are listed beside the map.
 GEOCODER_URL = env.str("GEOCODER_URL", default="")
 GEOCODER_TIMEOUT = env.float("GEOCODER_TIMEOUT", default=5.0)
+# How many WeasyPrint processes lay out the parts of a large printed programme at once;
+# 0: one per core the worker may use.
+BROCHURE_PROCESSES = env.int("BROCHURE_PROCESSES", default=0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

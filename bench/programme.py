@@ -1,9 +1,10 @@
 """The programme of a region's Mois de l'ESS: 2,000 events printed, and the agenda embedded.
 
-- the printed brochure of the 2,000 events (A4), built as the worker builds it, in one
-  process: wall time (target ≤ 60 s on 2 cores) and CPU time; beside it, WeasyPrint laying
-  out the same texts as bare paragraphs (no styles, QR codes or indexes), the floor of the
-  library on this machine;
+- the printed brochure of the 2,000 events (A4), built as the worker builds it (its parts
+  laid out by one WeasyPrint process per core): wall time (target ≤ 60 s on 2 cores) and CPU
+  time, its processes' included; beside it, WeasyPrint laying out the same texts as bare
+  paragraphs in one process (no styles, QR codes or indexes), the floor of the library on
+  this machine;
 - the embedded agenda's requests/s (gunicorn, loopback) beside the agenda page's for the
   same campaign (target ≥ 0.5×), and the embed's 304s;
 
@@ -15,6 +16,7 @@ Run: ``.venv/bin/python -m bench.programme`` (or ``bench/run bench.programme``).
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -81,6 +83,11 @@ def bare_layout(spec) -> float:
     return time.process_time() - started
 
 
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def inner() -> None:
     import django
 
@@ -90,18 +97,19 @@ def inner() -> None:
 
     populate()
     spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess-occitanie"}), "a4", "fr")
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), time.process_time() + children_cpu()
     brochure = brochure_build(key=spec.key)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, time.process_time() + children_cpu() - cpu
     assert brochure.event_count == EVENTS
     print(f"brochure: {len(bytes(brochure.pdf)) / 1e6:.1f} MB, {EVENTS} events, "
           f"{wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
     floor = bare_layout(spec)
     print(f"bare paragraphs of the same texts: {floor:.1f} s CPU", flush=True)
     rows = [
-        Row(f"brochure of {EVENTS:,} events, A4 (s)", wall, None, "s wall, one process", "≤ 60 s",
-            ok=wall <= 60),
-        Row("brochure CPU time (s)", cpu, floor, "s CPU vs bare paragraphs", "informative"),
+        Row(f"brochure of {EVENTS:,} events, A4 (s)", wall, floor, "s wall vs bare paragraphs' CPU",
+            "≤ 60 s", ok=wall <= 60),
+        Row("brochure CPU time, its processes' included (s)", cpu, floor, "s CPU vs bare paragraphs",
+            "informative"),
     ]
 
     env = dict(os.environ)

@@ -1,5 +1,13 @@
 """The printed programme: a PDF of an agenda selection, built by the worker with WeasyPrint.
 
+Events are numbered in the order they are printed (days, then communes, then times), and the
+indexes by theme and by organization give those numbers: a reader finds n° 1234 by leafing, as
+in a dictionary, and no page number has to be known before the whole document is laid out.
+That is what lets a large brochure be laid out in parts, one WeasyPrint process per core, each
+part a run of whole days (every day starts a page), joined into one file afterwards with
+pikepdf. Each part runs in its own process also so that the worker does not keep the layout's
+memory.
+
 A brochure is keyed by its selection, page size and language. It is served while the
 events of its selection still give the fingerprint it was built from (one query per
 download); otherwise the worker is asked to rebuild it, at most once per
@@ -12,11 +20,18 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
+import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+import pikepdf
 import segno
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +47,7 @@ from network.models import Organization
 from programme.models import Brochure
 from programme.places import commune_label, geocoded_for, place_of
 from programme.selectors import Selection, fingerprint, upcoming
-from programme.typography import french
+from programme.typography import NBSP, french
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +55,12 @@ SIZES = ("a4", "a5")
 SUMMARY_MAX = 280
 # A build requested but not stored this long ago is requested again (a lost wake-up, a crash).
 REBUILD_AFTER = timedelta(minutes=5)
+# A part is worth its own process from this many events on; below, the process costs more
+# than it saves.
+EVENTS_PER_PART = 150
+# A part still being laid out after this long is stopped, and the build fails (and is asked
+# again by the periodic scan).
+PART_TIMEOUT = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -120,57 +141,121 @@ def _title(spec: BrochureSpec) -> tuple[str, str]:
 
 
 def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
-    """Days, then communes within a day, then events; and the indexes by theme and organization."""
+    """Days, then communes within a day, then events, numbered in that order; and the indexes
+    by theme and organization, which give those numbers. A QR code is drawn when its event is
+    rendered (``qr`` is a callable), so that each part draws its own."""
     typo = french if spec.language == "fr" else (lambda text: text)
     geocoded = geocoded_for(events)
     days: dict[date, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    by_theme: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_organization: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for event in events:
         place = place_of(event, geocoded)
         url = absolute_url(event.get_absolute_url())
         organizers = [event.organization, *event.co_organizers.all()]
-        entry = {
-            "anchor": f"e{event.pk}",
+        entry: dict[str, Any] = {
             "event": event,
             "title": typo(event.title),
             "place": typo(", ".join(filter(None, [place.name, place.street]))),
             "online": bool(event.online_url),
             "organizers": typo(", ".join(o.name for o in organizers)),
+            "organizer_names": [o.name for o in organizers],
             "format": event.get_format_display(),
             "price": typo(event.price_text),
             "summary": typo(_summary(event.description)),
             "url": url,
-            "qr": qr_data_uri(url),
+            "qr": partial(qr_data_uri, url),
         }
         day = event.starts_at.astimezone(event.zone).date()
         days[day][commune_label(place)].append(entry)
-        for theme in event.themes.all():
-            by_theme[theme.name].append(entry)
-        for organization in organizers:
-            by_organization[organization.name].append(entry)
+    ordered = [(day, sorted(communes.items())) for day, communes in sorted(days.items())]
+    by_theme: dict[str, list[int]] = defaultdict(list)
+    by_organization: dict[str, list[int]] = defaultdict(list)
+    number = 0
+    for _day, communes in ordered:
+        for _commune, entries in communes:
+            for entry in entries:
+                number += 1
+                entry["number"] = number
+                for theme in entry["event"].themes.all():
+                    by_theme[theme.name].append(number)
+                for name in entry["organizer_names"]:
+                    by_organization[name].append(number)
     title, subtitle = _title(spec)
     return {
         "title": typo(title),
         "subtitle": subtitle,
         "size": spec.size,
-        "days": [(day, sorted(communes.items())) for day, communes in sorted(days.items())],
+        "days": ordered,
         "first_day": min(days) if days else None,
         "last_day": max(days) if days else None,
         "count": len(events),
-        "themes": sorted(by_theme.items()),
-        "organizations": sorted(by_organization.items()),
+        "colon": f"{NBSP}: " if spec.language == "fr" else ": ",
+        "themes": _index(by_theme, typo),
+        "organizations": _index(by_organization, typo),
         "site_url": settings.SITE_URL,
         "agenda_url": absolute_url("/agenda/"),
     }
 
 
-def render_pdf(spec: BrochureSpec, events: list[Event]) -> bytes:
-    from weasyprint import HTML
+def _index(numbers_by_name: dict[str, list[int]], typo) -> list[tuple[str, str]]:
+    return [(typo(name), ", ".join(str(number) for number in numbers))
+            for name, numbers in sorted(numbers_by_name.items())]
 
-    with translation.override(spec.language):
-        html = render_to_string("programme/brochure.html", brochure_context(spec, events))
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+
+def _parts(days: list, count: int) -> list[list]:
+    """``days`` cut into at most ``count`` runs of whole days with about as many events each."""
+    sizes = [sum(len(entries) for _commune, entries in communes) for _day, communes in days]
+    share = sum(sizes) / count if count else 0
+    parts: list[list] = [[]]
+    done = 0
+    for day, size in zip(days, sizes, strict=True):
+        if parts[-1] and done >= share * len(parts):
+            parts.append([])
+        parts[-1].append(day)
+        done += size
+    return parts
+
+
+def _processes(events: int) -> int:
+    cores = settings.BROCHURE_PROCESSES or len(os.sched_getaffinity(0))
+    return max(1, min(cores, events // EVENTS_PER_PART))
+
+
+def render_pdf(spec: BrochureSpec, events: list[Event]) -> bytes:
+    """The brochure's PDF: its parts laid out at once, each by a WeasyPrint process (its
+    command line), the cover in the first and the indexes in the last. Each part's HTML is
+    written (and its QR codes drawn) while the parts before it are already being laid out."""
+    with translation.override(spec.language), tempfile.TemporaryDirectory() as folder:
+        context = brochure_context(spec, events)
+        parts = _parts(context["days"], _processes(len(events)))
+        running = []
+        try:
+            for n, days in enumerate(parts):
+                source, target, log = (Path(folder) / f"{n}.{suffix}" for suffix in ("html", "pdf", "log"))
+                source.write_text(render_to_string("programme/brochure.html", {
+                    **context, "days": days, "cover": n == 0, "indexes": n == len(parts) - 1}))
+                with log.open("wb") as errors:
+                    running.append((subprocess.Popen(  # noqa: S603 - our interpreter, our files
+                        [sys.executable, "-m", "weasyprint", "--quiet", "--base-url", settings.SITE_URL,
+                         str(source), str(target)], stdout=subprocess.DEVNULL, stderr=errors), target, log))
+            for process, _target, log in running:
+                if process.wait(timeout=PART_TIMEOUT) != 0:
+                    raise RuntimeError(f"WeasyPrint failed on a part of {spec.key}: "
+                                       f"{log.read_text(errors='replace')[-2000:]}")
+        finally:
+            for process, _target, _log in running:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        whole = pikepdf.Pdf.new()
+        opened = [pikepdf.Pdf.open(target) for _process, target, _log in running]
+        for part in opened:
+            whole.pages.extend(part.pages)
+        whole.docinfo["/Title"] = context["title"]
+        output = io.BytesIO()
+        whole.save(output)
+        for part in opened:
+            part.close()
+        return output.getvalue()
 
 
 def brochure_build(*, key: str) -> Brochure:

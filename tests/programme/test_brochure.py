@@ -123,16 +123,86 @@ def test_a_qr_code_decodes_to_the_events_page(mois):
     assert (round(width), round(height)) == (420, 595)
 
 
-def test_a4_pages_and_indexes_by_theme_and_organization(mois):
+def whole_text(reader: PdfReader) -> str:
+    return re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def printed_numbers(text: str, events) -> dict[str, int]:
+    """Each event's number, as printed before its time and title."""
+    numbers = {}
+    for event in events:
+        words = r"\s+".join(re.escape(word) for word in event.title.split())
+        numbers[event.title] = int(re.search(rf"(\d+) [\d h]+ · {words}", text)[1])
+    return numbers
+
+
+def test_events_are_numbered_in_print_order_and_the_indexes_give_their_numbers(mois):
+    from events.models import Theme
+
+    _apes, _campaign, events = mois
+    forum, zero_waste = events[1], events[3]
+    forum.co_organizers.add(OrganizationFactory(name="Coopérative partenaire"))
+    theme = Theme.objects.create(slug="zero-dechet", name="Zéro déchet")
+    forum.themes.add(theme)
+    zero_waste.themes.add(theme)
     spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+
     reader = read(brochure_build(key=spec.key).pdf)
+
     assert (round(reader.pages[0].mediabox.width), round(reader.pages[0].mediabox.height)) == (595, 842)
-    whole = re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(page.extract_text() for page in reader.pages))
-    assert "Index par structure" in whole and "APES" in whole
-    index = whole[whole.index("Index par structure"):]
-    # Each entry gives the page its event is printed on (the cover is page 1).
-    assert re.search(r"Forum de l'ESS lilloise · p\. [2-9]", index), index
+    whole = whole_text(reader)
     assert whole.splitlines()[0].startswith("Mois de l'ESS")
+    numbers = printed_numbers(programme_text(reader), events)
+    in_print_order = sorted(numbers, key=lambda title: programme_text(reader).index(title.split()[0]))
+    assert sorted(numbers.values()) == list(range(1, 7))
+    assert [numbers[title] for title in in_print_order] == list(range(1, 7))
+    themes, organizations = whole.split("Index par structure", 1)
+    themes = themes[themes.index("Index par thème"):]
+    both = sorted([numbers[forum.title], numbers[zero_waste.title]])
+    assert f"Zéro déchet : {both[0]}, {both[1]}" in themes
+    assert "APES : 1, 2, 3, 4, 5, 6" in organizations
+    assert f"Coopérative partenaire : {numbers[forum.title]}\n" in organizations
+
+
+def test_a_large_brochure_is_laid_out_in_parts_that_read_as_one(mois, settings, monkeypatch):
+    """Each part is a run of whole days laid out by its own process; the joined file has the
+    cover once, every day from a page's top, the numbers in sequence and the indexes once."""
+    _apes, _campaign, events = mois
+    settings.BROCHURE_PROCESSES = 2
+    monkeypatch.setattr(brochures, "EVENTS_PER_PART", 1)
+    cut = []
+    parts = brochures._parts
+    monkeypatch.setattr(brochures, "_parts", lambda days, count: cut.append(parts(days, count)) or cut[-1])
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a5", "fr")
+
+    reader = read(brochure_build(key=spec.key).pdf)
+
+    assert [len(part) for part in cut[0]] == [1, 2], "three days, 3 + 3 events: two parts"
+    pages = [re.sub(r"[ \u00a0\u202f]+", " ", page.extract_text()) for page in reader.pages]
+    assert "6 événements" in pages[0]
+    assert sum("6 événements" in page for page in pages) == 1
+    days = sorted({event.starts_at.astimezone(event.zone).date() for event in events})
+    for day in days:
+        heading = day_text(day).replace(NBSP, " ").capitalize()
+        assert sum(page.startswith(heading) for page in pages) >= 1, heading
+    assert sum("Index par structure" in page for page in pages) == 1
+    assert all((round(page.mediabox.width), round(page.mediabox.height)) == (420, 595)
+               for page in reader.pages)
+    numbers = printed_numbers(programme_text(reader), events)
+    assert sorted(numbers.values()) == list(range(1, 7))
+
+
+def test_a_part_that_does_not_finish_stops_the_build_and_keeps_nothing(mois, monkeypatch):
+    import subprocess
+
+    monkeypatch.setattr(brochures, "PART_TIMEOUT", 0.01)
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+
+    with pytest.raises(subprocess.TimeoutExpired):
+        brochure_build(key=spec.key)
+
+    assert brochure_current(spec) is None
+    assert not Brochure.objects.exclude(pdf=b"").exists()
 
 
 def test_french_typography_puts_no_break_spaces_where_french_does():
