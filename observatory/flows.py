@@ -19,12 +19,12 @@ No output names a person: members are counted, never listed.
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, DateTimeField, ExpressionWrapper, F, Min, Value, When
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncDate, TruncMonth
 from django.utils import timezone
@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import status
 
 from backend.api import DomainError
+from backend.months import month_parse
+from backend.validators import date_in_range
 from network.models import Person
 from observatory import charts
 from observatory.disclosure import HIDDEN, is_hidden, people_count
@@ -50,7 +52,6 @@ from passes.selectors import (
 from spaces.models import Space
 
 KIND = "flows"
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # The range a page shows when none is asked for: the last twelve months.
 DEFAULT_MONTHS = 12
 # Hours always drawn in the occupancy table, widened to any hour with presences.
@@ -224,11 +225,16 @@ def _occupancy(network: PassNetwork, *, now: datetime) -> dict[str, list[list]]:
 
 
 def parse_month(text: str, *, field: str) -> date:
-    """``text`` (AAAA-MM) as the first day of its month; :class:`BadMonth` naming ``field``."""
-    match = MONTH.match(text)
-    if match is None or not 1970 <= int(match[1]) <= 2100 or not 1 <= int(match[2]) <= 12:
+    """``text`` (AAAA-MM, from 1970 to 2100) as the first day of its month; :class:`BadMonth`
+    naming ``field``."""
+    month = month_parse(text)
+    if month is None:
         raise BadMonth(field=field)
-    return date(int(match[1]), int(match[2]), 1)
+    try:
+        date_in_range(month)
+    except ValidationError:
+        raise BadMonth(field=field) from None
+    return month
 
 
 def month_range(*, first: str | None, last: str | None, today: date) -> tuple[date, date]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,6 +32,7 @@ from backend.api import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from backend.months import month_parse
 from backend.spreadsheet import csv_bytes
 from backend.validators import INT_MAX, date_in_range
 from network.auth import signed_in, viewer
@@ -415,17 +415,14 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 # --- Settlements --------------------------------------------------------------
 
 
-MONTH = re.compile(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")
-
-
 class SettlementQuerySerializer(serializers.Serializer):
     network = SlugRelatedField(slug_field="slug", queryset=PassNetwork.objects.all())
     month = serializers.CharField()
 
     def validate_month(self, value: str) -> date:
-        if not MONTH.match(value):
+        month = month_parse(value)
+        if month is None:
             raise serializers.ValidationError(_("Mois attendu au format AAAA-MM."))
-        month = date(int(value[:4]), int(value[5:]), 1)
         try:
             date_in_range(month)
         except DjangoValidationError as error:

@@ -11,7 +11,6 @@ the payments it makes or receives.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,14 +26,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from backend.api import DomainError
+from backend.months import month_parse
 from backend.spreadsheet import csv_response
 from passes import selectors, services
 from passes.models import PassNetwork
 from spaces.models import Space
 from spaces.selectors import space_ids_managed_by
 from web.forms import refusal_text
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass
@@ -66,10 +64,10 @@ def _access(request, slug: str) -> Access:
 
 
 def _month(text: str) -> date:
-    match = MONTH.match(text)
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+    month = month_parse(text)
+    if month is None:
         raise Http404
-    return date(int(match[1]), int(match[2]), 1)
+    return month
 
 
 @dataclass

@@ -331,6 +331,14 @@ def test_a_bad_month_or_space_is_a_400_naming_it(hand, login):
         assert list(response.json()["fields"]) == [field]
 
 
+def test_a_month_not_written_aaaa_mm_or_out_of_bounds_is_one_refusal_of_the_api(hand, login):
+    client = login(hand.manager)
+    for month in ("2026-13", "2026-1", "0000-01", "1969-12", "2101-01"):
+        body = client.get(_url(hand, f"?from={month}")).json()
+        assert (body["code"], body["fields"]) == ("bad_month", {"from": [
+            "Mois attendu au format AAAA-MM (par exemple 2026-01)."]}), month
+
+
 def test_only_the_network_reads_its_flows_until_it_publishes_them(hand, login, api):
     assert login(hand.coordinator).get(_url(hand)).status_code == 200
     assert login(hand.manager).get(_url(hand)).status_code == 200

@@ -157,3 +157,17 @@ def test_bad_settlement_query_names_the_field(lille, login, query):
     response = login(t.coordinator).get("/api/v1/settlements/?" + query.format(slug=t.network.slug))
     assert response.status_code == 400
     assert set(response.json()["fields"]) <= {"network", "month"}
+
+
+@pytest.mark.parametrize(("month", "message"), [
+    ("2026-13", "Mois attendu au format AAAA-MM."), ("2026-9", "Mois attendu au format AAAA-MM."),
+    ("2101-01", "Date hors des limites : entre 1970 et 2100."),
+    ("1969-12", "Date hors des limites : entre 1970 et 2100.")])
+def test_a_settlement_month_not_written_aaaa_mm_or_out_of_bounds_is_a_400_saying_which(
+        lille, login, month, message):
+    client = login(lille.coordinator)
+    for response in (client.get("/api/v1/settlements/", {"network": lille.network.slug, "month": month}),
+                     client.post("/api/v1/settlements/close/",
+                                 {"network": lille.network.slug, "month": month}, format="json")):
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"month": [message]}
