@@ -7,6 +7,9 @@ read them is :func:`observatory.flows.flows_reader`'s rule: anyone else gets a 4
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -36,6 +39,20 @@ def _readable(request, slug: str) -> tuple[PassNetwork, flows.Reader]:
     if reader is None:
         raise Http404
     return network, reader
+
+
+def _coordinators_only(view: Callable) -> Callable:
+    """Runs ``view(request, network)`` for the network's coordinators; 404 for anyone else, as
+    for those who may not read the flows."""
+
+    @wraps(view)
+    def wrapper(request, network: str):
+        network_obj, reader = _readable(request, network)
+        if not reader.is_coordinator:
+            raise Http404
+        return view(request, network_obj)
+
+    return wrapper
 
 
 @require_safe
@@ -97,11 +114,9 @@ def flows_page(request, network: str):
 
 @login_required
 @require_POST
-def flows_refresh(request, network: str):
+@_coordinators_only
+def flows_refresh(request, network_obj: PassNetwork):
     """Ask the worker for fresh figures (the network's coordinators)."""
-    network_obj, reader = _readable(request, network)
-    if not reader.is_coordinator:
-        raise Http404
     snapshot_request(kind=flows.KIND, key=network_obj.slug)
     messages.success(request, _("Le calcul est demandé : les chiffres seront à jour dans quelques "
                                 "instants, rechargez la page."))
@@ -110,11 +125,9 @@ def flows_refresh(request, network: str):
 
 @login_required
 @require_POST
-def flows_publish(request, network: str):
+@_coordinators_only
+def flows_publish(request, network_obj: PassNetwork):
     """Publish the flows, or make them private again (the network's coordinators)."""
-    network_obj, reader = _readable(request, network)
-    if not reader.is_coordinator:
-        raise Http404
     public = request.POST.get("public") == "1"
     flows.flows_publish(network=network_obj, public=public)
     messages.success(request, _("Les flux du réseau sont publics : toute personne peut lire cette page.")
