@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
+
 from network.models import Membership, Organization, OrganizationKind, Person, Role
 
 DEMO_PASSWORD = "essaim-demo"  # noqa: S105 - documented demo password
@@ -95,14 +97,14 @@ def load(*, today: date, log: Callable[[str], None]) -> None:
     log(f"{len(ORGANIZATIONS)} structures")
 
     organizations = {o.slug: o for o in Organization.objects.filter(slug__in=[o[0] for o in ORGANIZATIONS])}
+    # Hashed once for every demo account: hashing is slow on purpose.
+    password_hash = make_password(DEMO_PASSWORD)
     for email, full_name, language, roles in PEOPLE:
-        person, _created = Person.objects.update_or_create(
-            email=email, defaults={"full_name": full_name, "language": language}
-        )
+        defaults: dict[str, object] = {"full_name": full_name, "language": language,
+                                       "password": password_hash}
         if email == "admin@essaim.demo":
-            person.is_staff = person.is_superuser = True
-        person.set_password(DEMO_PASSWORD)
-        person.save()
+            defaults.update(is_staff=True, is_superuser=True)
+        person, _created = Person.objects.update_or_create(email=email, defaults=defaults)
         for org_slug, role in roles:
             Membership.objects.get_or_create(
                 person=person, organization=organizations[org_slug], role=role
