@@ -39,6 +39,16 @@ def _media_in_a_temporary_folder(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords():
+    """Factories and the demo hash a password per person; the production hasher takes most of a
+    second for each on purpose, and would dominate the run."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test starts with no rate-limit count and no feed version remembered."""

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from worker.models import Message
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def last_message(to: str, kind: str | None = None) -> Message:

@@ -31,12 +31,6 @@ class World:
     event: Event
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories hash a password per person; the default hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db) -> World:
     lead, partner, outsider_org = OrganizationFactory(), OrganizationFactory(), OrganizationFactory()

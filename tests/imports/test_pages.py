@@ -18,8 +18,7 @@ SOURCES = "/structures/apes/agendas/"
 
 
 @pytest.fixture
-def organizer(client, apes, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def organizer(client, apes):
     client.force_login(apes.organizer)
     return client
 

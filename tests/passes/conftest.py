@@ -27,12 +27,6 @@ class World:
     coordinator: Person
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Every world creates several people; the production hasher would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db) -> World:
     home, host = SpaceFactory(slug="maison"), SpaceFactory(slug="accueil")

@@ -104,12 +104,6 @@ def screenshot():
     return take
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Factories hash a password per person; the default hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def town(db):
     """Lille: an association that organizes, its room, a CRESS coordinating a campaign,
