@@ -8,6 +8,7 @@ fail in CI (``CI`` set), where every service must be there.
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -70,6 +71,20 @@ def _french_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``manage.py load_demo`` run once for the tests of a module, which all read it: the load
+    stays in a transaction around theirs (each still rolls back what it changes, as under
+    Django's ``TestCase.setUpTestData``), rolled back after the module's last test."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

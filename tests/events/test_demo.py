@@ -21,11 +21,11 @@ from events.models import (
 from feeds.sources import public_events
 from observatory.models import Snapshot
 
-pytestmark = pytest.mark.django_db
+# One load for the module; each test rolls back what it changes.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_waitlist():
-    call_command("load_demo", stdout=None)
     campaign = Campaign.objects.get(slug__startswith="mois-ess-", previous_edition__isnull=False)
     assert sorted(campaign.coordinators.values_list("slug", flat=True)) == ["cress-hdf", "cress-pdl",
                                                                             "ess-france"]
@@ -65,7 +65,6 @@ def test_demo_has_a_co_organized_mois_de_l_ess_with_moderation_a_series_and_a_wa
 
 
 def test_the_demo_cancelled_event_is_in_the_public_feeds_as_cancelled():
-    call_command("load_demo", stdout=None)
     cancelled = Event.objects.get(status=EventStatus.CANCELLED, campaign__previous_edition__isnull=False)
     assert cancelled.cancelled_at is not None
     assert public_events().filter(pk=cancelled.pk).exists()
@@ -74,8 +73,7 @@ def test_the_demo_cancelled_event_is_in_the_public_feeds_as_cancelled():
 def test_the_demo_has_a_past_event_whose_door_took_attendance_and_a_message_to_registrants():
     from events.selectors import attendance_of
 
-    call_command("load_demo", stdout=None)
-    call_command("load_demo", stdout=None)
+    call_command("load_demo", stdout=None)  # the second load
     evening = Event.objects.get(slug="soiree-adherents-apes")
     assert evening.ends_at < timezone.now()
     counts = attendance_of(evening)
@@ -86,7 +84,6 @@ def test_the_demo_has_a_past_event_whose_door_took_attendance_and_a_message_to_r
 
 
 def test_the_demo_campaign_compares_with_last_november_whose_door_counted_who_came():
-    call_command("load_demo", stdout=None)
     campaign = Campaign.objects.get(slug__startswith="mois-ess-", previous_edition__isnull=False)
     previous = campaign.previous_edition
     assert (previous.starts_on.year, previous.starts_on.month) == (campaign.starts_on.year - 1, 11)

@@ -13,11 +13,11 @@ from imports import demo
 from imports.models import Source
 from worker.models import Message
 
-pytestmark = pytest.mark.django_db
+# One load for the module; each test rolls back what it changes.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_the_demo_imports_an_organizations_agenda_and_loading_it_again_changes_nothing():
-    call_command("load_demo", stdout=None)
     source = Source.objects.get(organization__slug="ceas-72")
     events = Event.objects.filter(import_item__source=source)
     assert events.count() == 9
@@ -36,7 +36,6 @@ def test_the_demo_imports_an_organizations_agenda_and_loading_it_again_changes_n
 
 
 def test_the_demo_agenda_moves_with_today():
-    call_command("load_demo", stdout=None)
     source = Source.objects.get(organization__slug="ceas-72")
     doors = Event.objects.get(import_item__source=source, title="Portes ouvertes du CEAS 72")
     first = Event.objects.filter(import_item__source=source).order_by("starts_at").first()
