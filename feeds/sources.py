@@ -281,9 +281,12 @@ def person(pk: str) -> FeedContent | None:
 
 
 def feed_keys_for(event: Event) -> list[str]:
-    """Every published feed an edit of ``event`` may change."""
+    """Every published feed an edit of ``event`` may change (none before a first is published:
+    one query then, where the keys take seven)."""
     from feeds.models import PublishedFeed
 
+    if not PublishedFeed.objects.exists():
+        return []
     keys = [f"event:{event.pk}"]
     keys += [f"organization:{slug}" for slug in Organization.objects.filter(
         Q(lead_events=event) | Q(co_organized_events=event)).values_list("slug", flat=True)]
@@ -304,10 +307,12 @@ def feed_keys_for(event: Event) -> list[str]:
 
 def feed_keys_for_many(events: list[Event]) -> list[str]:
     """Every published feed that events just created together may change (no registration
-    yet, so no registrant's feed)."""
+    yet, so no registrant's feed; none before a first is published)."""
     from feeds.models import PublishedFeed
     from network.models import Membership
 
+    if not PublishedFeed.objects.exists():
+        return []
     ids = [event.pk for event in events]
     org_ids = {event.organization_id for event in events}
     keys = [f"event:{pk}" for pk in ids]
