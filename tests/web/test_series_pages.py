@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
 import zoneinfo
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from backend.validators import LATEST
+from events import recurrence, services
 from events.models import Event, EventStatus, Series
 from events.recurrence import InvalidRecurrence
 from network.models import Role
@@ -204,13 +204,14 @@ def test_a_rule_written_by_hand_reopens_as_written_and_is_described_when_it_can_
     assert english["rrule"] == series.rrule and english["rule_text"]
 
 
-def test_an_impossible_rule_gives_up_quickly_and_a_rule_past_2100_is_refused():
+def test_an_impossible_rule_is_searched_one_calendar_cycle_at_most_and_a_rule_past_2100_is_refused():
     start = datetime(2026, 12, 3, 18, 30, tzinfo=PARIS)
-    began = time.process_time()
     with pytest.raises(InvalidRecurrence, match="aucune date"):
         services.recurrence_dates(rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1", starts_at=start,
                                   time_zone="Europe/Paris")
-    assert time.process_time() - began < 0.5
+    # dateutil searches up to the year 9999: shifted, that is at most 400 years after 2100.
+    last_year_searched = MAXYEAR - recurrence.SHIFT_YEARS
+    assert last_year_searched <= LATEST.year + recurrence.CYCLE_YEARS
     with pytest.raises(InvalidRecurrence, match="après 2100"):
         services.recurrence_dates(rrule="FREQ=YEARLY;INTERVAL=50;COUNT=3", starts_at=start,
                                   time_zone="Europe/Paris")
