@@ -72,3 +72,10 @@ def single_line(value: str) -> None:
     if _LINE_BREAKS.search(value):
         raise ValidationError(_("Ce champ tient sur une ligne : ni retour à la ligne ni caractère nul."),
                               code="single_line")
+
+
+def paired_coordinates(latitude: object, longitude: object) -> None:
+    """A place has both its latitude and its longitude, or neither: the error is the longitude's."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"longitude": _("Latitude et longitude vont ensemble.")},
+                              code="unpaired_coordinates")

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backend.codes import SHORT_CODE_LENGTH, new_short_code
-from backend.validators import EVENT_MAX_DURATION, date_in_range, single_line
+from backend.validators import EVENT_MAX_DURATION, date_in_range, paired_coordinates, single_line
 from network.models import Organization, department_code, insee_code
 from spaces.models import Room, validate_time_zone
 
@@ -277,8 +277,10 @@ class Event(models.Model):
                 "days": EVENT_MAX_DURATION.days}
         if self.room_id and self.address:
             errors["address"] = _("Une adresse libre ou une salle, pas les deux.")
-        if (self.latitude is None) != (self.longitude is None):
-            errors["longitude"] = _("Latitude et longitude vont ensemble.")
+        try:
+            paired_coordinates(self.latitude, self.longitude)
+        except ValidationError as error:
+            errors.update((field, messages[0]) for field, messages in error.message_dict.items())
         if (self.registration_opens_at and self.registration_closes_at
                 and self.registration_closes_at <= self.registration_opens_at):
             errors["registration_closes_at"] = _(

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Also imported from here by migrations and other apps.
-from backend.validators import date_in_range, single_line, validate_time_zone
+from backend.validators import date_in_range, paired_coordinates, single_line, validate_time_zone
 from network.models import Organization, department_code, insee_code
 
 
@@ -57,6 +57,9 @@ class Space(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        paired_coordinates(self.latitude, self.longitude)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from network.models import Role
@@ -145,3 +147,15 @@ def test_admin_refuses_overlapping_hours_too(space, client):
     assert response.status_code == 200
     assert "se chevauchent" in response.content.decode()
     assert not space.opening_hours.exists()
+
+
+
+def test_a_space_placed_by_its_latitude_alone_is_refused_on_its_longitude():
+    """What the administration's form says when one of the two is left empty."""
+    space = SpaceFactory()
+    space.latitude = Decimal("50.6")
+    with pytest.raises(ValidationError) as refused:
+        space.full_clean()
+    assert refused.value.message_dict == {"longitude": ["Latitude et longitude vont ensemble."]}
+    space.longitude = Decimal("3.1")
+    space.full_clean()
