@@ -50,10 +50,12 @@ def token_obtain(request):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person as a membership shows them (read only: people edit themselves through ``/me/``)."""
+
     class Meta:
         model = Person
         fields = ["id", "email", "full_name", "language"]
-        read_only_fields = ["id", "email"]
+        read_only_fields = fields
 
 
 class MeSerializer(StrictModelSerializer):
