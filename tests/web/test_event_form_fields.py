@@ -166,3 +166,12 @@ def test_an_all_day_event_runs_from_local_midnight_and_reopens_ticked(client, to
     assert event.ends_at - event.starts_at == timedelta(days=1)
     edit = client.get(reverse("web:event-edit", args=[event.slug])).content.decode()
     assert 'id="id_all_day" checked' in edit
+
+
+def test_groups_of_checkboxes_are_named_by_a_legend_and_single_fields_by_their_label(client, town):
+    """A screen reader announces "Thèmes, groupe" before the boxes; no label points nowhere."""
+    client.force_login(town.organizer)
+    html = client.get(reverse("web:event-create")).content.decode()
+    assert '<legend>Thèmes</legend>' in html and '<legend>Co-organisateurs</legend>' in html
+    assert 'for="id_themes"' not in html and 'for="id_co_organizers"' not in html
+    assert '<label for="id_title">Titre <span aria-hidden="true">*</span></label>' in html
