@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from observatory.models import Snapshot
 
 # A request whose wake-up was lost (broker down) is picked up by the beat after this.
 REFRESH_AFTER = timedelta(minutes=2)
+# Figures no daily refresh keeps (a filter someone chose, a campaign or network since deleted)
+# are forgotten once computed this long ago: a visit asks again for figures older than a day,
+# so these have not been read since.
+FORGET_AFTER = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -81,13 +85,29 @@ def snapshot_request(*, kind: str, key: str, now: datetime | None = None) -> Sna
 
 
 def snapshots_refresh_daily(*, now: datetime | None = None) -> int:
-    """Refresh every kind's daily keys; returns how many snapshots were stored."""
+    """Refresh every kind's daily keys, then forget unread figures (:func:`snapshots_forget`);
+    returns how many snapshots were stored."""
     count = 0
+    daily: dict[str, set[str]] = {}
     for kind, registered in KINDS.items():
-        for key in registered.daily_keys():
+        daily[kind] = set(registered.daily_keys())
+        for key in sorted(daily[kind]):
             snapshot_refresh(kind=kind, key=key, now=now)
             count += 1
+    snapshots_forget(daily, now=now)
     return count
+
+
+def snapshots_forget(daily: dict[str, set[str]], *, now: datetime | None = None) -> int:
+    """Delete the snapshots outside ``daily`` (each kind's daily keys) computed more than
+    :data:`FORGET_AFTER` ago, and those of kinds no longer computed; none waiting for the
+    worker. Derived data: a visit computes them again. Returns how many were deleted."""
+    outside = ~Q(kind__in=daily)
+    for kind, keys in daily.items():
+        outside |= Q(kind=kind) & ~Q(key__in=keys)
+    deleted, _by_model = Snapshot.objects.filter(
+        outside, computed_at__lt=(now or timezone.now()) - FORGET_AFTER, requested_at__isnull=True).delete()
+    return deleted
 
 
 def snapshots_refresh_requested(*, now: datetime | None = None) -> int:

@@ -67,3 +67,15 @@ def test_a_snapshot_stored_in_an_older_shape_reads_as_not_computed(counting_kind
     assert snapshots.snapshot_read(kind="test", key="a") is None
     snapshots.snapshot_refresh(kind="test", key="a")
     assert snapshots.snapshot_read(kind="test", key="a").data["computed"] == 2
+
+
+def test_figures_nobody_read_for_a_month_are_forgotten_and_daily_ones_kept(counting_kind):
+    long_ago = timezone.now() - snapshots.FORGET_AFTER - timedelta(days=1)
+    for key in ("a", "someone's filter", "waiting"):
+        snapshots.snapshot_refresh(kind="test", key=key, now=long_ago)
+    snapshots.snapshot_refresh(kind="test", key="read last week", now=timezone.now() - timedelta(days=7))
+    Snapshot.objects.filter(key="waiting").update(requested_at=timezone.now())
+    Snapshot.objects.create(kind="a kind no longer computed", key="a", computed_at=long_ago)
+    snapshots.snapshots_refresh_daily()
+    assert set(Snapshot.objects.values_list("key", flat=True)) == {"a", "b", "read last week", "waiting"}
+    assert snapshots.snapshot_read(kind="test", key="a").computed_at > long_ago
