@@ -37,21 +37,22 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.http import urlencode
 from PIL import Image
 
 from backend.links import absolute_url
-from events.models import Campaign, Event, Theme
-from network.models import Organization
+from events.models import Event
 from programme.models import Brochure
 from programme.places import commune_label, geocoded_for, place_of
-from programme.selectors import Selection, fingerprint, upcoming
-from programme.typography import NBSP, french
+from programme.selectors import Selection, describe, fingerprint, upcoming
+from programme.typography import NBSP, dictionary_order, french
 
 logger = logging.getLogger(__name__)
 
 SIZES = ("a4", "a5")
+NON_BREAKING_HYPHEN = "\u2011"
 SUMMARY_MAX = 280
 # A build requested but not stored this long ago is requested again (a lost wake-up, a crash).
 REBUILD_AFTER = timedelta(minutes=5)
@@ -116,30 +117,6 @@ def qr_data_uri(url: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _title(spec: BrochureSpec) -> tuple[str, str]:
-    """The cover's title and subtitle, from the selection."""
-    chosen = spec.selection.as_dict()
-    title = _("Agenda de l'ESS")
-    if campaign := Campaign.objects.filter(slug=chosen.get("campaign", "")).first():
-        title = campaign.title
-    elif organization := Organization.objects.filter(slug=chosen.get("organization", "")).first():
-        title = _("Les événements de %(name)s") % {"name": organization.name}
-    details = []
-    if territory := chosen.get("territory"):
-        # A region by name; a department or a commune by its code.
-        if len(territory) <= 3 and territory[:1].isdigit():
-            territory = _("Département %(code)s") % {"code": territory}
-        elif len(territory) == 5 and territory[:1].isdigit():
-            territory = _("Commune %(code)s (code INSEE)") % {"code": territory}
-        details.append(territory)
-    if theme := Theme.objects.filter(slug=chosen.get("theme", "")).first():
-        details.append(theme.name)
-    if chosen.get("campaign") and (organization := Organization.objects.filter(
-            slug=chosen.get("organization", "")).first()):
-        details.append(organization.name)
-    return title, " · ".join(details)
-
-
 def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
     """Days, then communes within a day, then events, numbered in that order; and the indexes
     by theme and organization, which give those numbers. A QR code is drawn when its event is
@@ -166,7 +143,8 @@ def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
         }
         day = event.starts_at.astimezone(event.zone).date()
         days[day][commune_label(place)].append(entry)
-    ordered = [(day, sorted(communes.items())) for day, communes in sorted(days.items())]
+    ordered = [(day, sorted(communes.items(), key=lambda item: dictionary_order(item[0])))
+               for day, communes in sorted(days.items())]
     by_theme: dict[str, list[int]] = defaultdict(list)
     by_organization: dict[str, list[int]] = defaultdict(list)
     number = 0
@@ -179,7 +157,7 @@ def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
                     by_theme[theme.name].append(number)
                 for name in entry["organizer_names"]:
                     by_organization[name].append(number)
-    title, subtitle = _title(spec)
+    title, subtitle = describe(spec.selection)
     return {
         "title": typo(title),
         "subtitle": subtitle,
@@ -192,13 +170,21 @@ def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
         "themes": _index(by_theme, typo),
         "organizations": _index(by_organization, typo),
         "site_url": settings.SITE_URL,
-        "agenda_url": absolute_url("/agenda/"),
+        "agenda_url": _agenda_url(spec.selection),
+        # Its hyphens do not break the line: a reader would type the address with a space.
+        "agenda_printed": _agenda_url(spec.selection).replace("-", NON_BREAKING_HYPHEN),
     }
+
+
+def _agenda_url(selection: Selection) -> str:
+    """The agenda showing what the brochure prints, kept current: where its reader registers."""
+    query = urlencode(selection.filters)
+    return absolute_url(reverse("web:agenda") + (f"?{query}" if query else ""))
 
 
 def _index(numbers_by_name: dict[str, list[int]], typo) -> list[tuple[str, str]]:
     return [(typo(name), ", ".join(str(number) for number in numbers))
-            for name, numbers in sorted(numbers_by_name.items())]
+            for name, numbers in sorted(numbers_by_name.items(), key=lambda item: dictionary_order(item[0]))]
 
 
 def _parts(days: list, count: int) -> list[list]:

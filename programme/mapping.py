@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from events.models import EventFormat, EventStatus, Theme
 from programme.places import geocoded_for, place_of
-from programme.selectors import BadFilter, Selection, upcoming
+from programme.selectors import BadFilter, Selection, describe, upcoming
 from web.templatetags.essaim_dates import clock, longday
 
 # More markers than this make the map unreadable and the page heavy; the list says so.
@@ -31,6 +31,7 @@ def _tile_origin() -> str:
 @require_safe
 def agenda_map(request: HttpRequest) -> HttpResponse:
     selection = Selection.from_params(request.GET)
+    chosen = selection.as_dict()
     try:
         events = list(upcoming(selection)[:MAP_LIMIT + 1])
         errors: dict[str, list[str]] = {}
@@ -54,9 +55,12 @@ def agenda_map(request: HttpRequest) -> HttpResponse:
             })
         else:
             elsewhere.append(event)
+    # Filters the form does not show (the campaign one came from, say) are named under the title.
+    named = not errors and any(name in chosen for name in ("campaign", "organization", "territory"))
     response = render(request, "programme/map.html", {
+        "selection_title": describe(selection) if named else None,
         "located": located, "elsewhere": elsewhere, "markers": markers, "more": more,
-        "limit": MAP_LIMIT, "errors": errors, "chosen": selection.as_dict(),
+        "limit": MAP_LIMIT, "errors": errors, "chosen": chosen,
         "tiles_url": settings.MAP_TILES_URL, "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         "themes": Theme.objects.all(), "formats": EventFormat.choices,
     }, status=400 if errors else 200)

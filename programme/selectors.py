@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.api import EventFilter
-from events.models import Event, EventStatus
+from events.models import Campaign, Event, EventStatus, Theme
 from events.selectors import event_list, events_visible_to
+from network.models import Organization
 
 RELATIONS_VERSION = "programme:relations-version"
 
@@ -77,3 +79,27 @@ def fingerprint(events: QuerySet[Event], *extra: str) -> str:
     for pk, updated_at, organization_updated_at in rows:
         digest.update(f"{pk}:{updated_at.timestamp()}:{organization_updated_at.timestamp()};".encode())
     return digest.hexdigest()[:32]
+
+
+def describe(selection: Selection) -> tuple[str, str]:
+    """A title and a subtitle naming ``selection``: a brochure's cover, the map's heading."""
+    chosen = selection.as_dict()
+    title = _("Agenda de l'ESS")
+    if campaign := Campaign.objects.filter(slug=chosen.get("campaign", "")).first():
+        title = campaign.title
+    elif organization := Organization.objects.filter(slug=chosen.get("organization", "")).first():
+        title = _("Les événements de %(name)s") % {"name": organization.name}
+    details = []
+    if territory := chosen.get("territory"):
+        # A region by name; a department or a commune by its code.
+        if len(territory) <= 3 and territory[:1].isdigit():
+            territory = _("Département %(code)s") % {"code": territory}
+        elif len(territory) == 5 and territory[:1].isdigit():
+            territory = _("Commune %(code)s (code INSEE)") % {"code": territory}
+        details.append(territory)
+    if theme := Theme.objects.filter(slug=chosen.get("theme", "")).first():
+        details.append(theme.name)
+    if chosen.get("campaign") and (organization := Organization.objects.filter(
+            slug=chosen.get("organization", "")).first()):
+        details.append(organization.name)
+    return title, " · ".join(details)

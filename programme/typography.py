@@ -8,6 +8,7 @@ whether the author typed a plain space or none at all. Times are already written
 from __future__ import annotations
 
 import re
+import unicodedata
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -26,3 +27,10 @@ def french(text: str) -> str:
     text = _BEFORE_HIGH.sub(lambda found: NNBSP + found[1], text)
     text = _BEFORE_CLOSING.sub(NNBSP + "»", text)
     return _AFTER_OPENING.sub("«" + NNBSP, text)
+
+
+def dictionary_order(text: str) -> tuple[str, str]:
+    """A sort key that files names as a French index does: "Économie" with the E's, "atelier"
+    with the A's, rather than after Z as code points would."""
+    bare = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    return bare.casefold(), text

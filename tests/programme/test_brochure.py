@@ -219,6 +219,40 @@ def test_the_printed_text_uses_french_typography(mois):
     assert f"18{NBSP}h" in html
 
 
+def test_indexes_and_communes_are_in_dictionary_order(mois):
+    from events.models import Theme
+
+    _apes, _campaign, events = mois
+    for slug, name in (("t-emploi", "Emploi et métiers"), ("t-eco", "Économie circulaire"),
+                       ("t-numerique", "Numérique"), ("t-alim", "alimentation")):
+        events[0].themes.add(Theme.objects.create(slug=slug, name=name))
+    events[0].co_organizers.add(OrganizationFactory(name="Écopôle"), OrganizationFactory(name="Zeste"))
+    events[1].address = "Salle des fêtes, 1 place de l'Église, 59000 Étaples"
+    events[1].room = None
+    events[1].save()
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess"}), "a4", "fr")
+
+    context = brochure_context(spec, list(spec.events()))
+
+    assert [name for name, _numbers in context["themes"]] == [
+        "alimentation", "Économie circulaire", "Emploi et métiers", "Numérique"]
+    assert [name for name, _numbers in context["organizations"]] == ["APES", "Écopôle", "Zeste"]
+    first_day = context["days"][0][1]
+    assert [commune for commune, _entries in first_day] == ["Étaples", "Lille", "Roubaix"]
+
+
+def test_the_cover_gives_the_agenda_of_what_it_prints(mois):
+    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess", "territory": "Hauts-de-France"}),
+                        "a5", "fr")
+
+    context = brochure_context(spec, list(spec.events()))
+
+    assert context["agenda_url"] == absolute_url("/agenda/?campaign=mois-ess&territory=Hauts-de-France")
+    assert context["agenda_printed"] == context["agenda_url"].replace("-", "\u2011")
+    everything = BrochureSpec(Selection.from_params({}), "a5", "fr")
+    assert brochure_context(everything, [])["agenda_url"] == absolute_url("/agenda/")
+
+
 def test_the_brochure_is_served_until_an_event_of_it_changes(client, mois, monkeypatch,
                                                              django_capture_on_commit_callbacks):
     apes, _campaign, events = mois

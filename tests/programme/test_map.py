@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from events.models import EventStatus
+from events.models import EventStatus, Moderation
 from programme.geocoding import geocode_pending
 from programme.models import GeocodedAddress
 from programme.tasks import build_requested_brochures, geocode_addresses
-from tests.events.factories import EventFactory, RoomFactory, in_days
+from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, in_days
 from tests.factories import OrganizationFactory
 from tests.programme import stubs
 from worker.schedule import beat_schedule
@@ -98,6 +98,18 @@ def test_the_map_takes_the_agendas_filters(client, agenda):
     assert lists(html) == (["Café métiers"], [])
     refused = client.get(reverse("programme:map"), {"format": "karaoke"})
     assert refused.status_code == 400 and "<code>format</code>" in refused.content.decode()
+
+
+def test_the_map_names_the_campaign_it_shows(client, agenda):
+    campaign = CampaignFactory(title="Mois de l'ESS", slug="mois-ess")
+    EventFactory(title="Forum", campaign=campaign, moderation=Moderation.APPROVED, address=ARRAS,
+                 starts_at=in_days(3))
+
+    html = client.get(reverse("programme:map"), {"campaign": "mois-ess"}).content.decode()
+
+    assert '<p class="lead">Mois de l&#x27;ESS</p>' in html
+    assert 'name="campaign" value="mois-ess"' in html
+    assert '<p class="lead">' not in client.get(reverse("programme:map")).content.decode()
 
 
 def test_the_map_page_queries_do_not_grow_with_events(client, agenda, django_assert_max_num_queries):
