@@ -57,6 +57,7 @@ def moderation_queue(request):
         "filters": filters,
         "territory": ", ".join(regions) if None not in territories.values() else "",
         "national": None in territories.values(),
+        "campaigns": campaigns,
         "form": ModerationForm(),
         "bulk_form": BulkModerationForm(event_ids=[]),
         "query": query.urlencode(),

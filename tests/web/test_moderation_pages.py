@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from events import services
 from events.models import Event, Moderation, ModerationDecision
@@ -39,6 +40,8 @@ def test_the_queue_shows_the_coordinators_region_with_places_by_name(client, que
     assert "Café manceau" not in html
     assert "Lille (Nord), Hauts-de-France" in html
     assert "sur votre territoire : Hauts-de-France" in html
+    figures = reverse("observatory:campaign-territory-figures", args=[queue.campaign.slug])
+    assert f'<a href="{figures}">{escape(queue.campaign.title)}</a>' in html
 
 
 def test_a_national_coordinator_filters_by_region_and_department(client, queue):
