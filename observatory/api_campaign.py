@@ -14,7 +14,7 @@ from events.models import Campaign
 from events.selectors import moderation_territories
 from network.auth import viewer
 from observatory.campaign import KIND, public_key, territory_key
-from observatory.snapshots import snapshot_read, snapshot_request
+from observatory.snapshots import in_language, snapshot_read, snapshot_request
 from observatory.tables import LICENCE, LICENCE_URL
 
 SCOPES = ("public", "territory")
@@ -55,7 +55,8 @@ ComputingSerializer = inline_serializer("FiguresComputing", {
 def campaign_figures(request, slug: str) -> Response:
     """A campaign's figures as tables (events by region, department, theme, format and week,
     organizations, registrations and attendance), beside its previous edition's. Counts of 1 to
-    4 people read "< 5". The public figures are open data under the Licence Ouverte. Answered
+    4 people read "< 5". Titles, headers and labels are in the language of Accept-Language
+    (French or English). The public figures are open data under the Licence Ouverte. Answered
     202 while the first computation runs."""
     scope = request.query_params.get("scope", "public")
     if scope not in SCOPES:
@@ -73,7 +74,7 @@ def campaign_figures(request, slug: str) -> Response:
         snapshot_request(kind=KIND, key=key)
         return error_response("computing", _("Les chiffres de cette campagne sont en cours de calcul : "
                                              "revenez dans quelques minutes."), 202)
-    data = snapshot.data
+    data = in_language(snapshot.data)
     return Response({
         "campaign": data["campaign"], "previous_edition": data["previous_edition"],
         "territory": data["territory"], "computed_at": snapshot.computed_at,

@@ -16,8 +16,9 @@ and by the same rules, and shown beside it.
 
 Counts of events and organizations are public facts; counts of people (registrations,
 attendance) go through :func:`observatory.disclosure.people_count`, and a rate computed from
-fewer than five people is not shown. Tables are stored in French, the site's first language,
-with their charts drawn once here so that pages only read.
+fewer than five people is not shown. The database is measured once (:func:`measure`), then
+the tables and their charts are written and drawn once per site language
+(:func:`observatory.snapshots.per_language`) so that pages only read.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from events.models import (
@@ -48,7 +49,7 @@ from network.territories import department_name, region_of
 from observatory import charts
 from observatory.disclosure import SMALL_COUNT, people_count
 from observatory.models import Snapshot
-from observatory.snapshots import computes
+from observatory.snapshots import computes, per_language
 from observatory.tables import Table
 
 KIND = "campaign"
@@ -107,7 +108,8 @@ def daily_keys() -> list[str]:
 
 @dataclass
 class Measures:
-    """Raw counts of one edition over one scope (people not yet rounded to "< 5")."""
+    """Raw counts of one edition over one scope (people not yet rounded to "< 5"), without a
+    word: an unknown region and an event without a theme count under ``""``."""
 
     events: int = 0
     co_organized: int = 0
@@ -131,7 +133,11 @@ class Measures:
 
 
 def _region(region: str, department: str) -> str:
-    return region or region_of(department) or _("Non renseignée")
+    return region or region_of(department) or ""
+
+
+def _region_label(region: str) -> str:
+    return region or _("Non renseignée")
 
 
 def _week(campaign: Campaign, day: date) -> int:
@@ -168,7 +174,7 @@ def measure(campaign: Campaign, scope: Scope) -> Measures:
         m.by_department[row["department"]] += row["n"]
         m.people[region]["capacity"] += row["capacity"] or 0
     for row in events.values("themes__name").annotate(n=Count("id")):
-        m.by_theme[row["themes__name"] or _("Sans thème")] += row["n"]
+        m.by_theme[row["themes__name"] or ""] += row["n"]
     for row in events.values("format").annotate(n=Count("id")):
         m.by_format[row["format"]] += row["n"]
     for row in events.annotate(day=TruncDate("starts_at", tzinfo=ZONE)).values("day").annotate(n=Count("id")):
@@ -255,7 +261,8 @@ def _week_label(campaign: Campaign, week: int, *, short: bool = False) -> str:
 
 
 class Figures:
-    """The tables and charts of one campaign over one scope, beside its previous edition."""
+    """The tables and charts of one campaign over one scope, beside its previous edition: the
+    database measured once, the words written by :meth:`data` in the active language."""
 
     def __init__(self, campaign: Campaign, scope: Scope) -> None:
         self.campaign, self.scope = campaign, scope
@@ -332,7 +339,7 @@ class Figures:
 
     def regions(self) -> None:
         self._compared("regions", _("Événements par région"), _("Région"), self.now.by_region,
-                       self.before.by_region if self.before else None,
+                       self.before.by_region if self.before else None, label=_region_label,
                        extra={_("dont co-organisés"): self.now.co_by_region})
 
     def departments(self) -> None:
@@ -345,7 +352,8 @@ class Figures:
 
     def themes(self) -> None:
         self._compared("themes", _("Événements par thème"), _("Thème"), self.now.by_theme,
-                       self.before.by_theme if self.before else None)
+                       self.before.by_theme if self.before else None,
+                       label=lambda theme: theme or _("Sans thème"))
 
     def formats(self) -> None:
         self._compared("formats", _("Événements par format"), _("Format"), self.now.by_format,
@@ -373,13 +381,13 @@ class Figures:
         headers = [_("Région"), _("Places offertes"), _("Inscriptions confirmées"), _("Liste d'attente"),
                    _("Taux de remplissage (%)"), _("Événements où l'entrée a été pointée"),
                    _("Présences pointées"), _("Taux de présence (%)")]
-        rows = []
+        rows: list[list] = []
         people = self.now.people
         for region in _ordered(Counter({region: counts["confirmed"] for region, counts in people.items()})):
             counts = people[region]
             if not (counts["confirmed"] or counts["waitlisted"] or counts["capacity"]):
                 continue
-            rows.append([region, counts["capacity"], people_count(counts["confirmed"]),
+            rows.append([_region_label(region), counts["capacity"], people_count(counts["confirmed"]),
                          people_count(counts["waitlisted"]),
                          _rate(counts["confirmed_capped"], counts["capacity"]),
                          counts["events_checked"], people_count(counts["attended"]),
@@ -393,6 +401,8 @@ class Figures:
                  _("Présences pointées"): [row[6] for row in rows]}, horizontal=True, width=CHART_WIDTH)
 
     def data(self) -> dict:
+        """Every table and chart, written in the active language (once per language)."""
+        self.tables, self.charts = [], {}
         self.summary()
         if self.scope.coordinators:
             self.moderation()
@@ -418,10 +428,10 @@ def _edition(campaign: Campaign) -> dict:
             "ends_on": campaign.ends_on.isoformat()}
 
 
-@computes(KIND, daily_keys=daily_keys)
+@computes(KIND, daily_keys=daily_keys, version=2)
 def campaign_figures(key: str) -> dict:
-    """The figures of the campaign (and scope) named by ``key``; see the module's docstring."""
+    """The figures of the campaign (and scope) named by ``key``, in each site language; see the
+    module's docstring."""
     slug, scope = Scope.from_key(key)
     campaign = Campaign.objects.select_related("previous_edition").get(slug=slug)
-    with translation.override("fr"):
-        return Figures(campaign, scope).data()
+    return per_language(Figures(campaign, scope).data)

@@ -1,8 +1,9 @@
 """Pages of a campaign's figures: the public page, its coordinators' territory, the printable
 report (also as a PDF), each with CSV and JSON downloads.
 
-They only read snapshots (:mod:`observatory.campaign` computes them). Before the first one,
-a page says the figures are being computed and asks the worker for them.
+They only read snapshots (:mod:`observatory.campaign` computes them), in the visitor's
+language. Before the first one, a page says the figures are being computed and asks the
+worker for them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from network.models import Person
 from observatory.campaign import KIND, NOT_SHOWN, public_key, territory_key
 from observatory.disclosure import HIDDEN
 from observatory.models import Snapshot
-from observatory.snapshots import snapshot_read, snapshot_request
+from observatory.snapshots import in_language, snapshot_read, snapshot_request
 from observatory.tables import LICENCE, LICENCE_URL, Table, csv_download, json_download
 
 # How often a page waiting for its first figures looks again.
@@ -44,11 +45,12 @@ class Figure:
     csv_url: str
 
 
-def _figures(snapshot: Snapshot) -> list[Figure]:
-    charts = snapshot.data.get("charts", {})
+def _figures(data: dict) -> list[Figure]:
+    """The tables and charts of a snapshot's ``data`` in the visitor's language."""
+    charts = data.get("charts", {})
     return [Figure(table=table, chart=charts.get(table.slug, ""),
                    csv_url=f"?format=csv&table={table.slug}")
-            for table in map(Table.from_data, snapshot.data.get("tables", []))]
+            for table in map(Table.from_data, data.get("tables", []))]
 
 
 def _bad_request(field: str, message: str) -> HttpResponse:
@@ -79,7 +81,8 @@ def _answer(request: HttpRequest, *, campaign: Campaign, key: str, template: str
     snapshot = snapshot_read(kind=KIND, key=key)
     if snapshot is None:
         return _waiting(request, key=key, context=context, as_json=fmt != "html")
-    figures = _figures(snapshot)
+    data = in_language(snapshot.data)
+    figures = _figures(data)
     if fmt == "csv":
         slug = request.GET.get("table", "").strip()
         chosen = next((figure.table for figure in figures if figure.table.slug == slug), None)
@@ -89,9 +92,9 @@ def _answer(request: HttpRequest, *, campaign: Campaign, key: str, template: str
         return csv_download(chosen, prefix=prefix)
     if fmt == "json":
         return json_download([figure.table for figure in figures], computed_at=snapshot.computed_at, about={
-            key: snapshot.data.get(key) for key in ("campaign", "previous_edition", "territory")})
+            key: data.get(key) for key in ("campaign", "previous_edition", "territory")})
     return render(request, template, {**context, "snapshot": snapshot, "figures": figures,
-                                      "previous": snapshot.data.get("previous_edition")})
+                                      "previous": data.get("previous_edition")})
 
 
 def _territory_of(person: Person | None, campaign: Campaign) -> set[str] | None:
@@ -172,9 +175,10 @@ def _pdf(request: HttpRequest, campaign: Campaign, snapshot: Snapshot) -> HttpRe
 def _layout(request: HttpRequest, campaign: Campaign, snapshot: Snapshot) -> bytes:
     from weasyprint import HTML
 
+    data = in_language(snapshot.data)
     html = render_to_string("observatory/campaign_report.html", {
-        "campaign": campaign, "snapshot": snapshot, "figures": _figures(snapshot), "printing": True,
-        "previous": snapshot.data.get("previous_edition"), "hidden": HIDDEN, "not_shown": NOT_SHOWN,
+        "campaign": campaign, "snapshot": snapshot, "figures": _figures(data), "printing": True,
+        "previous": data.get("previous_edition"), "hidden": HIDDEN, "not_shown": NOT_SHOWN,
         "licence": LICENCE, "licence_url": LICENCE_URL,
         "page_url": request.build_absolute_uri(reverse("observatory:campaign-report", args=[campaign.slug])),
     }, request=request)

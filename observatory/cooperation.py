@@ -9,6 +9,11 @@ least one organization is of that kind: "whom do local authorities work with?".
 Snapshots are keyed by the filter (:meth:`Filters.key`); the daily refresh computes all of
 France for the last years and each region with events this year, other filters on demand.
 Everything shown is about organizations (public facts): no person appears.
+
+The events are read and the network measured once (:func:`measure`: the queries, the bridges,
+the groups and the layout, seconds on a national network); its words (tables, charts, the
+drawing's titles) are then written once per site language (:func:`words`), a few
+milliseconds each.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import ExtractYear
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -35,7 +40,15 @@ from network.models import Organization, OrganizationKind
 from network.territories import DEPARTMENTS, REGIONS, region_of
 from observatory import charts
 from observatory.models import Snapshot
-from observatory.snapshots import computed, computes, snapshot_read, snapshot_request
+from observatory.snapshots import (
+    computed,
+    computes,
+    in_language,
+    language,
+    per_language,
+    snapshot_read,
+    snapshot_request,
+)
 from observatory.tables import LICENCE, LICENCE_URL, Table
 
 KIND = "cooperation"
@@ -333,8 +346,7 @@ def _drawing(graph: nx.Graph, organizations: dict[int, Organization]) -> dict:
     nodes = [{
         "x": place[n][0], "y": place[n][1], "r": radius[n],
         "colour": KIND_COLOURS.get(organizations[n].kind, "#4d5668"),
-        "name": ngettext("%(name)s (%(count)s lien)", "%(name)s (%(count)s liens)", graph.degree(n)) % {
-            "name": organizations[n].name, "count": graph.degree(n)},
+        "name": organizations[n].name, "links": graph.degree(n),
     } for n in ranked[:DRAWN]]
     # Circles are obstacles for the names; the most linked organizations are named first.
     taken = [(x - radius[n], y - radius[n], x + radius[n], y + radius[n])
@@ -349,20 +361,23 @@ def _drawing(graph: nx.Graph, organizations: dict[int, Organization]) -> dict:
 
 
 def _drawn(drawing: dict) -> dict:
-    """The drawing as SVG markup, drawn by a template once, when the worker computes: the page
-    inserts it as it is, in a few milliseconds however large the network."""
+    """The drawing as SVG markup in the active language, drawn by a template once, when the
+    worker computes: the page inserts it as it is, in a few milliseconds however large the
+    network."""
+    nodes = [{**node, "title": ngettext("%(name)s (%(count)s lien)", "%(name)s (%(count)s liens)",
+                                        node["links"]) % {"name": node["name"], "count": node["links"]}}
+             for node in drawing["nodes"]]
     return {"drawn": drawing["drawn"], "total": drawing["total"],
-            "svg": render_to_string("observatory/cooperation_network.svg", {"drawing": drawing})}
+            "svg": render_to_string("observatory/cooperation_network.svg",
+                                    {"drawing": {**drawing, "nodes": nodes}})}
 
 
 # --- The snapshot -------------------------------------------------------------------------
 
 
-KIND_LABELS: dict[str, str] = {kind.value: str(kind.label) for kind in OrganizationKind}
-
-
 def _kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
+    """The kind's name in the active language."""
+    return str(OrganizationKind(kind).label) if kind in OrganizationKind.values else kind
 
 
 def _percent(part: int, whole: int) -> float:
@@ -399,8 +414,27 @@ def _fetch(organizations: dict[int, Organization], ids: Iterable[int]) -> None:
         organizations.update(Organization.objects.only("name", "slug", "kind", "region").in_bulk(missing))
 
 
-def cooperation_data(filters: Filters) -> dict:
-    """Everything the observatory shows for ``filters``, JSON-ready (a snapshot's data)."""
+@dataclass
+class Network:
+    """What the events of a filter measure, before any word is written (see :func:`measure`)."""
+
+    filters: Filters
+    graph: nx.Graph
+    kinds: dict[int, str]  # each organization's kind
+    # The links (names and events together), the organizations (with their kind's code where
+    # the table writes its name), the years: rows as the tables give them.
+    edge_rows: list[list]
+    organization_rows: list[list]
+    trend_rows: list[list]
+    kind_pairs: dict[tuple[str, str], list[int]]  # pair of kinds (codes) → [links, events]
+    totals: dict  # events, co_organized
+    groups: int
+    cut_points: int
+    drawing: dict  # placed, its titles not written yet (see :func:`_drawn`)
+
+
+def measure(filters: Filters) -> Network:
+    """The network of ``filters``'s events, measured once for every language."""
     events = _events(filters, filters.first_day, filters.last_day)
     organizations: dict[int, Organization] = {}
     pairs_all = {pair: n for (_year, pair), n in _pair_counts(events).items()}
@@ -420,20 +454,32 @@ def cooperation_data(filters: Filters) -> dict:
     named_pairs = [(sorted((name(a), name(b))), n) for (a, b), n in pairs.items()]
     edge_rows = [[a, b, n] for (a, b), n in sorted(named_pairs, key=lambda item: (-item[1], item[0]))]
     ranked = sorted(graph.nodes, key=lambda n: (-betweenness[n], -graph.degree(n), name(n)))
-    organization_rows = [[name(n), _kind_label(kinds[n]), organizations[n].region or "—", graph.degree(n),
+    organization_rows = [[name(n), kinds[n], organizations[n].region or "—", graph.degree(n),
                           co_organized[n], round(100 * betweenness[n], 2), n in cut_points, groups.get(n)]
                          for n in ranked]
     kind_pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for (a, b), n in pairs.items():
-        label = tuple(sorted((_kind_label(kinds[a]), _kind_label(kinds[b]))))
-        kind_pairs[label][0] += 1  # type: ignore[index]
-        kind_pairs[label][1] += n  # type: ignore[index]
-    kind_rows: list[list] = [[f"{a} × {b}", links, n] for (a, b), (links, n) in sorted(
-        kind_pairs.items(), key=lambda item: (-item[1][1], item[0]))]
-    trend_rows = _trend(filters, organizations)
+        pair = tuple(sorted((kinds[a], kinds[b])))
+        kind_pairs[pair][0] += 1  # type: ignore[index]
+        kind_pairs[pair][1] += n  # type: ignore[index]
+    return Network(filters=filters, graph=graph, kinds=kinds, edge_rows=edge_rows,
+                   organization_rows=organization_rows, trend_rows=_trend(filters, organizations),
+                   kind_pairs=dict(kind_pairs), totals=totals, groups=len(set(groups.values())),
+                   cut_points=len(cut_points), drawing=_drawing(graph, organizations))
+
+
+def words(network: Network) -> dict:
+    """Everything the observatory shows of ``network``, written in the active language."""
+    graph, totals, filters = network.graph, network.totals, network.filters
+    organization_rows = [[*row[:1], _kind_label(row[1]), *row[2:]] for row in network.organization_rows]
+    kind_rows: list[list] = [[" × ".join(sorted((_kind_label(a), _kind_label(b)))), links, n]
+                             for (a, b), (links, n) in sorted(network.kind_pairs.items(),
+                                                              key=lambda item: (-item[1][1], item[0]))]
+    trend_rows = network.trend_rows
     tables = [
         Table("liens", _("Liens entre structures"),
-              [_("Structure"), _("Structure partenaire"), _("Événements co-organisés ensemble")], edge_rows),
+              [_("Structure"), _("Structure partenaire"), _("Événements co-organisés ensemble")],
+              network.edge_rows),
         Table("structures", _("Structures et passerelles"),
               [_("Structure"), _("Type"), _("Région"), _("Liens (partenaires)"), _("Événements co-organisés"),
                _("Score de passerelle (%)"), _("Point d'articulation"), _("Groupe")], organization_rows),
@@ -444,7 +490,7 @@ def cooperation_data(filters: Filters) -> dict:
                _("Événements co-organisés"), _("Part co-organisée (%)")], trend_rows),
     ]
     order = list(KIND_COLOURS)
-    present = sorted({kinds[n] for n in graph.nodes}, key=order.index)
+    present = sorted({network.kinds[n] for n in graph.nodes}, key=order.index)
     return {
         # Everything the page shows, under one key: the page reads it alone, not the tables
         # (a national network has tens of thousands of links, which the downloads give).
@@ -454,13 +500,13 @@ def cooperation_data(filters: Filters) -> dict:
                 "organizations": graph.number_of_nodes(), "links": graph.number_of_edges(),
                 "events": totals["events"], "co_organized": totals["co_organized"],
                 "share": _percent(totals["co_organized"], totals["events"]),
-                "groups": len(set(groups.values())), "cut_points": len(cut_points),
+                "groups": network.groups, "cut_points": network.cut_points,
                 "estimated": _betweenness_sample(graph) is not None,
             },
             # The answer first: the organizations that bridge most, before the explanation.
             "bridges": [{"name": row[0], "score": row[5], "cut_point": row[6]}
                         for row in organization_rows[:BRIDGES_NAMED] if row[5] > 0],
-            "drawing": _drawn(_drawing(graph, organizations)),
+            "drawing": _drawn(network.drawing),
             "legend": [{"label": _kind_label(kind), "colour": KIND_COLOURS[kind]} for kind in present],
             "charts": {
                 # pygal draws horizontal bars from the bottom up: the largest pair first is on top.
@@ -480,6 +526,11 @@ def cooperation_data(filters: Filters) -> dict:
     }
 
 
+def cooperation_data(filters: Filters) -> dict:
+    """Everything the observatory shows for ``filters`` in the active language, JSON-ready."""
+    return words(measure(filters))
+
+
 def daily_keys() -> list[str]:
     """All of France for this year and the two before; each region with events this year."""
     year = timezone.localdate().year
@@ -489,11 +540,11 @@ def daily_keys() -> list[str]:
         Filters(region=region, year=year).key for region in sorted(set(regions)) if region in REGIONS]
 
 
-@computes(KIND, daily_keys=daily_keys)
+@computes(KIND, daily_keys=daily_keys, version=2)
 def compute(key: str) -> dict:
-    # Stored figures are written once for every reader: in French, whoever asked for them.
-    with translation.override("fr"):
-        return cooperation_data(Filters.from_key(key))
+    """A snapshot's data: the network measured once, written in each site language."""
+    network = measure(Filters.from_key(key))
+    return per_language(lambda: words(network))
 
 
 def _ask_unless_fresh(filters: Filters, computed_at: datetime | None) -> None:
@@ -510,10 +561,10 @@ def snapshot_for(filters: Filters) -> Snapshot | None:
 
 
 def page_read(filters: Filters) -> dict | None:
-    """What the page shows of the figures for ``filters`` (as :func:`snapshot_for`), without
-    reading the whole tables from the database."""
+    """What the page shows of the figures for ``filters`` in the visitor's language (as
+    :func:`snapshot_for`), without reading the whole tables from the database."""
     read = (computed(KIND).filter(key=filters.key)
-            .values("computed_at", view=KeyTransform("view", "data")).first())
+            .values("computed_at", view=KeyTransform("view", KeyTransform(language(), "data"))).first())
     _ask_unless_fresh(filters, read["computed_at"] if read else None)
     return {**read["view"], "computed_at": read["computed_at"]} if read else None
 
@@ -524,6 +575,7 @@ def public_data(filters: Filters, snapshot: Snapshot | None) -> dict:
     body: dict = {"status": "computing", "filters": {**filters.describe(), "key": filters.key},
                   "computed_at": None, "licence": LICENCE, "licence_url": LICENCE_URL}
     if snapshot is not None:
+        data = in_language(snapshot.data)
         body.update(status="ready", computed_at=snapshot.computed_at,
-                    summary=snapshot.data["view"]["summary"], tables=snapshot.data["tables"])
+                    summary=data["view"]["summary"], tables=data["tables"])
     return body

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from observatory import cooperation
+from observatory.snapshots import in_language
 from observatory.tables import LICENCE, LICENCE_URL, Table, csv_download, json_download
 
 
@@ -33,9 +34,10 @@ def _download(request: HttpRequest, wanted: str, filters: cooperation.Filters, s
     if snapshot is None:
         return JsonResponse({"detail": _("Ces chiffres sont en cours de calcul : réessayez dans une "
                                          "minute.")}, status=202)
-    tables = [Table.from_data(data) for data in snapshot.data["tables"]]
+    data = in_language(snapshot.data)
+    tables = [Table.from_data(table) for table in data["tables"]]
     if wanted == "json":
-        view = snapshot.data["view"]
+        view = data["view"]
         return json_download(tables, about={"filters": view["filters"], "summary": view["summary"]},
                              computed_at=snapshot.computed_at)
     chosen = [table for table in tables if table.slug == request.GET.get("table")]

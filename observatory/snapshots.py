@@ -7,6 +7,13 @@ day. The worker computes (daily, and when a coordinator asks); pages and the API
 A kind's ``version`` is raised whenever the shape of its data changes: a snapshot stored
 before (by the previous release) then reads as not computed yet, so a page asks the worker
 again instead of failing on a shape it no longer knows.
+
+Figures with words in them (table titles, headers, row labels, charts) are stored once per
+site language (``settings.LANGUAGES``): the worker draws each chart once, as an SVG with its
+title and labels written in, so a page cannot translate it when read. Such a kind measures
+the database once, then writes its words in each language (:func:`per_language`); every
+reader takes the part in the visitor's language (:func:`in_language`, :func:`language`).
+A language added to ``settings.LANGUAGES`` comes with a raised ``version`` of those kinds.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from observatory.models import Snapshot
 
@@ -48,6 +56,27 @@ def computes(kind: str, *, daily_keys: Callable[[], Iterable[str]], version: int
         return compute
 
     return register
+
+
+def per_language(build: Callable[[], dict]) -> dict[str, dict]:
+    """``build()`` once per site language, each under that language: ``{code: data}``."""
+    data = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            data[code] = build()
+    return data
+
+
+def language() -> str:
+    """The part of :func:`per_language` data to read: the active language's, or the site's
+    first language when the active one is not a site language."""
+    active = translation.get_language()
+    return active if active in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def in_language(data: dict) -> dict:
+    """The part of :func:`per_language` data in the active language (see :func:`language`)."""
+    return data[language()]
 
 
 def computed(kind: str) -> QuerySet[Snapshot]:

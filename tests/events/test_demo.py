@@ -91,7 +91,7 @@ def test_the_demo_campaign_compares_with_last_november_whose_door_counted_who_ca
     assert Event.objects.filter(campaign=previous, moderation=Moderation.APPROVED).count() >= 30
     assert Registration.objects.filter(event__campaign=previous, checked_in_at__isnull=False).count() >= 100
     # load_demo computes the figures: the campaign's page shows them at once, beside last year's.
-    figures = Snapshot.objects.get(kind="campaign", key=campaign.slug).data
+    figures = Snapshot.objects.get(kind="campaign", key=campaign.slug).data["fr"]
     assert figures["previous_edition"]["slug"] == previous.slug
     summary = {row[0]: row[1:] for row in figures["tables"][0]["rows"]}
     assert summary["dont pour la première fois"][0] > 0 and summary["Présences pointées"][1] > 0

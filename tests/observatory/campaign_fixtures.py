@@ -116,10 +116,11 @@ def computed(edition):
     return snapshots.snapshot_refresh(kind=KIND, key=public_key(edition.campaign))
 
 
-def table(snapshot, slug: str) -> dict:
-    return next(t for t in snapshot.data["tables"] if t["slug"] == slug)
+def table(snapshot, slug: str, language: str = "fr") -> dict:
+    """A table of the snapshot, as written in ``language``."""
+    return next(t for t in snapshot.data[language]["tables"] if t["slug"] == slug)
 
 
-def rows(snapshot, slug: str) -> dict:
+def rows(snapshot, slug: str, language: str = "fr") -> dict:
     """A table's rows by their label."""
-    return {row[0]: row[1:] for row in table(snapshot, slug)["rows"]}
+    return {row[0]: row[1:] for row in table(snapshot, slug, language)["rows"]}

@@ -61,7 +61,7 @@ def test_registrations_attendance_and_rates_count_people_with_small_counts_shown
 
 
 def test_charts_are_svg_images_without_script(computed):
-    charts = computed.data["charts"]
+    charts = computed.data["fr"]["charts"]
     assert set(charts) == {"regions", "departements", "themes", "formats", "semaines", "structures",
                            "inscriptions"}
     svg = base64.b64decode(charts["regions"].split(",", 1)[1]).decode()
@@ -75,7 +75,7 @@ def test_a_coordinator_territory_counts_drafts_refusals_and_cancellations_there(
     assert rows(hdf, "regions") == {"Hauts-de-France": [7, 2, 3]}
     everywhere = snapshots.snapshot_refresh(kind=KIND, key=territory_key(edition.campaign, None))
     assert rows(everywhere, "chiffres-cles")["Événements"] == [8, 3, "+5"]
-    assert hdf.data["territory"] == ["Hauts-de-France"] and everywhere.data["territory"] == "*"
+    assert hdf.data["fr"]["territory"] == ["Hauts-de-France"] and everywhere.data["fr"]["territory"] == "*"
 
 
 def test_a_campaign_without_previous_edition_shows_its_own_figures_only(edition):
@@ -83,7 +83,7 @@ def test_a_campaign_without_previous_edition_shows_its_own_figures_only(edition)
     edition.campaign.save()
     snapshot = snapshots.snapshot_refresh(kind=KIND, key=edition.campaign.slug)
     assert table(snapshot, "regions")["headers"] == ["Région", "Mois de l'ESS 2026", "dont co-organisés"]
-    assert snapshot.data["previous_edition"] is None
+    assert snapshot.data["fr"]["previous_edition"] is None
 
 
 def test_the_previous_edition_must_start_before_the_campaign(edition):

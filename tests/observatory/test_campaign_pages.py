@@ -3,8 +3,10 @@ printable report, the coordinators' territory, the API."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -42,6 +44,55 @@ def test_the_public_page_shows_every_chart_above_its_table_with_its_download(cli
         assert f'id="{slug}"' in html and f"?format=csv&amp;table={slug}" in html
     assert "Mois de l&#x27;ESS 2025" in html  # the previous edition compared
     assert "Licence Ouverte" in html
+
+
+def _charts(html: str) -> str:
+    """The page's charts, their SVG decoded from their ``data:`` URIs."""
+    return "".join(base64.b64decode(uri).decode() for uri in re.findall(
+        r'src="data:image/svg\+xml;charset=utf-8;base64,([^"]+)"', html))
+
+
+def test_an_english_visitor_reads_the_figures_and_their_charts_in_english(client, computed, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(PAGE).content.decode()
+    for english in ("Key figures", "Indicator", "Events by region", "of which co-organized",
+                    "Events by format", "Workshop", "No theme", "Events by week of the campaign",
+                    "Week 1 (1 nov"):
+        assert english in html, english
+    for french in ("Chiffres clés", "Événements par région", "Atelier", "Sans thème", "Semaine 1"):
+        assert french not in html, french
+    charts = _charts(html)
+    assert "Events by region" in charts and "Week 1" in charts and "Événements" not in charts
+
+
+def test_a_french_visitor_reads_the_figures_and_their_charts_in_french(client, computed):
+    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for french in ("Chiffres clés", "Événements par région", "Atelier", "Sans thème", "Semaine 1 (1 nov"):
+        assert french in html, french
+    charts = _charts(html)
+    assert "Événements par région" in charts and "Semaine 1" in charts and "Events" not in charts
+
+
+def test_an_english_visitor_downloads_and_calls_the_api_in_english(client, api, computed):
+    response = client.get(PAGE, {"format": "csv", "table": "regions"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert _csv(response)[0] == ["Region", "Mois de l'ESS 2026", "of which co-organized",
+                                 "Mois de l'ESS 2025"]
+    tables = client.get(PAGE, {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()["tables"]
+    assert tables[0]["title"] == "Key figures"
+    tables = api.get(API, HTTP_ACCEPT_LANGUAGE="en").json()["tables"]
+    assert tables[1]["title"] == "Events by region"
+    report = client.get(REPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Registrations and attendance by region" in report and "Events by region" in _charts(report)
+
+
+def test_figures_stored_in_their_former_shape_read_as_not_computed_and_are_asked_again(client, api, edition):
+    Snapshot.objects.create(kind=KIND, key="mois-ess-2026", version=1, computed_at=timezone.now(),
+                            data={"tables": [{"slug": "regions", "title": "Événements par région",
+                                              "headers": ["Région"], "rows": []}], "charts": {}})
+    response = client.get(PAGE)
+    assert response.status_code == 202 and "en cours de calcul" in response.content.decode()
+    assert Snapshot.objects.get(kind=KIND, key="mois-ess-2026").requested_at is not None
+    assert api.get(API).status_code == 202 and client.get(REPORT, {"format": "pdf"}).status_code == 202
 
 
 def test_the_campaign_page_links_to_its_figures(client, edition):

@@ -3,6 +3,7 @@ events with whom, how often, which kinds cooperate, which organization bridges t
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone, translation
 
 from events.models import CoOrganizationStatus, EventStatus
 from observatory import cooperation, tasks
@@ -270,16 +272,53 @@ def test_the_demo_shows_a_network_with_its_bridges_as_soon_as_it_is_loaded(clien
     call_command("load_demo", stdout=io.StringIO())
     html = client.get("/observatoire/").content.decode()
     assert "en cours de calcul" not in html and "<svg" in html
-    data = Snapshot.objects.get(kind=cooperation.KIND, key=Filters(year=date.today().year).key).data
+    data = Snapshot.objects.get(kind=cooperation.KIND, key=Filters(year=date.today().year).key).data["fr"]
     summary = data["view"]["summary"]
     assert summary["links"] >= 20 and summary["groups"] >= 2 and summary["cut_points"] >= 1
 
 
-def test_figures_asked_for_in_english_are_stored_in_french(network):
-    from django.utils import translation
+def charts(html: str) -> str:
+    """The page's charts, their SVG decoded from their ``data:`` URIs."""
+    return "".join(base64.b64decode(uri).decode() for uri in re.findall(
+        r'src="data:image/svg\+xml;charset=utf-8;base64,([^"]+)"', html))
 
+
+def test_figures_are_stored_in_every_language_whichever_asked_for_them(network):
     with translation.override("en"):
         snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
     data = Snapshot.objects.get(kind=cooperation.KIND).data
-    assert table(data, "structures")["headers"][0] == "Structure"
-    assert data["view"]["filters"]["territory"] == "Toute la France"
+    assert set(data) == {"fr", "en"}
+    assert table(data["fr"], "structures")["headers"][:2] == ["Structure", "Type"]
+    assert table(data["en"], "structures")["headers"][:2] == ["Organization", "Type"]
+    assert data["fr"]["view"]["filters"]["territory"] == "Toute la France"
+    assert data["en"]["view"]["filters"]["territory"] == "All of France"
+    # Measured once: the same figures in both.
+    assert table(data["fr"], "liens")["rows"] == table(data["en"], "liens")["rows"]
+
+
+def test_an_english_visitor_reads_the_observatory_in_english_a_french_one_in_french(network, client, api):
+    snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
+    english = client.get("/observatoire/", {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for words in ("Links between organizations", "Partner organization", "Association × Local authority",
+                  "All of France", "Association Alpha (4 links)", "Network of the organizations"):
+        assert words in english, words
+    assert "Liens entre structures" not in english and "Association × Collectivité" not in english
+    assert "Co-organized events by pair of types" in charts(english) and "Événements" not in charts(english)
+    french = client.get("/observatoire/", {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for words in ("Liens entre structures", "Association × Collectivité", "Association Alpha (4 liens)"):
+        assert words in french, words
+    assert "Événements co-organisés par paire de types" in charts(french)
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/observatoire/", {"year": YEAR, "format": "csv", "table": "structures"},
+        HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Organization", "Type", "Region", "Links (partners)"]
+    body = api.get("/api/v1/observatory/cooperation/", {"year": YEAR}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["tables"][0]["title"] == "Links between organizations"
+
+
+def test_figures_stored_in_their_former_shape_read_as_not_computed(network, client):
+    Snapshot.objects.create(kind=cooperation.KIND, key=Filters(year=YEAR).key, version=1,
+                            computed_at=timezone.now(), data={"view": {}, "tables": []})
+    page = client.get("/observatoire/", {"year": YEAR})
+    assert page.status_code == 200 and "en cours de calcul" in page.content.decode()
+    assert client.get("/observatoire/", {"year": YEAR, "format": "json"}).status_code == 202
