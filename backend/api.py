@@ -42,6 +42,8 @@ class DomainError(Exception):
     status: int = status.HTTP_409_CONFLICT
     code = "conflict"
     message = _("L'opération n'est pas possible.")
+    # Seconds after which asking again may succeed (a 429's Retry-After), when known.
+    retry_after: int | None = None
 
     def __init__(self, message: Any = None, *, field: str | None = None, **params: Any) -> None:
         self.field = field
@@ -213,7 +215,8 @@ def error_response(code: str, detail: str, status_code: int, fields: dict | None
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.detail]} if exc.field else None
-        return error_response(exc.code, exc.detail, exc.status, fields)
+        return error_response(exc.code, exc.detail, exc.status, fields,
+                              {"Retry-After": str(exc.retry_after)} if exc.retry_after else None)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

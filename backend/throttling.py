@@ -35,3 +35,10 @@ class RegistrationRateThrottle(AddressRateThrottle):
 
     scope = "registration"
     methods = frozenset({"POST"})
+
+
+class FiguresRateThrottle(AddressRateThrottle):
+    """Figures for a filter nobody asked for before, which the worker then computes (seconds
+    on national data): anyone may ask, so one address may ask for so many."""
+
+    scope = "figures"

@@ -30,11 +30,14 @@ from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import ExtractYear
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from backend.api import DomainError
+from backend.throttling import FiguresRateThrottle
 from events.models import CoOrganization, CoOrganizationStatus, Event, EventStatus
 from network.models import Organization, OrganizationKind
 from network.territories import DEPARTMENTS, REGIONS, region_of
@@ -547,25 +550,44 @@ def compute(key: str) -> dict:
     return per_language(lambda: words(network))
 
 
-def _ask_unless_fresh(filters: Filters, computed_at: datetime | None) -> None:
-    if computed_at is None or computed_at < timezone.now() - STALE_AFTER:
-        snapshot_request(kind=KIND, key=filters.key)
+class TooManyNewFigures(DomainError):
+    status = 429
+    code = "too_many_new_figures"
+    message = gettext_lazy("Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans "
+                           "%(minutes)s minutes. Les filtres déjà calculés restent consultables.")
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(minutes=max(1, math.ceil(seconds / 60)))
+        self.retry_after = math.ceil(seconds)
 
 
-def snapshot_for(filters: Filters) -> Snapshot | None:
+def _ask_unless_fresh(filters: Filters, computed_at: datetime | None, request: HttpRequest) -> None:
+    """Ask the worker for figures not computed yet or older than a day. Figures nobody asked
+    for before come out of the asker's budget (``THROTTLE_FIGURES``): anyone may choose a
+    filter, and each new one costs the worker seconds; :class:`TooManyNewFigures` beyond it."""
+    if computed_at is not None and computed_at >= timezone.now() - STALE_AFTER:
+        return
+    if computed_at is None and not Snapshot.objects.filter(kind=KIND, key=filters.key).exists():
+        throttle = FiguresRateThrottle()
+        if not throttle.allow_request(request, None):
+            raise TooManyNewFigures(throttle.wait() or 60)
+    snapshot_request(kind=KIND, key=filters.key)
+
+
+def snapshot_for(filters: Filters, request: HttpRequest) -> Snapshot | None:
     """The stored figures for ``filters``, or None while the worker computes them for the first
     time; figures older than a day are asked for again (shown meanwhile)."""
     snapshot = snapshot_read(kind=KIND, key=filters.key)
-    _ask_unless_fresh(filters, snapshot.computed_at if snapshot else None)
+    _ask_unless_fresh(filters, snapshot.computed_at if snapshot else None, request)
     return snapshot
 
 
-def page_read(filters: Filters) -> dict | None:
+def page_read(filters: Filters, request: HttpRequest) -> dict | None:
     """What the page shows of the figures for ``filters`` in the visitor's language (as
     :func:`snapshot_for`), without reading the whole tables from the database."""
     read = (computed(KIND).filter(key=filters.key)
             .values("computed_at", view=KeyTransform("view", KeyTransform(language(), "data"))).first())
-    _ask_unless_fresh(filters, read["computed_at"] if read else None)
+    _ask_unless_fresh(filters, read["computed_at"] if read else None, request)
     return {**read["view"], "computed_at": read["computed_at"]} if read else None
 
 

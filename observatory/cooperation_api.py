@@ -66,6 +66,6 @@ def cooperation_snapshot(request):
     filters, errors = cooperation.filters_from(params)
     if filters is None or empty:
         raise serializers.ValidationError({**errors, **empty})
-    snapshot = cooperation.snapshot_for(filters)
+    snapshot = cooperation.snapshot_for(filters, request)
     body = cooperation.public_data(filters, snapshot)
     return Response(body, status=200 if body["status"] == "ready" else 202)

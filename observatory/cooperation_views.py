@@ -17,15 +17,26 @@ def cooperation_page(request: HttpRequest) -> HttpResponse:
     form = cooperation.CooperationFilterForm(request.GET)
     filters = form.filters() if form.is_valid() else None
     wanted = request.GET.get("format", "")
-    if wanted and filters is not None:
-        return _download(request, wanted, filters, cooperation.snapshot_for(filters))
-    data = cooperation.page_read(filters) if filters else None
+    refused = None
+    try:
+        if wanted and filters is not None:
+            return _download(request, wanted, filters, cooperation.snapshot_for(filters, request))
+        data = cooperation.page_read(filters, request) if filters else None
+    except cooperation.TooManyNewFigures as error:
+        if wanted:
+            return JsonResponse({"code": error.code, "detail": error.detail}, status=error.status,
+                                headers={"Retry-After": str(error.retry_after)})
+        data, refused = None, error
     context = {
         "form": form, "chosen": _chosen(filters, request), "filters": filters, "data": data,
-        "tables": data["tables"] if data else {},
+        "refused": refused, "tables": data["tables"] if data else {},
         "query": filters.key if filters else "", "licence": LICENCE, "licence_url": LICENCE_URL,
     }
-    return render(request, "observatory/cooperation.html", context, status=200 if filters else 400)
+    response = render(request, "observatory/cooperation.html", context,
+                      status=refused.status if refused else 200 if filters else 400)
+    if refused:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _download(request: HttpRequest, wanted: str, filters: cooperation.Filters, snapshot) -> HttpResponse:
