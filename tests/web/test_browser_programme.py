@@ -100,6 +100,15 @@ def test_the_map_shows_markers_and_lists_every_event_when_tiles_are_unreachable(
         "Dans un tiers-lieu", "À Roubaix"]
     assert page.locator("#liste-carte a").all_inner_texts() == ["Dans un tiers-lieu", "À Roubaix"]
     assert page.locator("#liste-hors-carte a").all_inner_texts() == ["En visio", "Lieu à venir"]
+    # The events without a position are a section of their own, not the end of a scroll box…
+    scrolled = page.locator("#liste-hors-carte").evaluate(
+        "list => { for (let box = list.parentElement; box; box = box.parentElement) {"
+        " if (['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) return box.className; }"
+        " return null; }")
+    assert scrolled is None
+    # …and the filters sit side by side, as the agenda's do.
+    theme, kind = page.locator("#m-theme").bounding_box(), page.locator("#m-format").bounding_box()
+    assert theme["y"] == kind["y"] and theme["x"] + theme["width"] <= kind["x"]
     page.locator(".leaflet-marker-icon[title='À Roubaix']").click()
     assert page.locator(".leaflet-popup-content a").inner_text() == "À Roubaix"
     screenshot(page, "programme-map-without-tiles")
