@@ -46,15 +46,22 @@ class BadParameter(ValueError):
 
 def _options(request: HttpRequest) -> tuple[Selection, str, int]:
     """The selection, the language and the number of events asked for; raises
-    :class:`BadParameter` naming the parameter that is wrong."""
+    :class:`BadParameter` naming every parameter that is wrong."""
+    errors: dict[str, list[str]] = {}
     selection = Selection.from_params(request.GET)
     language = request.GET.get("lang", "").strip() or settings.LANGUAGE_CODE
     if language not in LANGUAGES:
-        raise BadParameter({"lang": [_("Langue inconnue : choisir parmi %(choices)s.")
-                                     % {"choices": ", ".join(LANGUAGES)}]})
+        errors["lang"] = [_("Langue inconnue : choisir parmi %(choices)s.")
+                          % {"choices": ", ".join(LANGUAGES)}]
     raw_limit = request.GET.get("limit", "").strip() or str(DEFAULT_LIMIT)
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise BadParameter({"limit": [_("Un nombre d'événements de 1 à %(max)s.") % {"max": MAX_LIMIT}]})
+        errors["limit"] = [_("Un nombre d'événements de 1 à %(max)s.") % {"max": MAX_LIMIT}]
+    try:
+        upcoming(selection, listing=False)
+    except BadFilter as error:
+        errors.update(error.errors)
+    if errors:
+        raise BadParameter(errors)
     return selection, language, int(raw_limit)
 
 
@@ -82,9 +89,9 @@ def embedded_agenda(request: HttpRequest) -> HttpResponse:
     """The iframe page: the next events of a selection, in the partner's language."""
     try:
         selection, language, limit = _options(request)
-        plain = upcoming(selection, listing=False)
-    except (BadParameter, BadFilter) as error:
+    except BadParameter as error:
         return render(request, "programme/embed_error.html", {"errors": error.errors}, status=400)
+    plain = upcoming(selection, listing=False)
     etag = f'"{fingerprint(plain[:limit], "html", language, selection.query, str(limit))}"'
     if (answer := _conditional(request, etag)) is not None:
         return _cache_headers(answer, etag, language)
@@ -143,10 +150,10 @@ def events_json(request: HttpRequest) -> HttpResponse:
         return _cors(response)
     try:
         selection, language, limit = _options(request)
-        plain = upcoming(selection, listing=False)
-    except (BadParameter, BadFilter) as error:
+    except BadParameter as error:
         return _cors(JsonResponse({"code": "invalid", "detail": _("Paramètre refusé."),
                                    "fields": error.errors}, status=400))
+    plain = upcoming(selection, listing=False)
     etag = f'"{fingerprint(plain[:limit], "json", language, selection.query, str(limit))}"'
     if (answer := _conditional(request, etag)) is not None:
         return _cors(_cache_headers(answer, etag, language))
@@ -164,9 +171,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     """Choose filters and a language, see the agenda as it will show, copy the snippet."""
     try:
         selection, language, limit = _options(request)
-        upcoming(selection, listing=False)
         errors: dict[str, list[str]] = {}
-    except (BadParameter, BadFilter) as error:
+    except BadParameter as error:
         selection, language, limit = Selection(()), settings.LANGUAGE_CODE, DEFAULT_LIMIT
         errors = error.errors
     query = "&".join(filter(None, [selection.query, f"lang={language}",
@@ -191,8 +197,8 @@ def compose(request: HttpRequest) -> HttpResponse:
         "snippet": snippet,
         # The preview comes from this very server, whatever SITE_URL names.
         "preview_url": frame_path,
-        "territories": sorted({*territories.exclude(region="").values_list("region", flat=True),
-                               *territories.exclude(department="").values_list("department", flat=True)}),
+        "regions": sorted(set(territories.exclude(region="").values_list("region", flat=True))),
+        "departments": sorted(set(territories.exclude(department="").values_list("department", flat=True))),
         "json_url": absolute_url(reverse("programme:events-json") + f"?{query}"),
         "campaigns": Campaign.objects.order_by("-starts_on"),
         "organizations": Organization.objects.order_by("name").only("slug", "name"),

@@ -110,6 +110,15 @@ def test_a_bad_parameter_is_refused_by_name(client, programme, params, field):
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_every_bad_parameter_is_named_not_only_the_first(client, programme):
+    params = {"lang": "de", "limit": "0", "format": "karaoke"}
+    page = client.get(EMBED, params).content.decode()
+    assert all(f"<code>{field}</code>" in page for field in params), page
+    assert client.get(JSON, params).json()["fields"].keys() == params.keys()
+    composer = client.get(reverse("programme:compose"), params).content.decode()
+    assert all(f"<code>{field}</code>" in composer for field in params)
+
+
 def test_the_number_of_events_is_limited(client, programme):
     apes, *_ = programme
     for n in range(30):
@@ -177,6 +186,7 @@ def test_the_composer_gives_the_snippet_of_the_chosen_selection(client, programm
     assert ("&lt;iframe src=&quot;https://essaim.example.org/integrer/agenda/?campaign=mois-ess&amp;amp;lang=en"
             "&quot; data-essaim-agenda") in html
     assert "https://essaim.example.org/static/programme/embed.js" in html
+    assert '<option value="59">Nord (59)</option>' in html
     assert 'src="/integrer/agenda/?campaign=mois-ess&amp;lang=en"' in html
     refused = client.get(reverse("programme:compose"), {"format": "karaoke"})
     assert refused.status_code == 400 and "format" in refused.content.decode()
