@@ -2,7 +2,8 @@
 
 schema.org ``Event`` in JSON-LD, as Google documents it for event rich results:
 dates with their offsets, the place with its address and coordinates (or the online
-link), organizers, an offer with its price, the status and the attendance mode.
+link), organizers, an offer with its price, the status and the attendance mode. The
+description of a shared link's card says when and where before what.
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from backend.links import absolute_url
 from events.models import Event, EventStatus
 from programme.models import GeocodedAddress
 from programme.places import Place, place_of
+from web.templatetags.essaim_dates import longdate, longday
 
 SCHEMA = "https://schema.org/"
 # A price written as free, in either language (the event form writes "Gratuit").
 FREE_WORDS = {"gratuit", "gratuite", "free", "entrée libre", "entree libre", "0", "0 €"}
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|euros?|eur\b)", re.IGNORECASE)
 DESCRIPTION_MAX = 500
+# Social networks cut a card's description about here (X/Twitter at 200 characters).
+SHARE_MAX = 200
 
 
 def price_of(price_text: str) -> Decimal | None:
@@ -145,6 +150,21 @@ def event_structured_data(event: Event, *, geocoded: dict[str, GeocodedAddress] 
             data["isAccessibleForFree"] = True
     data["offers"] = offer
     return data
+
+
+def share_description(event: Event, *, geocoded: dict[str, GeocodedAddress] | None = None) -> str:
+    """The description of a shared link's card, in the active language: "jeudi 12 novembre
+    2026, 18 h 30 · Lille — " (the commune, or "En ligne") then the start of the description."""
+    place = place_of(event, geocoded)
+    when = (longday(event.starts_at, event.time_zone) if event.all_day
+            else longdate(event.starts_at, event.time_zone))
+    where = place.commune or (_("En ligne") if place.online_url and not place.has_venue else "")
+    head = " · ".join(filter(None, [_("Annulé") if event.status == EventStatus.CANCELLED else "",
+                                    when, where]))
+    description = " ".join(event.description.split())
+    if not description:
+        return head
+    return f"{head} — " + Truncator(description).chars(SHARE_MAX - len(head) - 3)
 
 
 def json_ld(data: dict[str, Any]) -> SafeString:

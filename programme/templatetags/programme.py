@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 
 from programme.places import geocoded_for
 from programme.selectors import Selection
-from programme.structured_data import event_structured_data, json_ld
+from programme.structured_data import event_structured_data, json_ld, share_description
 
 register = template.Library()
 
@@ -23,6 +23,12 @@ def event_json_ld(event) -> SafeString:
         seats_left = max(0, event.capacity - event.confirmed_count)
     data = event_structured_data(event, geocoded=geocoded_for([event]), seats_left=seats_left)
     return format_html('<script type="application/ld+json">{}</script>', json_ld(data))
+
+
+@register.simple_tag
+def event_share_description(event) -> str:
+    """When, where and what, for the cards of social networks (``og:description``)."""
+    return share_description(event, geocoded=geocoded_for([event]))
 
 
 @register.inclusion_tag("programme/_links.html")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
+from html import unescape
 from xml.etree import ElementTree
 
 import pytest
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, EventStatus, Moderation
+from programme.typography import NBSP
 from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, co_organize, in_days
 from tests.factories import OrganizationFactory, Role, member_of
 
@@ -266,3 +269,29 @@ def test_an_event_without_an_image_has_a_summary_card(client, lille):
     html = client.get(reverse("web:event", args=[event.slug])).content.decode()
     assert '<meta name="twitter:card" content="summary">' in html and "og:image" not in html
     assert "image" not in json_ld(client, event)
+
+
+def _card_descriptions(html: str) -> set[str]:
+    return {unescape(found) for found in re.findall(
+        r'<meta (?:property="og:description"|name="twitter:description") content="([^"]*)">', html)}
+
+
+def test_a_shared_link_says_when_and_where_before_what(client, lille):
+    apes, _mel, room = lille
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    forum = EventFactory(organization=apes, room=room, description="Rencontrer les structures " * 20,
+                         starts_at=datetime(2030, 11, 14, 18, 30, tzinfo=paris),
+                         ends_at=datetime(2030, 11, 14, 20, 0, tzinfo=paris))
+    webinar = EventFactory(organization=apes, address="", online_url="https://visio.example.org/ess",
+                           description="", starts_at=datetime(2030, 11, 15, 12, 30, tzinfo=paris),
+                           ends_at=datetime(2030, 11, 15, 13, 30, tzinfo=paris))
+
+    forum_html = client.get(reverse("web:event", args=[forum.slug])).content.decode()
+    [card] = _card_descriptions(forum_html)
+    plain = card.replace(NBSP, " ")
+    assert plain.startswith("jeudi 14 novembre 2030, 18 h 30 · Lille — Rencontrer les structures")
+    assert len(card) <= 200 and card.endswith("…")
+
+    english = client.get(reverse("web:event", args=[webinar.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert {card.replace(NBSP, " ") for card in _card_descriptions(english)} == {
+        "Friday 15 November 2030, 12:30 pm · Online"}
