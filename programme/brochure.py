@@ -64,6 +64,17 @@ EVENTS_PER_PART = 150
 PART_TIMEOUT = 15 * 60
 
 
+def printed_events(selection: Selection, *, listing: bool = True):
+    """The events a brochure of ``selection`` prints: published (not cancelled) and still to
+    come, in order. A printed programme is for going to events, so a past campaign's has none."""
+    return upcoming(selection, include_cancelled=False, listing=listing)
+
+
+def brochure_printable(selection: Selection) -> bool:
+    """Whether a brochure of ``selection`` would print anything (one query)."""
+    return printed_events(selection, listing=False).exists()
+
+
 @dataclass(frozen=True)
 class BrochureSpec:
     selection: Selection
@@ -81,12 +92,11 @@ class BrochureSpec:
         return cls(Selection.from_params(pairs), size, language)
 
     def events(self):
-        """The events it prints: published (not cancelled) and still to come, in order."""
-        return upcoming(self.selection, include_cancelled=False)
+        """The events it prints, in order: see :func:`printed_events`."""
+        return printed_events(self.selection)
 
     def current_fingerprint(self) -> str:
-        plain = upcoming(self.selection, include_cancelled=False, listing=False)
-        return fingerprint(plain, "brochure", self.key)
+        return fingerprint(printed_events(self.selection, listing=False), "brochure", self.key)
 
     def filename(self) -> str:
         slug = "-".join(value for _name, value in self.selection.filters) or "agenda"

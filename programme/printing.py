@@ -1,15 +1,23 @@
-"""Downloading the printed programme of a selection."""
+"""Downloading the printed programme of a selection.
+
+Two addresses. ``/programme/imprimer/?…``, the one people share and bookmark, answers the PDF
+when it is up to date and otherwise sends the visitor to ``/programme/imprimer/preparation/?…``
+(same parameters). That page asks the worker for the PDF and reloads itself (a meta refresh, no
+script needed) until it is ready, then says so and links to the PDF: a reload never turns into
+a download, and the page never stays saying that the programme is being prepared.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from programme.brochure import SIZES, BrochureSpec, brochure_current, brochure_request
+from programme.brochure import SIZES, BrochureSpec, brochure_current, brochure_printable, brochure_request
 from programme.embed import LANGUAGES
 from programme.selectors import BadFilter, Selection, upcoming
 
@@ -36,25 +44,56 @@ def _spec(request: HttpRequest) -> BrochureSpec:
     return BrochureSpec(selection, size, language)
 
 
+def _refused(request: HttpRequest, error: BadFilter) -> HttpResponse:
+    return render(request, "programme/brochure_wait.html", {"errors": error.errors}, status=400)
+
+
+def _query(request: HttpRequest) -> str:
+    return request.GET.urlencode()
+
+
 @require_safe
 def brochure(request: HttpRequest) -> HttpResponse:
-    """The PDF if it is up to date; otherwise the worker is asked for it and this page
-    looks again every few seconds."""
+    """The PDF if it is up to date; otherwise the page that has it prepared."""
     try:
         spec = _spec(request)
     except BadFilter as error:
-        return render(request, "programme/brochure_wait.html", {"errors": error.errors}, status=400)
+        return _refused(request, error)
     found = brochure_current(spec)
-    if found is None:
-        brochure_request(spec)
-        response = render(request, "programme/brochure_wait.html", {
-            "refresh": REFRESH_SECONDS, "size": spec.size.upper()}, status=202)
-        response["Cache-Control"] = "no-store"
-        return response
+    if found is None or not found.event_count:
+        return redirect(f"{reverse('programme:brochure-wait')}?{_query(request)}")
     etag = f'"{found.fingerprint}"'
     response = get_conditional_response(request, etag=etag) or HttpResponse(
         bytes(found.pdf), content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{spec.filename()}"'})
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_safe
+def brochure_wait(request: HttpRequest) -> HttpResponse:
+    """Ready: says so, with the link to the PDF. Nothing to print: says so. Otherwise the worker
+    is asked for it (once, however many wait) and the page looks again every few seconds."""
+    try:
+        spec = _spec(request)
+    except BadFilter as error:
+        return _refused(request, error)
+    context: dict[str, object] = {"size": spec.size.upper(),
+                                  "download_url": f"{reverse('programme:brochure')}?{_query(request)}"}
+    found = brochure_current(spec)
+    if found is not None and found.event_count:
+        context.update(ready=True, events=found.event_count, bytes=len(found.pdf))
+        status = 200
+    elif found is not None or not brochure_printable(spec.selection):
+        agenda_query = spec.selection.query
+        context.update(empty=True,
+                       agenda_url=reverse("web:agenda") + (f"?{agenda_query}" if agenda_query else ""))
+        status = 404
+    else:
+        brochure_request(spec)
+        context.update(refresh=REFRESH_SECONDS)
+        status = 202
+    response = render(request, "programme/brochure_wait.html", context, status=status)
+    response["Cache-Control"] = "no-store"
     return response

@@ -6,8 +6,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from programme.brochure import brochure_printable
 from programme.places import geocoded_for
-from programme.selectors import Selection
+from programme.selectors import BadFilter, Selection
 from programme.structured_data import event_structured_data, json_ld, share_description
 
 register = template.Library()
@@ -37,4 +38,9 @@ def programme_links(filters: dict | None = None, **more: str) -> dict:
     or a single filter given by name, such as ``campaign=slug``)."""
     selection = Selection.from_params({**(filters or {}), **more})
     query = selection.query
-    return {"query": query, "amp": "&" if query else ""}
+    try:
+        printable = brochure_printable(selection)
+    except BadFilter:
+        printable = False
+    # Nothing to come (a past campaign): no empty brochure nor empty map is offered.
+    return {"query": query, "amp": "&" if query else "", "printable": printable}

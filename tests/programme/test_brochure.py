@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from backend.links import absolute_url
 from events import services
-from events.models import EventStatus, Moderation
+from events.models import Campaign, EventStatus, Moderation
 from programme import brochure as brochures
 from programme.brochure import BrochureSpec, brochure_build, brochure_context, brochure_current
 from programme.models import Brochure
@@ -261,9 +261,13 @@ def test_the_brochure_is_served_until_an_event_of_it_changes(client, mois, monke
     url = "/programme/imprimer/?campaign=mois-ess&size=a5"
 
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = client.get(url)
-        client.get(url)
+        sent = client.get(url)
+        waiting = client.get(sent["Location"])
+        client.get(url, follow=True)
+    assert sent.status_code == 302
+    assert sent["Location"] == "/programme/imprimer/preparation/?campaign=mois-ess&size=a5"
     assert waiting.status_code == 202 and "en cours de préparation" in waiting.content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in waiting.content.decode()
     assert asked == ["a5:fr:campaign=mois-ess"], "two downloads at once ask for one build"
 
     brochure_build(key=asked[0])
@@ -276,8 +280,42 @@ def test_the_brochure_is_served_until_an_event_of_it_changes(client, mois, monke
                           starts_at=events[0].starts_at + timedelta(hours=1),
                           ends_at=events[0].ends_at + timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(url).status_code == 202
+        assert client.get(url, follow=True).status_code == 202
     assert len(asked) == 2
+
+
+def test_the_waiting_page_ends_saying_the_programme_is_ready_with_its_link(client, mois, monkeypatch):
+    monkeypatch.setattr(brochures, "_enqueue", lambda task, key: None)
+    wait = "/programme/imprimer/preparation/?campaign=mois-ess&size=a5"
+    assert client.get(wait).status_code == 202
+
+    brochure_build(key="a5:fr:campaign=mois-ess")
+    ready = client.get(wait)
+
+    page = ready.content.decode()
+    assert ready.status_code == 200 and ready["Content-Type"].startswith("text/html")
+    assert "Votre programme est prêt" in page and "compte 6 événements" in page
+    assert 'href="/programme/imprimer/?campaign=mois-ess&amp;size=a5"' in page
+    assert "http-equiv" not in page, "a ready page does not reload itself"
+
+
+def test_nothing_to_come_is_not_offered_to_print_nor_built(client, mois, monkeypatch):
+    asked = []
+    monkeypatch.setattr(brochures, "_enqueue", lambda task, key: asked.append(key))
+    CampaignFactory(title="Mois de l'ESS 2020", slug="mois-ess-2020")
+    EventFactory(title="Passé", campaign=Campaign.objects.get(slug="mois-ess-2020"),
+                 moderation=Moderation.APPROVED, starts_at=in_days(-30),
+                 ends_at=in_days(-30) + timedelta(hours=2))
+
+    campaign_page = client.get("/campagnes/mois-ess-2020/").content.decode()
+    waiting = client.get("/programme/imprimer/?campaign=mois-ess-2020&size=a4", follow=True)
+
+    assert "/programme/imprimer/" not in campaign_page and "/carte/" not in campaign_page
+    assert "pas de programme à imprimer" in campaign_page
+    assert waiting.status_code == 404 and "rien à imprimer" in waiting.content.decode()
+    assert asked == [] and not Brochure.objects.exists()
+    upcoming_campaign = client.get("/campagnes/mois-ess/").content.decode()
+    assert "/programme/imprimer/?campaign=mois-ess&amp;size=a4" in upcoming_campaign
 
 
 def test_a_new_theme_on_an_event_makes_the_brochure_stale(mois):

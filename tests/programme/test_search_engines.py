@@ -292,6 +292,7 @@ def test_a_shared_link_says_when_and_where_before_what(client, lille):
     assert plain.startswith("jeudi 14 novembre 2030, 18 h 30 · Lille — Rencontrer les structures")
     assert len(card) <= 200 and card.endswith("…")
 
-    english = client.get(reverse("web:event", args=[webinar.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(reverse("web:event", args=[webinar.slug]),
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert {card.replace(NBSP, " ") for card in _card_descriptions(english)} == {
         "Friday 15 November 2030, 12:30 pm · Online"}

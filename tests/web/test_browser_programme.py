@@ -150,3 +150,46 @@ def test_the_map_draws_tiles_from_the_configured_server(page, mapped_agenda, set
         assert any(path.endswith(".png") for path in tiles.requests)
     finally:
         tiles.close()
+
+
+def test_without_scripts_the_brochure_page_waits_then_says_ready_and_downloads(
+        browser, live_server, monkeypatch, screenshot):
+    from programme import brochure as brochures
+    from programme import printing
+
+    asked = []
+    monkeypatch.setattr(brochures, "_enqueue", lambda task, key: asked.append(key))
+    monkeypatch.setattr(printing, "REFRESH_SECONDS", 1)
+    apes = OrganizationFactory(name="APES", slug="apes")
+    EventFactory(organization=apes, title="Forum de l'ESS", starts_at=in_days(3),
+                 address="Gare Saint-Sauveur, 17 boulevard Jean-Baptiste Lebas, 59000 Lille")
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server.url}/programme/imprimer/?organization=apes&size=a5")
+        assert "en cours de préparation" in page.locator("main").inner_text()
+        assert asked == ["a5:fr:organization=apes"]
+
+        brochures.brochure_build(key=asked[0])
+        # The page's own refresh (a meta tag: no script runs here) finds it ready.
+        page.get_by_role("heading", name="Votre programme est prêt").wait_for()
+        screenshot(page, "programme-brochure-ready")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Télécharger le programme").click()
+        assert download.value.suggested_filename == "programme-apes-a5.pdf"
+        page.reload()
+        assert page.get_by_role("heading", name="Votre programme est prêt").is_visible()
+    finally:
+        context.close()
+
+
+def test_a_past_campaign_offers_nothing_to_print_and_its_boxes_keep_apart(page, db):
+    CampaignFactory(title="Mois de l'ESS 2020", slug="mois-ess-2020")
+
+    page.goto(f"{page.base}/campagnes/mois-ess-2020/")
+
+    links = page.locator(".programme-links")
+    assert links.get_by_role("link", name="A4").count() == 0
+    subscribe = page.locator(".subscribe").bounding_box()
+    assert links.bounding_box()["y"] >= subscribe["y"] + subscribe["height"] + 8
