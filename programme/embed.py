@@ -28,14 +28,13 @@ from backend.links import absolute_url
 from events.models import Campaign, EventFormat, EventStatus, Theme
 from network.models import Organization
 from programme.places import commune_label, geocoded_for, place_of
-from programme.selectors import BadFilter, Selection, fingerprint, upcoming
+from programme.selectors import BadFilter, Selection, fingerprint, language_param, upcoming
 from web.days import by_local_day
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # Partners' pages are cached briefly by browsers; an ETag makes each revalidation cheap.
 MAX_AGE = 300
-LANGUAGES = dict(settings.LANGUAGES)
 
 
 class BadParameter(ValueError):
@@ -49,10 +48,7 @@ def _options(request: HttpRequest) -> tuple[Selection, str, int]:
     :class:`BadParameter` naming every parameter that is wrong."""
     errors: dict[str, list[str]] = {}
     selection = Selection.from_params(request.GET)
-    language = request.GET.get("lang", "").strip() or settings.LANGUAGE_CODE
-    if language not in LANGUAGES:
-        errors["lang"] = [_("Langue inconnue : choisir parmi %(choices)s.")
-                          % {"choices": ", ".join(LANGUAGES)}]
+    language = language_param(request.GET, errors)
     raw_limit = request.GET.get("limit", "").strip() or str(DEFAULT_LIMIT)
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         errors["limit"] = [_("Un nombre d'événements de 1 à %(max)s.") % {"max": MAX_LIMIT}]

@@ -9,7 +9,6 @@ a download, and the page never stays saying that the programme is being prepared
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from programme.brochure import SIZES, BrochureSpec, brochure_current, brochure_printable, brochure_request
-from programme.embed import LANGUAGES
-from programme.selectors import BadFilter, Selection, upcoming
+from programme.selectors import BadFilter, Selection, language_param, upcoming
 
 # How often the waiting page looks again.
 REFRESH_SECONDS = 5
@@ -30,10 +28,7 @@ def _spec(request: HttpRequest) -> BrochureSpec:
     size = request.GET.get("size", "").strip().lower() or "a4"
     if size not in SIZES:
         errors["size"] = [_("Format de page : a4 ou a5.")]
-    language = request.GET.get("lang", "").strip() or settings.LANGUAGE_CODE
-    if language not in LANGUAGES:
-        errors["lang"] = [_("Langue inconnue : choisir parmi %(choices)s.")
-                          % {"choices": ", ".join(LANGUAGES)}]
+    language = language_param(request.GET, errors)
     selection = Selection.from_params(request.GET)
     try:
         upcoming(selection, listing=False)

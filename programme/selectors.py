@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,6 +20,7 @@ from events.api import EventFilter
 from events.models import Campaign, Event, EventStatus, Theme
 from events.selectors import event_list, events_visible_to
 from network.models import Organization
+from network.territories import DEPARTMENTS, department_name
 
 RELATIONS_VERSION = "programme:relations-version"
 
@@ -92,7 +94,9 @@ def describe(selection: Selection) -> tuple[str, str]:
     details = []
     if territory := chosen.get("territory"):
         # A region by name; a department or a commune by its code.
-        if len(territory) <= 3 and territory[:1].isdigit():
+        if territory in DEPARTMENTS:
+            territory = f"{department_name(territory)} ({territory})"
+        elif len(territory) <= 3 and territory[:1].isdigit():
             territory = _("Département %(code)s") % {"code": territory}
         elif len(territory) == 5 and territory[:1].isdigit():
             territory = _("Commune %(code)s (code INSEE)") % {"code": territory}
@@ -103,3 +107,17 @@ def describe(selection: Selection) -> tuple[str, str]:
             slug=chosen.get("organization", "")).first()):
         details.append(organization.name)
     return title, " · ".join(details)
+
+
+# The languages a brochure or an embedded agenda may be written in: the site's.
+LANGUAGES = dict(settings.LANGUAGES)
+
+
+def language_param(params: Mapping[str, str], errors: dict[str, list[str]]) -> str:
+    """The ``lang`` of ``params`` (the site's first language when absent); one the site does
+    not speak adds an error naming ``lang`` to ``errors``."""
+    language = params.get("lang", "").strip() or settings.LANGUAGE_CODE
+    if language not in LANGUAGES:
+        errors["lang"] = [_("Langue inconnue : choisir parmi %(choices)s.")
+                          % {"choices": ", ".join(LANGUAGES)}]
+    return language

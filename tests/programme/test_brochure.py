@@ -78,7 +78,7 @@ def test_every_event_of_the_selection_appears_once_on_its_day_in_its_commune(moi
 
     text = programme_text(read(brochure_build(key=spec.key).pdf))
 
-    assert "Département 59" in text.split("\n")[1]
+    assert "Nord (59)" in text.split("\n")[1]
     printed = [event for event in events if event.department == "59"]
     assert len(printed) == 5
     for absent in ("Annulé", "En attente", "Brouillon", "Hors campagne", "Projection à Amiens"):
