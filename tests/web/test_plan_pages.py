@@ -207,3 +207,17 @@ def test_no_input_makes_the_plan_form_fail(client, network, data):
     client.force_login(network.coordinator_person)
     response = client.post(plans_url(network), data)
     assert response.status_code in (302, 400), (data, response.status_code)
+
+
+def test_a_group_of_spaces_is_described_by_its_help_and_its_error(client, network):
+    """A screen reader reads "Aucun coché : tous les espaces du réseau." and the refusal with the group."""
+    plan = PlanFactory(network=network)
+    plan.eligible_spaces.set(network.member_spaces[:2])
+    PassFactory(plan=plan, issuing_space=network.member_spaces[0])
+    client.force_login(network.coordinator_person)
+    html = client.get(edit_url(plan)).content.decode()
+    assert 'aria-describedby="id_eligible_spaces_helptext"' in html
+    html = client.post(edit_url(plan), edit_data(plan, eligible_spaces=[network.member_spaces[0].pk])
+                       ).content.decode()
+    assert 'aria-describedby="id_eligible_spaces_helptext id_eligible_spaces_error"' in html
+    assert 'id="id_eligible_spaces_error"' in html
