@@ -553,11 +553,14 @@ def compute(key: str) -> dict:
 class TooManyNewFigures(DomainError):
     status = 429
     code = "too_many_new_figures"
-    message = gettext_lazy("Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans "
-                           "%(minutes)s minutes. Les filtres déjà calculés restent consultables.")
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(minutes=max(1, math.ceil(seconds / 60)))
+        minutes = max(1, math.ceil(seconds / 60))
+        super().__init__(ngettext(
+            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minute. "
+            "Les filtres déjà calculés restent consultables.",
+            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minutes. "
+            "Les filtres déjà calculés restent consultables.", minutes), minutes=minutes)
         self.retry_after = math.ceil(seconds)
 
 

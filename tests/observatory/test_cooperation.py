@@ -256,6 +256,13 @@ def test_one_address_asks_for_so_many_new_filters_and_then_waits_while_computed_
     assert Snapshot.objects.filter(kind=cooperation.KIND).count() == 4
 
 
+def test_a_refusal_due_in_less_than_a_minute_says_one_minute_in_each_language():
+    assert "réessayez dans 1 minute. " in cooperation.TooManyNewFigures(20).detail
+    with translation.override("en"):
+        refused = cooperation.TooManyNewFigures(20)
+    assert "try again in 1 minute. " in refused.detail and refused.retry_after == 20
+
+
 def test_the_api_answers_the_snapshot_and_names_a_bad_filter(network, api):
     url = "/api/v1/observatory/cooperation/"
     assert api.get(url, {"year": YEAR}).status_code == 202
