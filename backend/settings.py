@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
         # Sign-up, verification and reset requests: per client address, and per email address.
         "account": env.str("THROTTLE_ACCOUNT", default="10/minute"),
         "account_email": env.str("THROTTLE_ACCOUNT_EMAIL", default="5/hour"),
-        "figures": env.str("THROTTLE_FIGURES", default="30/hour"),
+        "computations": env.str("THROTTLE_COMPUTATIONS", default="30/hour"),
     },
     # Rate limits key on the client address: REMOTE_ADDR, or the address that the
     # TRUSTED_PROXIES-th proxy from the right saw in X-Forwarded-For. With 0 the

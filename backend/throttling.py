@@ -7,7 +7,13 @@ cannot reset a limit. Rates are settings (``THROTTLE_*`` variables).
 
 from __future__ import annotations
 
+import math
+
+from django.http import HttpRequest
+from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
+
+from backend.api import DomainError
 
 
 class AddressRateThrottle(SimpleRateThrottle):
@@ -37,8 +43,31 @@ class RegistrationRateThrottle(AddressRateThrottle):
     methods = frozenset({"POST"})
 
 
-class FiguresRateThrottle(AddressRateThrottle):
-    """Figures for a filter nobody asked for before, which the worker then computes (seconds
-    on national data): anyone may ask, so one address may ask for so many."""
+class ComputationRateThrottle(AddressRateThrottle):
+    """What anyone may ask the worker for and nobody asked for before: figures for a new filter,
+    a brochure of a new selection. Each costs the worker seconds to a minute."""
 
-    scope = "figures"
+    scope = "computations"
+
+
+class TooManyComputations(DomainError):
+    status = 429
+    code = "too_many_computations"
+
+    def __init__(self, seconds: float) -> None:
+        minutes = max(1, math.ceil(seconds / 60))
+        super().__init__(ngettext(
+            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minute. "
+            "Ce qui est déjà calculé reste consultable.",
+            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minutes. "
+            "Ce qui est déjà calculé reste consultable.", minutes), minutes=minutes)
+        self.retry_after = math.ceil(seconds)
+
+
+def charge_new_computation(request: HttpRequest) -> None:
+    """Count a new computation against ``request``'s address (``THROTTLE_COMPUTATIONS``);
+    :class:`TooManyComputations` beyond its budget. Call it only for what nobody asked for
+    before: what is computed, or being computed, stays open to everyone."""
+    throttle = ComputationRateThrottle()
+    if not throttle.allow_request(request, None):
+        raise TooManyComputations(throttle.wait() or 60)

@@ -36,8 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from backend.api import DomainError
-from backend.throttling import FiguresRateThrottle
+from backend.throttling import charge_new_computation
 from events.models import CoOrganization, CoOrganizationStatus, Event, EventStatus
 from network.models import Organization, OrganizationKind
 from network.territories import DEPARTMENTS, REGIONS, region_of
@@ -550,30 +549,14 @@ def compute(key: str) -> dict:
     return per_language(lambda: words(network))
 
 
-class TooManyNewFigures(DomainError):
-    status = 429
-    code = "too_many_new_figures"
-
-    def __init__(self, seconds: float) -> None:
-        minutes = max(1, math.ceil(seconds / 60))
-        super().__init__(ngettext(
-            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minute. "
-            "Les filtres déjà calculés restent consultables.",
-            "Trop de nouveaux calculs demandés depuis votre adresse : réessayez dans %(minutes)s minutes. "
-            "Les filtres déjà calculés restent consultables.", minutes), minutes=minutes)
-        self.retry_after = math.ceil(seconds)
-
-
 def _ask_unless_fresh(filters: Filters, computed_at: datetime | None, request: HttpRequest) -> None:
     """Ask the worker for figures not computed yet or older than a day. Figures nobody asked
-    for before come out of the asker's budget (``THROTTLE_FIGURES``): anyone may choose a
-    filter, and each new one costs the worker seconds; :class:`TooManyNewFigures` beyond it."""
+    for before are charged to the asker's budget of new computations (anyone may choose a
+    filter, and each new one costs the worker seconds)."""
     if computed_at is not None and computed_at >= timezone.now() - STALE_AFTER:
         return
     if computed_at is None and not Snapshot.objects.filter(kind=KIND, key=filters.key).exists():
-        throttle = FiguresRateThrottle()
-        if not throttle.allow_request(request, None):
-            raise TooManyNewFigures(throttle.wait() or 60)
+        charge_new_computation(request)
     snapshot_request(kind=KIND, key=filters.key)
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from backend.throttling import TooManyComputations
 from observatory import cooperation
 from observatory.snapshots import in_language
 from observatory.tables import LICENCE, LICENCE_URL, Table, csv_download, json_download
@@ -22,7 +23,7 @@ def cooperation_page(request: HttpRequest) -> HttpResponse:
         if wanted and filters is not None:
             return _download(request, wanted, filters, cooperation.snapshot_for(filters, request))
         data = cooperation.page_read(filters, request) if filters else None
-    except cooperation.TooManyNewFigures as error:
+    except TooManyComputations as error:
         if wanted:
             return JsonResponse({"code": error.code, "detail": error.detail}, status=error.status,
                                 headers={"Retry-After": str(error.retry_after)})

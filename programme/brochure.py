@@ -26,7 +26,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ NON_BREAKING_HYPHEN = "\u2011"
 SUMMARY_MAX = 280
 # A build requested but not stored this long ago is requested again (a lost wake-up, a crash).
 REBUILD_AFTER = timedelta(minutes=5)
+# A brochure built this long ago is thrown away (a download builds it again): what is read is
+# rebuilt as its events change, so what stayed this long unchanged is mostly what nobody reads.
+FORGET_AFTER = timedelta(days=30)
 # A part is worth its own process from this many events on; below, the process costs more
 # than it saves.
 EVENTS_PER_PART = 150
@@ -277,6 +280,11 @@ def brochure_current(spec: BrochureSpec) -> Brochure | None:
     return Brochure.objects.filter(key=spec.key, fingerprint=current).exclude(pdf=b"").first()
 
 
+def brochure_asked_before(spec: BrochureSpec) -> bool:
+    """Whether anyone asked for ``spec``'s brochure before (built, or being built)."""
+    return Brochure.objects.filter(key=spec.key).exists()
+
+
 def brochure_request(spec: BrochureSpec) -> bool:
     """Ask the worker to build ``spec``'s brochure; False if a build is already pending.
 
@@ -298,3 +306,27 @@ def _enqueue(task, key: str) -> None:
         task.apply_async(args=[key], retry=False)
     except Exception as exc:  # broker down: the periodic scan builds it
         logger.warning("programme: could not enqueue the brochure %s (%s); the periodic scan will", key, exc)
+
+
+def brochures_build_requested(*, now: datetime | None = None) -> int:
+    """The safety net: build the brochures requested a while ago and still not built (a lost
+    wake-up, a restarted worker). One whose build fails is logged and no longer waited for,
+    so that it neither blocks the others nor is retried every few minutes: the next
+    download asks again. Returns how many were tried."""
+    late = (now or timezone.now()) - REBUILD_AFTER / 2
+    keys = list(Brochure.objects.filter(requested_at__lt=late).values_list("key", flat=True)[:20])
+    for key in keys:
+        try:
+            brochure_build(key=key)
+        except Exception:
+            logger.exception("programme: the brochure %s could not be built; given up until asked again", key)
+            Brochure.objects.filter(key=key).update(requested_at=None)
+    return len(keys)
+
+
+def brochures_forget(*, now: datetime | None = None) -> int:
+    """Delete the brochures built more than :data:`FORGET_AFTER` ago, and those never built
+    that nobody waits for; none being built. Returns how many were deleted."""
+    old = Q(built_at__lt=(now or timezone.now()) - FORGET_AFTER) | Q(built_at__isnull=True)
+    deleted, _by_model = Brochure.objects.filter(old, requested_at__isnull=True).delete()
+    return deleted

@@ -16,7 +16,15 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from programme.brochure import SIZES, BrochureSpec, brochure_current, brochure_printable, brochure_request
+from backend.throttling import TooManyComputations, charge_new_computation
+from programme.brochure import (
+    SIZES,
+    BrochureSpec,
+    brochure_asked_before,
+    brochure_current,
+    brochure_printable,
+    brochure_request,
+)
 from programme.selectors import BadFilter, Selection, language_param, upcoming
 
 # How often the waiting page looks again.
@@ -86,9 +94,20 @@ def brochure_wait(request: HttpRequest) -> HttpResponse:
                        agenda_url=reverse("web:agenda") + (f"?{agenda_query}" if agenda_query else ""))
         status = 404
     else:
+        try:
+            if not brochure_asked_before(spec):
+                charge_new_computation(request)  # a selection nobody asked to print before
+        except TooManyComputations as refused:
+            response = _waiting_page(request, {**context, "refused": refused.detail}, refused.status)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
         brochure_request(spec)
         context.update(refresh=REFRESH_SECONDS)
         status = 202
+    return _waiting_page(request, context, status)
+
+
+def _waiting_page(request: HttpRequest, context: dict, status: int) -> HttpResponse:
     response = render(request, "programme/brochure_wait.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response

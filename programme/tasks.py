@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
-from programme.brochure import REBUILD_AFTER, brochure_build
-from programme.models import Brochure
+from programme.brochure import brochure_build, brochures_build_requested, brochures_forget
 
 
 # A region of 2,000 events takes about a minute on two idle cores; a busy machine, several.
@@ -21,11 +19,13 @@ def build_brochure(key: str) -> int:
 def build_requested_brochures() -> int:
     """The safety net (beat): build brochures requested a while ago and still not built, whose
     wake-up was lost (broker down, worker restarted)."""
-    late = timezone.now() - REBUILD_AFTER / 2
-    keys = list(Brochure.objects.filter(requested_at__lt=late).values_list("key", flat=True)[:20])
-    for key in keys:
-        brochure_build(key=key)
-    return len(keys)
+    return brochures_build_requested()
+
+
+@shared_task(name="programme.forget_brochures", ignore_result=True)
+def forget_brochures() -> int:
+    """Throw away brochures built a month ago (beat, daily): a download builds them again."""
+    return brochures_forget()
 
 
 @shared_task(name="programme.geocode_addresses", ignore_result=True)

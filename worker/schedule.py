@@ -34,6 +34,8 @@ ENTRIES: dict[str, dict] = {
     "feeds-publish-stale": {"task": "feeds.publish_stale", "schedule": 300.0},
     # Printed programmes whose build request was lost (broker down, worker restarted).
     "programme-build-requested": {"task": "programme.build_requested_brochures", "schedule": 120.0},
+    # Printed programmes built a month ago, thrown away: a download builds them again.
+    "programme-forget-brochures": {"task": "programme.forget_brochures", "schedule": 24 * 60 * 60},
     # Free addresses to map coordinates, when an address API is configured (GEOCODER_URL).
     "programme-geocode-addresses": {"task": "programme.geocode_addresses", "schedule": 15 * 60},
     # The observatory's figures, computed once a day; and those asked for whose wake-up was lost.

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from backend.throttling import FiguresRateThrottle
+from backend.throttling import ComputationRateThrottle
 from events.models import CoOrganizationStatus, EventStatus
 from observatory import cooperation, tasks
 from observatory.cooperation import Filters, cooperation_data
@@ -236,7 +236,7 @@ def test_a_filter_never_asked_for_is_computed_by_the_worker_meanwhile_the_page_s
 
 def test_one_address_asks_for_so_many_new_filters_and_then_waits_while_computed_ones_stay_open(
         network, client, api, monkeypatch):
-    monkeypatch.setattr(FiguresRateThrottle, "rate", "3/hour", raising=False)
+    monkeypatch.setattr(ComputationRateThrottle, "rate", "3/hour", raising=False)
     monkeypatch.setattr(tasks.refresh_snapshot, "delay", lambda *args: None)
     snapshot_refresh(kind=cooperation.KIND, key=Filters(year=YEAR).key)
     answers = [client.get("/observatoire/", {"year": YEAR, "start": f"{YEAR}-01-{day:02d}",
@@ -250,17 +250,10 @@ def test_one_address_asks_for_so_many_new_filters_and_then_waits_while_computed_
                                          "end": f"{YEAR}-12-31"}).status_code == 200
     assert client.get("/observatoire/", {"year": YEAR}).status_code == 200
     too_many = api.get("/api/v1/observatory/cooperation/", {"region": "Hauts-de-France"})
-    assert too_many.status_code == 429 and too_many.json()["code"] == "too_many_new_figures"
+    assert too_many.status_code == 429 and too_many.json()["code"] == "too_many_computations"
     assert 3500 < int(too_many["Retry-After"]) <= 3600 and int(answers[3]["Retry-After"]) > 3500
     assert client.get("/observatoire/", {"region": "Hauts-de-France", "format": "json"}).status_code == 429
     assert Snapshot.objects.filter(kind=cooperation.KIND).count() == 4
-
-
-def test_a_refusal_due_in_less_than_a_minute_says_one_minute_in_each_language():
-    assert "réessayez dans 1 minute. " in cooperation.TooManyNewFigures(20).detail
-    with translation.override("en"):
-        refused = cooperation.TooManyNewFigures(20)
-    assert "try again in 1 minute. " in refused.detail and refused.retry_after == 20
 
 
 def test_the_api_answers_the_snapshot_and_names_a_bad_filter(network, api):

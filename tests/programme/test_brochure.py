@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from backend.links import absolute_url
+from backend.throttling import ComputationRateThrottle
 from events import services
 from events.models import Campaign, EventStatus, Moderation
 from programme import brochure as brochures
@@ -299,6 +300,19 @@ def test_the_waiting_page_ends_saying_the_programme_is_ready_with_its_link(clien
     assert "http-equiv" not in page, "a ready page does not reload itself"
 
 
+def test_one_address_asks_to_print_so_many_new_selections_and_then_waits(client, mois, monkeypatch):
+    monkeypatch.setattr(ComputationRateThrottle, "rate", "2/hour", raising=False)
+    wait = "/programme/imprimer/preparation/?campaign=mois-ess&size="
+    answers = [client.get(wait + size) for size in ("a4", "a5")]
+    answers += [client.get(wait + "a4&lang=en")]
+    assert [page.status_code for page in answers] == [202, 202, 429]
+    refused = answers[2]
+    assert "Trop de nouveaux calculs demandés depuis votre adresse" in refused.content.decode()
+    assert "http-equiv" not in refused.content.decode() and int(refused["Retry-After"]) > 1700
+    assert client.get(wait + "a4").status_code == 202, "a selection asked for before is not charged"
+    assert Brochure.objects.filter(requested_at__isnull=False).count() == 2
+
+
 def test_nothing_to_come_is_not_offered_to_print_nor_built(client, mois, monkeypatch):
     asked = []
     monkeypatch.setattr(brochures, "_enqueue", lambda task, key: asked.append(key))
@@ -373,3 +387,38 @@ def test_a_build_whose_wake_up_was_lost_is_made_by_the_periodic_scan(mois):
     assert build_requested_brochures() == 1
     built = Brochure.objects.get(key=key)
     assert built.requested_at is None and built.event_count == 6 and bytes(built.pdf).startswith(b"%PDF")
+
+
+def test_a_build_that_fails_is_given_up_until_asked_again_and_does_not_hold_up_the_others(
+        mois, monkeypatch):
+    from programme.tasks import build_requested_brochures
+
+    long_ago = timezone.now() - timedelta(minutes=10)
+    for key in ("a4:fr:campaign=mois-ess", "a5:fr:campaign=mois-ess"):
+        Brochure.objects.create(key=key, requested_at=long_ago)
+    build = brochures.brochure_build
+
+    def failing_in_a4(*, key):
+        if key.startswith("a4"):
+            raise RuntimeError("a layout that never ends")
+        return build(key=key)
+
+    monkeypatch.setattr(brochures, "brochure_build", failing_in_a4)
+    assert build_requested_brochures() == 2
+    assert build_requested_brochures() == 0, "no retry every two minutes"
+    assert Brochure.objects.get(key="a5:fr:campaign=mois-ess").event_count == 6
+    assert Brochure.objects.get(key="a4:fr:campaign=mois-ess").requested_at is None
+
+
+def test_brochures_built_a_month_ago_are_thrown_away_and_one_being_built_is_kept(mois):
+    from programme.tasks import forget_brochures
+
+    now = timezone.now()
+    month_ago = now - brochures.FORGET_AFTER - timedelta(days=1)
+    Brochure.objects.create(key="a4:fr:campaign=mois-ess", built_at=month_ago)
+    Brochure.objects.create(key="a5:fr:campaign=mois-ess", built_at=now - timedelta(days=3))
+    Brochure.objects.create(key="a4:en:campaign=mois-ess", requested_at=now)
+    Brochure.objects.create(key="a5:en:campaign=mois-ess")  # never built, nobody waits
+    assert forget_brochures() == 2
+    assert set(Brochure.objects.values_list("key", flat=True)) == {"a5:fr:campaign=mois-ess",
+                                                                   "a4:en:campaign=mois-ess"}

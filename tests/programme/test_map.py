@@ -14,7 +14,7 @@ from django.urls import reverse
 from events.models import EventStatus, Moderation
 from programme.geocoding import geocode_pending
 from programme.models import GeocodedAddress
-from programme.tasks import build_requested_brochures, geocode_addresses
+from programme.tasks import build_requested_brochures, forget_brochures, geocode_addresses
 from tests.events.factories import CampaignFactory, EventFactory, RoomFactory, in_days
 from tests.factories import OrganizationFactory
 from tests.programme import stubs
@@ -162,3 +162,4 @@ def test_the_programmes_periodic_tasks_are_scheduled():
     schedule = beat_schedule()
     assert schedule["programme-geocode-addresses"]["task"] == geocode_addresses.name
     assert schedule["programme-build-requested"]["task"] == build_requested_brochures.name
+    assert schedule["programme-forget-brochures"]["task"] == forget_brochures.name

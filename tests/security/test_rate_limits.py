@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
+from backend.throttling import TooManyComputations
 from tests.events.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +56,11 @@ def test_guest_registrations_on_the_web_share_the_api_budget(api, client):
     assert response.status_code == 429
     assert "Trop d'inscriptions depuis cette adresse" in response.content.decode()
     assert Registration.objects.count() == 30
+
+
+def test_a_refusal_of_new_computations_due_in_less_than_a_minute_says_one_minute_in_each_language():
+    assert "réessayez dans 1 minute. " in TooManyComputations(20).detail
+    with translation.override("en"):
+        refused = TooManyComputations(20)
+    assert "try again in 1 minute. " in refused.detail and refused.retry_after == 20
+    assert "réessayez dans 2 minutes. " in TooManyComputations(61).detail
