@@ -21,6 +21,7 @@ import base64
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, unquote
 
 import pikepdf
 import segno
@@ -39,7 +41,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from PIL import Image
 
 from backend.links import absolute_url
@@ -52,7 +53,6 @@ from programme.typography import NBSP, dictionary_order, french
 logger = logging.getLogger(__name__)
 
 SIZES = ("a4", "a5")
-NON_BREAKING_HYPHEN = "\u2011"
 SUMMARY_MAX = 280
 # A build requested but not stored this long ago is requested again (a lost wake-up, a crash).
 REBUILD_AFTER = timedelta(minutes=5)
@@ -91,8 +91,7 @@ class BrochureSpec:
     @classmethod
     def from_key(cls, key: str) -> BrochureSpec:
         size, language, query = key.split(":", 2)
-        pairs = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
-        return cls(Selection.from_params(pairs), size, language)
+        return cls(Selection.from_params(dict(parse_qsl(query))), size, language)
 
     def events(self):
         """The events it prints, in order: see :func:`printed_events`."""
@@ -184,15 +183,30 @@ def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
         "organizations": _index(by_organization, typo),
         "site_url": settings.SITE_URL,
         "agenda_url": _agenda_url(spec.selection),
-        # Its hyphens do not break the line: a reader would type the address with a space.
-        "agenda_printed": _agenda_url(spec.selection).replace("-", NON_BREAKING_HYPHEN),
+        # In parts a line may end after: its query's "?" and each "&" start one.
+        "agenda_printed": re.split(r"(?=[?&])", readable_url(_agenda_url(spec.selection))),
     }
 
 
 def _agenda_url(selection: Selection) -> str:
     """The agenda showing what the brochure prints, kept current: where its reader registers."""
-    query = urlencode(selection.filters)
+    query = selection.query
     return absolute_url(reverse("web:agenda") + (f"?{query}" if query else ""))
+
+
+# Characters left escaped when an address is shown (with spaces and control characters):
+# unescaped, they would change its query or end it.
+_MEANINGFUL = frozenset("%&+=#")
+
+
+def readable_url(url: str) -> str:
+    """``url`` as a reader reads and types it, as a browser's address bar shows it:
+    "territory=Provence-Alpes-Côte+d'Azur", not "C%C3%B4te+d%27Azur". It leads to the same page."""
+    def decode(escapes: re.Match[str]) -> str:
+        return "".join(character if character.isprintable() and not character.isspace()
+                       and character not in _MEANINGFUL else quote(character)
+                       for character in unquote(escapes[0]))
+    return re.sub(r"(?:%[0-9A-Fa-f]{2})+", decode, url)
 
 
 def _index(numbers_by_name: dict[str, list[int]], typo) -> list[tuple[str, str]]:

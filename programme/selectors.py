@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,7 +50,9 @@ class Selection:
 
     @property
     def query(self) -> str:
-        return "&".join(f"{name}={value}" for name, value in self.filters)
+        """The filters as a URL query, encoded ("territory=Provence-Alpes-C%C3%B4te+d%27Azur"):
+        the one way a selection is written in an address or a key."""
+        return urlencode(self.filters)
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.filters)

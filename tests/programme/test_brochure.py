@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import zxingcpp
@@ -18,7 +19,14 @@ from backend.throttling import ComputationRateThrottle
 from events import services
 from events.models import Campaign, EventStatus, Moderation
 from programme import brochure as brochures
-from programme.brochure import BrochureSpec, brochure_build, brochure_context, brochure_current
+from programme.brochure import (
+    BrochureSpec,
+    brochure_build,
+    brochure_context,
+    brochure_current,
+    readable_url,
+    render_pdf,
+)
 from programme.models import Brochure
 from programme.selectors import Selection
 from programme.typography import NBSP, NNBSP, french
@@ -242,16 +250,26 @@ def test_indexes_and_communes_are_in_dictionary_order(mois):
     assert [commune for commune, _entries in first_day] == ["Étaples", "Lille", "Roubaix"]
 
 
-def test_the_cover_gives_the_agenda_of_what_it_prints(mois):
-    spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess", "territory": "Hauts-de-France"}),
-                        "a5", "fr")
+@pytest.mark.parametrize("size", ["a4", "a5"])
+def test_the_cover_prints_the_agenda_address_readable_and_whole(mois, size):
+    chosen = {"campaign": "mois-ess", "territory": "Provence-Alpes-Côte d'Azur"}
+    spec = BrochureSpec(Selection.from_params(chosen), size, "fr")
 
-    context = brochure_context(spec, list(spec.events()))
+    cover = read(render_pdf(spec, [])).pages[0]
 
-    assert context["agenda_url"] == absolute_url("/agenda/?campaign=mois-ess&territory=Hauts-de-France")
-    assert context["agenda_printed"] == context["agenda_url"].replace("-", "\u2011")
-    everything = BrochureSpec(Selection.from_params({}), "a5", "fr")
+    [link] = {annotation.get_object()["/A"]["/URI"] for annotation in cover["/Annots"]}
+    assert link == absolute_url("/agenda/?campaign=mois-ess&territory=Provence-Alpes-C%C3%B4te+d%27Azur")
+    printed = absolute_url("/agenda/?campaign=mois-ess&territory=Provence-Alpes-Côte+d'Azur")
+    # On one line, as typed and as copied: the same page as the link.
+    assert printed in cover.extract_text().splitlines()
+    assert dict(parse_qsl(urlsplit(printed).query)) == chosen
+    everything = BrochureSpec(Selection(()), size, "fr")
     assert brochure_context(everything, [])["agenda_url"] == absolute_url("/agenda/")
+
+
+def test_a_printed_address_keeps_escaped_what_would_change_its_query():
+    assert readable_url("https://essaim.example/agenda/?territory=Saint-%C3%89tienne+%26+Lyon%2B%3D%25%23") \
+        == "https://essaim.example/agenda/?territory=Saint-Étienne+%26+Lyon%2B%3D%25%23"
 
 
 def test_the_brochure_is_served_until_an_event_of_it_changes(client, mois, monkeypatch,
