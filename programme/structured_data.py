@@ -32,6 +32,8 @@ _AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|euros?|eur\b)", re.IGNOREC
 DESCRIPTION_MAX = 500
 # Social networks cut a card's description about here (X/Twitter at 200 characters).
 SHARE_MAX = 200
+# Fewer characters of the description than this say nothing: the card is then its head alone.
+SHARE_WHAT_MIN = 20
 
 
 def price_of(price_text: str) -> Decimal | None:
@@ -162,9 +164,10 @@ def share_description(event: Event, *, geocoded: dict[str, GeocodedAddress] | No
     head = " · ".join(filter(None, [_("Annulé") if event.status == EventStatus.CANCELLED else "",
                                     when, where]))
     description = " ".join(event.description.split())
-    if not description:
-        return head
-    return f"{head} — " + Truncator(description).chars(SHARE_MAX - len(head) - 3)
+    room = SHARE_MAX - len(head) - len(" — ")
+    if not description or room < SHARE_WHAT_MIN:
+        return Truncator(head).chars(SHARE_MAX)
+    return f"{head} — " + Truncator(description).chars(room)
 
 
 def json_ld(data: dict[str, Any]) -> SafeString:

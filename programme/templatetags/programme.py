@@ -7,11 +7,20 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from programme.brochure import brochure_printable
+from programme.models import GeocodedAddress
 from programme.places import geocoded_for
 from programme.selectors import BadFilter, Selection
 from programme.structured_data import event_structured_data, json_ld, share_description
 
 register = template.Library()
+
+
+def _geocoded(event) -> dict[str, GeocodedAddress]:
+    """The address API's answer for ``event``'s address, looked up once per page: the share
+    description and the structured data both need it."""
+    if not hasattr(event, "_geocoded"):
+        event._geocoded = geocoded_for([event])
+    return event._geocoded
 
 
 @register.simple_tag
@@ -22,14 +31,14 @@ def event_json_ld(event) -> SafeString:
     seats_left = None
     if event.capacity is not None and hasattr(event, "confirmed_count"):
         seats_left = max(0, event.capacity - event.confirmed_count)
-    data = event_structured_data(event, geocoded=geocoded_for([event]), seats_left=seats_left)
+    data = event_structured_data(event, geocoded=_geocoded(event), seats_left=seats_left)
     return format_html('<script type="application/ld+json">{}</script>', json_ld(data))
 
 
 @register.simple_tag
 def event_share_description(event) -> str:
     """When, where and what, for the cards of social networks (``og:description``)."""
-    return share_description(event, geocoded=geocoded_for([event]))
+    return share_description(event, geocoded=_geocoded(event))
 
 
 @register.inclusion_tag("programme/_links.html")

@@ -10,6 +10,8 @@ from html import unescape
 from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -296,3 +298,28 @@ def test_a_shared_link_says_when_and_where_before_what(client, lille):
                          HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert {card.replace(NBSP, " ") for card in _card_descriptions(english)} == {
         "Friday 15 November 2030, 12:30 pm · Online"}
+
+
+def test_a_shared_link_whose_head_fills_the_card_is_the_head_alone(client, lille):
+    apes, _mel, _room = lille
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    head = "jeudi 14 novembre 2030, 18 h 30 · "
+    town = "Saint-Martin-" + "x" * (198 - len(head) - len("Saint-Martin-"))
+    event = EventFactory(organization=apes, address=f"1 place de la Mairie, 59000 {town}",
+                         description="Rencontrer les structures de l'ESS du territoire.",
+                         starts_at=datetime(2030, 11, 14, 18, 30, tzinfo=paris),
+                         ends_at=datetime(2030, 11, 14, 20, 0, tzinfo=paris))
+
+    [card] = _card_descriptions(client.get(reverse("web:event", args=[event.slug])).content.decode())
+
+    assert card.replace(NBSP, " ") == head + town
+
+
+def test_an_event_page_looks_its_address_up_once(client, lille):
+    apes, _mel, _room = lille
+    event = EventFactory(organization=apes, address="1 place de la Mairie, 59000 Lille")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("web:event", args=[event.slug]))
+
+    assert len([query for query in queries if "programme_geocodedaddress" in query["sql"]]) == 1
