@@ -28,6 +28,9 @@ RELATIONS_VERSION = "programme:relations-version"
 # The filters a publication accepts, in the order they are written in a key.
 PUBLIC_FILTERS = ("campaign", "organization", "space", "theme", "territory", "format")
 
+# The languages a brochure or an embedded agenda may be written in: the site's.
+LANGUAGES = dict(settings.LANGUAGES)
+
 
 class BadFilter(ValueError):
     """A filter value the agenda does not know (``errors``: field name → messages)."""
@@ -90,9 +93,11 @@ def describe(selection: Selection) -> tuple[str, str]:
     """A title and a subtitle naming ``selection``: a brochure's cover, the map's heading."""
     chosen = selection.as_dict()
     title = _("Agenda de l'ESS")
-    if campaign := Campaign.objects.filter(slug=chosen.get("campaign", "")).first():
+    campaign = Campaign.objects.filter(slug=chosen.get("campaign", "")).first()
+    organization = Organization.objects.filter(slug=chosen.get("organization", "")).first()
+    if campaign:
         title = campaign.title
-    elif organization := Organization.objects.filter(slug=chosen.get("organization", "")).first():
+    elif organization:
         title = _("Les événements de %(name)s") % {"name": organization.name}
     details = []
     if territory := chosen.get("territory"):
@@ -106,14 +111,9 @@ def describe(selection: Selection) -> tuple[str, str]:
         details.append(territory)
     if theme := Theme.objects.filter(slug=chosen.get("theme", "")).first():
         details.append(theme.name)
-    if chosen.get("campaign") and (organization := Organization.objects.filter(
-            slug=chosen.get("organization", "")).first()):
+    if campaign and organization:
         details.append(organization.name)
     return title, " · ".join(details)
-
-
-# The languages a brochure or an embedded agenda may be written in: the site's.
-LANGUAGES = dict(settings.LANGUAGES)
 
 
 def language_param(params: Mapping[str, str], errors: dict[str, list[str]]) -> str:

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from programme.brochure import BrochureSpec
-from programme.selectors import Selection
+from programme.selectors import Selection, describe
 from tests.events.factories import EventFactory, in_days
 from tests.factories import OrganizationFactory
 
@@ -35,3 +35,12 @@ def test_a_selection_is_written_encoded_in_every_link_and_key(client):
     spec = BrochureSpec(Selection.from_params({"campaign": "mois-ess", "territory": PACA}), "a5", "fr")
     assert BrochureSpec.from_key(spec.key) == spec
 
+
+def test_a_selection_is_named_with_each_organization_read_once(django_assert_num_queries):
+    OrganizationFactory(name="APES", slug="apes")
+    unknown_campaign = Selection.from_params({"campaign": "inconnue", "organization": "apes"})
+
+    with django_assert_num_queries(3):  # the campaign, the organization, the theme
+        named = describe(unknown_campaign)
+
+    assert named == ("Les événements de APES", "")
