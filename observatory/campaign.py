@@ -31,7 +31,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from events.models import (
@@ -61,6 +61,8 @@ CHART_WIDTH = 520
 # A chart of departments draws the most active ones; the table beneath lists them all.
 CHART_DEPARTMENTS = 20
 NOT_SHOWN = "—"
+# A territory's figures are refreshed daily this long after its campaign ends.
+TERRITORIES_KEPT = timedelta(days=90)
 
 
 # --- keys -------------------------------------------------------------------------
@@ -97,10 +99,14 @@ class Scope:
 
 
 def daily_keys() -> list[str]:
-    """Every campaign's public figures, and every territory a coordinator has looked at."""
+    """Every campaign's public figures, and every territory a coordinator has looked at, while
+    its campaign runs and for :data:`TERRITORIES_KEPT` after it ends (late check-ins and
+    moderation settle by then; a territory looked at later is computed on that visit)."""
     slugs = set(Campaign.objects.values_list("slug", flat=True))
+    recent = set(Campaign.objects.filter(ends_on__gte=timezone.localdate() - TERRITORIES_KEPT)
+                 .values_list("slug", flat=True))
     territories = [key for key in Snapshot.objects.filter(kind=KIND, key__contains=":")
-                   .values_list("key", flat=True) if key.partition(":")[0] in slugs]
+                   .values_list("key", flat=True) if key.partition(":")[0] in recent]
     return sorted(slugs) + territories
 
 

@@ -18,6 +18,7 @@ A language added to ``settings.LANGUAGES`` comes with a raised ``version`` of th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from observatory.models import Snapshot
+
+logger = logging.getLogger(__name__)
 
 # A request whose wake-up was lost (broker down) is picked up by the beat after this.
 REFRESH_AFTER = timedelta(minutes=2)
@@ -114,15 +117,14 @@ def snapshot_request(*, kind: str, key: str, now: datetime | None = None) -> Sna
 
 
 def snapshots_refresh_daily(*, now: datetime | None = None) -> int:
-    """Refresh every kind's daily keys, then forget unread figures (:func:`snapshots_forget`);
-    returns how many snapshots were stored."""
+    """Refresh every kind's daily keys (one that fails is logged and the others go on), then
+    forget unread figures (:func:`snapshots_forget`); returns how many snapshots were stored."""
     count = 0
     daily: dict[str, set[str]] = {}
     for kind, registered in KINDS.items():
         daily[kind] = set(registered.daily_keys())
         for key in sorted(daily[kind]):
-            snapshot_refresh(kind=kind, key=key, now=now)
-            count += 1
+            count += _refresh_or_give_up(kind, key, now)
     snapshots_forget(daily, now=now)
     return count
 
@@ -140,10 +142,24 @@ def snapshots_forget(daily: dict[str, set[str]], *, now: datetime | None = None)
 
 
 def snapshots_refresh_requested(*, now: datetime | None = None) -> int:
-    """The safety net: refresh snapshots requested a while ago and still waiting."""
+    """The safety net: refresh snapshots requested a while ago and still waiting. One that
+    cannot be computed (its campaign deleted meanwhile, a kind no longer computed) is logged
+    and no longer waited for, so that it does not hold up the others: the next visit asks
+    again."""
     late = (now or timezone.now()) - REFRESH_AFTER
     waiting = list(Snapshot.objects.filter(requested_at__lt=late).values_list("kind", "key")[:20])
     for kind, key in waiting:
-        if kind in KINDS:
-            snapshot_refresh(kind=kind, key=key, now=now)
+        _refresh_or_give_up(kind, key, now)
     return len(waiting)
+
+
+def _refresh_or_give_up(kind: str, key: str, now: datetime | None) -> bool:
+    """Refresh one snapshot; one that cannot be computed is logged and no longer waited for."""
+    try:
+        snapshot_refresh(kind=kind, key=key, now=now)
+    except Exception:
+        logger.exception("observatory: the %s figures %r could not be computed; given up until asked again",
+                         kind, key)
+        Snapshot.objects.filter(kind=kind, key=key).update(requested_at=None)
+        return False
+    return True

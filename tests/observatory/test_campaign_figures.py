@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from events.models import Campaign
 from observatory import snapshots
-from observatory.campaign import KIND, daily_keys, territory_key
+from observatory.campaign import KIND, TERRITORIES_KEPT, daily_keys, territory_key
 from observatory.disclosure import HIDDEN
 from tests.events.factories import CampaignFactory
 from tests.observatory import campaign_fixtures
@@ -98,5 +100,14 @@ def test_the_previous_edition_must_start_before_the_campaign(edition):
 
 
 def test_the_daily_run_refreshes_every_campaign_and_the_territories_coordinators_looked_at(edition):
-    snapshots.snapshot_refresh(kind=KIND, key=territory_key(edition.campaign, {"Hauts-de-France"}))
+    def ended(days_ago):
+        end = timezone.localdate() - days_ago
+        Campaign.objects.filter(pk=edition.campaign.pk).update(starts_on=end - timedelta(days=29),
+                                                               ends_on=end)
+
+    ended(TERRITORIES_KEPT)
+    for campaign in (edition.campaign, edition.campaign.previous_edition):
+        snapshots.snapshot_refresh(kind=KIND, key=territory_key(campaign, {"Hauts-de-France"}))
     assert daily_keys() == ["mois-ess-2025", "mois-ess-2026", "mois-ess-2026:Hauts-de-France"]
+    ended(TERRITORIES_KEPT + timedelta(days=1))
+    assert daily_keys() == ["mois-ess-2025", "mois-ess-2026"], "a territory is computed on its next visit"

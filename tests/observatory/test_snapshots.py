@@ -79,3 +79,21 @@ def test_figures_nobody_read_for_a_month_are_forgotten_and_daily_ones_kept(count
     snapshots.snapshots_refresh_daily()
     assert set(Snapshot.objects.values_list("key", flat=True)) == {"a", "b", "read last week", "waiting"}
     assert snapshots.snapshot_read(kind="test", key="a").computed_at > long_ago
+
+
+def test_figures_that_cannot_be_computed_are_given_up_and_do_not_hold_up_the_others(monkeypatch, caplog):
+    def compute(key: str) -> dict:
+        if key == "deleted campaign":
+            raise LookupError(key)
+        return {"key": key}
+
+    kind = snapshots.Kind(compute=compute, daily_keys=lambda: ["a", "deleted campaign"])
+    monkeypatch.setattr(snapshots, "KINDS", {"test": kind})
+    long_ago = timezone.now() - timedelta(minutes=10)
+    for kind, key in (("test", "deleted campaign"), ("a kind no longer computed", "x"), ("test", "b")):
+        Snapshot.objects.create(kind=kind, key=key, requested_at=long_ago)
+    assert snapshots.snapshots_refresh_requested() == 3
+    assert snapshots.snapshot_read(kind="test", key="b").data == {"key": "b"}
+    assert not Snapshot.objects.filter(requested_at__isnull=False).exists(), "not asked again every 2 minutes"
+    assert "could not be computed" in caplog.text
+    assert snapshots.snapshots_refresh_daily() == 1
