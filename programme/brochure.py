@@ -39,7 +39,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
@@ -190,8 +189,7 @@ def brochure_context(spec: BrochureSpec, events: list[Event]) -> dict[str, Any]:
 
 def _agenda_url(selection: Selection) -> str:
     """The agenda showing what the brochure prints, kept current: where its reader registers."""
-    query = selection.query
-    return absolute_url(reverse("web:agenda") + (f"?{query}" if query else ""))
+    return absolute_url(selection.agenda_path)
 
 
 # Characters left escaped when an address is shown (with spaces and control characters):

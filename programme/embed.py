@@ -75,7 +75,7 @@ def _cache_headers(response: HttpResponse, etag: str, language: str) -> HttpResp
 
 
 def _agenda_link(selection: Selection) -> str:
-    return absolute_url(reverse("web:agenda") + (f"?{selection.query}" if selection.query else ""))
+    return absolute_url(selection.agenda_path)
 
 
 @require_safe

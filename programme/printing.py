@@ -89,9 +89,7 @@ def brochure_wait(request: HttpRequest) -> HttpResponse:
         context.update(ready=True, events=found.event_count, bytes=len(found.pdf))
         status = 200
     elif found is not None or not brochure_printable(spec.selection):
-        agenda_query = spec.selection.query
-        context.update(empty=True,
-                       agenda_url=reverse("web:agenda") + (f"?{agenda_query}" if agenda_query else ""))
+        context.update(empty=True, agenda_url=spec.selection.agenda_path)
         status = 404
     else:
         try:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,11 @@ class Selection:
         """The filters as a URL query, encoded ("territory=Provence-Alpes-C%C3%B4te+d%27Azur"):
         the one way a selection is written in an address or a key."""
         return urlencode(self.filters)
+
+    @property
+    def agenda_path(self) -> str:
+        """The agenda page showing this selection."""
+        return reverse("web:agenda") + (f"?{self.query}" if self.query else "")
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.filters)
