@@ -149,7 +149,6 @@ def test_admin_refuses_overlapping_hours_too(space, client):
     assert not space.opening_hours.exists()
 
 
-
 def test_a_space_placed_by_its_latitude_alone_is_refused_on_its_longitude():
     """What the administration's form says when one of the two is left empty."""
     space = SpaceFactory()
