@@ -2,11 +2,14 @@
 
 The address is REMOTE_ADDR, or the one the TRUSTED_PROXIES-th proxy from the
 right saw in X-Forwarded-For (``NUM_PROXIES`` in settings): a forged header
-cannot reset a limit. Rates are settings (``THROTTLE_*`` variables).
+cannot reset a limit. An IPv6 address counts by its /64 network, which one
+subscriber holds whole and can pick new addresses in at will. Rates are
+settings (``THROTTLE_*`` variables).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 
 from django.http import HttpRequest
@@ -27,7 +30,20 @@ class AddressRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_network(self.get_ident(request))}
+
+
+def client_network(address: str) -> str:
+    """What a rate limit counts: an IPv4 address, or an IPv6 address's /64 network."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if not isinstance(parsed, ipaddress.IPv6Address):
+        return address
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 class LoginRateThrottle(AddressRateThrottle):

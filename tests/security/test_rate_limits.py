@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from backend.throttling import TooManyComputations
+from backend.throttling import TooManyComputations, client_network
 from tests.events.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,22 @@ def test_public_registrations_are_rate_limited_per_address_even_with_forged_head
     assert statuses[30:] == [429, 429]
     # Reading the list is not a registration: it is not counted.
     assert api.get(f"/api/v1/events/{event.pk}/").status_code == 200
+
+
+def test_addresses_of_one_ipv6_network_share_a_budget_and_other_networks_have_their_own(api):
+    event = EventFactory(capacity=None)
+
+    def register(n: int, address: str) -> int:
+        return api.post(f"/api/v1/events/{event.pk}/registrations/",
+                        {"name": "Robot", "email": f"robot{n}@example.org"}, format="json",
+                        REMOTE_ADDR=address).status_code
+
+    # One subscriber's /64 holds 2**64 addresses: a new one for each request gains nothing.
+    statuses = [register(n, f"2001:db8:1:2::{n + 1:x}") for n in range(31)]
+    assert statuses[:30] == [201] * 30 and statuses[30] == 429
+    assert register(31, "2001:db8:1:3::1") == 201
+    # An IPv4 client seen through a dual-stack socket counts as itself, not as one big network.
+    assert client_network("::ffff:198.51.100.7") == "198.51.100.7" != client_network("::ffff:198.51.100.8")
 
 
 def test_a_trusted_proxy_makes_the_forwarded_address_count(api, settings):
