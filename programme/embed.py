@@ -28,7 +28,7 @@ from backend.links import absolute_url
 from events.models import Campaign, EventFormat, EventStatus, Theme
 from network.models import Organization
 from programme.places import commune_label, geocoded_for, place_of
-from programme.selectors import BadFilter, Selection, fingerprint, language_param, upcoming
+from programme.selectors import Selection, fingerprint, language_param, selection_param, upcoming
 from web.days import by_local_day
 
 DEFAULT_LIMIT = 20
@@ -47,15 +47,11 @@ def _options(request: HttpRequest) -> tuple[Selection, str, int]:
     """The selection, the language and the number of events asked for; raises
     :class:`BadParameter` naming every parameter that is wrong."""
     errors: dict[str, list[str]] = {}
-    selection = Selection.from_params(request.GET)
+    selection = selection_param(request.GET, errors)
     language = language_param(request.GET, errors)
     raw_limit = request.GET.get("limit", "").strip() or str(DEFAULT_LIMIT)
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         errors["limit"] = [_("Un nombre d'événements de 1 à %(max)s.") % {"max": MAX_LIMIT}]
-    try:
-        upcoming(selection, listing=False)
-    except BadFilter as error:
-        errors.update(error.errors)
     if errors:
         raise BadParameter(errors)
     return selection, language, int(raw_limit)

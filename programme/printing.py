@@ -25,7 +25,7 @@ from programme.brochure import (
     brochure_printable,
     brochure_request,
 )
-from programme.selectors import BadFilter, Selection, language_param, upcoming
+from programme.selectors import BadFilter, language_param, selection_param
 
 # How often the waiting page looks again.
 REFRESH_SECONDS = 5
@@ -37,11 +37,7 @@ def _spec(request: HttpRequest) -> BrochureSpec:
     if size not in SIZES:
         errors["size"] = [_("Format de page : a4 ou a5.")]
     language = language_param(request.GET, errors)
-    selection = Selection.from_params(request.GET)
-    try:
-        upcoming(selection, listing=False)
-    except BadFilter as error:
-        errors.update(error.errors)
+    selection = selection_param(request.GET, errors)
     if errors:
         raise BadFilter(errors)
     return BrochureSpec(selection, size, language)

@@ -130,3 +130,14 @@ def language_param(params: Mapping[str, str], errors: dict[str, list[str]]) -> s
         errors["lang"] = [_("Langue inconnue : choisir parmi %(choices)s.")
                           % {"choices": ", ".join(LANGUAGES)}]
     return language
+
+
+def selection_param(params: Mapping[str, str], errors: dict[str, list[str]]) -> Selection:
+    """The selection ``params`` ask for; a filter that is wrong adds an error naming it to
+    ``errors``, beside those of the page's other parameters."""
+    selection = Selection.from_params(params)
+    try:
+        upcoming(selection, listing=False)
+    except BadFilter as error:
+        errors.update(error.errors)
+    return selection
