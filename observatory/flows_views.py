@@ -12,15 +12,18 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from backend.api import DomainError
 from observatory import flows
+from observatory.models import Snapshot
 from observatory.snapshots import snapshot_read, snapshot_request
 from observatory.tables import csv_download, json_download
 from passes.models import PassNetwork
@@ -53,6 +56,24 @@ def _coordinators_only(view: Callable) -> Callable:
         return view(request, network_obj)
 
     return wrapper
+
+
+# Drawn figures are kept as long as their snapshot is the day's (the worker stores a new one daily).
+FIGURES_KEPT_SECONDS = 24 * 60 * 60
+
+
+def _figures_drawn(network: PassNetwork, snapshot: Snapshot, *, first, last,
+                   space: dict | None) -> flows.Figures:
+    """The page's tables and charts, drawn once per snapshot, months, space and language (tens of
+    milliseconds of charts), then read from Django's cache."""
+    computed = snapshot.computed_at.isoformat() if snapshot.computed_at else ""
+    key = (f"observatory-flows:{network.slug}:{computed}:{first:%Y-%m}:{last:%Y-%m}:"
+           f"{space['slug'] if space else ''}:{get_language()}")
+    figures = cache.get(key)
+    if figures is None:
+        figures = flows.figures(snapshot.data, first=first, last=last, space=space)
+        cache.set(key, figures, FIGURES_KEPT_SECONDS)
+    return figures
 
 
 @require_safe
@@ -97,7 +118,7 @@ def flows_page(request, network: str):
             return _refused("table", _("tableau inconnu, choisir parmi %(choices)s.") % {
                 "choices": ", ".join(t.slug for t in download_figures.tables)})
         return csv_download(table, prefix=f"flux-{network_obj.slug}-{first:%Y-%m}-{last:%Y-%m}")
-    figures = flows.figures(data, first=first, last=last, space=space) if snapshot else None
+    figures = _figures_drawn(network_obj, snapshot, first=first, last=last, space=space) if snapshot else None
     response = render(request, "observatory/flows.html", {
         "network": network_obj, "access": reader, "reader": reader, "snapshot": snapshot,
         # Fresh figures asked for and not stored yet (or none computed so far).

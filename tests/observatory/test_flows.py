@@ -353,3 +353,26 @@ def test_the_page_reads_the_snapshot_in_a_few_queries_whatever_the_months(hand,
         # The session, the person, their roles and spaces, the network, who reads it, the snapshot.
         with django_assert_max_num_queries(12):
             assert client.get(url + query).status_code == 200
+
+
+def test_the_page_draws_its_figures_once_per_snapshot_months_and_language(hand, monkeypatch):
+    _data(hand)
+    drawn = []
+    draw = flows.figures
+
+    def drawing(*args, **kwargs):
+        drawn.append(kwargs)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "figures", drawing)
+    client = _client(hand.coordinator)
+    url = f"/reseaux/{hand.network.slug}/flux/"
+    first = client.get(url)
+    again = client.get(url)
+    assert again.context["shown"] == first.context["shown"] and len(drawn) == 1
+    client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    client.get(url + "?from=2020-01&to=2026-12")
+    assert len(drawn) == 3
+    snapshot_refresh(kind=flows.KIND, key=hand.network.slug)
+    client.get(url)
+    assert len(drawn) == 4, "figures computed again are drawn again"
