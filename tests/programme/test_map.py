@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import EventStatus, Moderation
+from programme import mapping
 from programme.geocoding import geocode_pending
 from programme.models import GeocodedAddress
 from programme.tasks import build_requested_brochures, forget_brochures, geocode_addresses
@@ -163,3 +164,91 @@ def test_the_programmes_periodic_tasks_are_scheduled():
     assert schedule["programme-geocode-addresses"]["task"] == geocode_addresses.name
     assert schedule["programme-build-requested"]["task"] == build_requested_brochures.name
     assert schedule["programme-forget-brochures"]["task"] == forget_brochures.name
+
+
+@pytest.fixture
+def national(agenda, monkeypatch):
+    """The agenda's six events in the Nord, with two in the Pas-de-Calais and one without a
+    department: more than the map's limit (two, here)."""
+    monkeypatch.setattr(mapping, "MAP_LIMIT", 2)
+    apes = agenda["room"].organization
+    EventFactory(organization=apes, title="À Arras", address=ARRAS, latitude="50.290000",
+                 longitude="2.780000", department="62", starts_at=in_days(8))
+    EventFactory(organization=apes, title="Plus tard à Arras", address=ARRAS, latitude="50.300000",
+                 longitude="2.760000", department="62", starts_at=in_days(9))
+    EventFactory(organization=apes, title="Sans département", online_url="https://visio.example.org/b",
+                 department="", region="", commune_insee="", starts_at=in_days(10))
+
+
+def departments(html: str) -> list[tuple[str, str, str]]:
+    block = html[html.index('id="liste-departements"'):]
+    block = block[:block.index("</ol>")]
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="muted">([^<]+)</span>', block)
+
+
+def department_markers(html: str) -> list[dict]:
+    return json.loads(re.search(r'<script id="departements-carte" type="application/json">(.*?)</script>',
+                                html, re.S)[1])
+
+
+def test_past_the_limit_the_map_counts_events_by_department_and_each_opens_its_own_map(client, national):
+    GeocodedAddress.objects.create(query=TOURCOING, found=True, latitude="50.723000", longitude="3.161000",
+                                   commune="Tourcoing", citycode="59599")
+
+    html = client.get(reverse("programme:map"), {"organization": "apes"}).content.decode()
+
+    assert departments(html) == [
+        ("/carte/?organization=apes&amp;territory=59", "Nord (59)", "6 événements"),
+        ("/carte/?organization=apes&amp;territory=62", "Pas-de-Calais (62)", "2 événements")]
+    assert re.search(r'id="sans-departement">\s*1 événement sans département', html)
+    assert 'id="liste-carte"' not in html and 'id="evenements-carte"' not in html
+    # At the mean of the located published events: the room's, the own, the geocoded ones (not
+    # the cancelled one, nor the unknown address).
+    nord, pas_de_calais = department_markers(html)
+    assert (nord["label"], nord["count"]) == ("Nord (59)", 6)
+    assert nord["url"] == "/carte/?organization=apes&territory=59"
+    assert nord["title"] == "Nord (59) : 6 événements"
+    assert nord["lat"] == pytest.approx((50.633 + 50.636 + 50.723) / 3)
+    assert nord["lon"] == pytest.approx((3.066 + 3.07 + 3.161) / 3)
+    assert (pas_de_calais["lat"], pas_de_calais["lon"]) == (pytest.approx(50.295), pytest.approx(2.77))
+
+
+def test_a_departments_link_narrows_the_map_to_its_events(client, national):
+    html = client.get(reverse("programme:map"), {"territory": "62"}).content.decode()
+    assert lists(html) == (["À Arras", "Plus tard à Arras"], [])
+    assert "Pas-de-Calais (62)" in html
+
+
+def test_a_department_with_no_located_event_is_listed_without_a_marker(client, national):
+    EventFactory(title="À Amiens, lieu à préciser", address="Salle des fêtes", department="80")
+    html = client.get(reverse("programme:map")).content.decode()
+    assert [label for _url, label, _count in departments(html)] == [
+        "Nord (59)", "Pas-de-Calais (62)", "Somme (80)"]
+    assert [marker["code"] for marker in department_markers(html)] == ["59", "62"]
+
+
+def test_under_the_limit_the_map_shows_its_events_as_before(client, national, monkeypatch):
+    monkeypatch.setattr(mapping, "MAP_LIMIT", 9)
+    html = client.get(reverse("programme:map")).content.decode()
+    assert lists(html) == (
+        ["Dans un tiers-lieu", "Place de la gare", "À Arras", "Plus tard à Arras"],
+        ["À Tourcoing", "Adresse introuvable", "En visio", "Annulé à Lille", "Sans département"])
+    assert "liste-departements" not in html and "departements-carte" not in html
+    monkeypatch.setattr(mapping, "MAP_LIMIT", 8)
+    assert "liste-departements" in client.get(reverse("programme:map")).content.decode()
+
+
+def test_a_department_too_large_is_cut_at_the_limit_as_it_has_no_finer_map(client, national):
+    html = client.get(reverse("programme:map"), {"territory": "59"}).content.decode()
+    assert "liste-departements" not in html
+    assert lists(html)[0] == ["Dans un tiers-lieu", "Place de la gare"]
+    assert "Seuls les 2 premiers événements sont montrés" in html
+
+
+def test_the_overview_queries_do_not_grow_with_events(client, national, django_assert_max_num_queries):
+    for n in range(40):
+        EventFactory(title=f"Atelier {n}", address=f"{n} rue de Lille, 59000 Lille", starts_at=in_days(8 + n),
+                     department=f"{n % 5 + 10}")
+    with django_assert_max_num_queries(9):
+        html = client.get(reverse("programme:map")).content.decode()
+    assert len(departments(html)) == 7

@@ -193,3 +193,32 @@ def test_a_past_campaign_offers_nothing_to_print_and_its_boxes_keep_apart(page, 
     assert links.get_by_role("link", name="A4").count() == 0
     subscribe = page.locator(".subscribe").bounding_box()
     assert links.bounding_box()["y"] >= subscribe["y"] + subscribe["height"] + 8
+
+
+def test_past_the_limit_the_map_shows_a_marker_per_department_and_lists_them_when_tiles_are_unreachable(
+        page, mapped_agenda, settings, monkeypatch, screenshot):
+    from programme import mapping
+    from tests.services import free_port
+
+    settings.MAP_TILES_URL = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"  # nothing listens there
+    monkeypatch.setattr(mapping, "MAP_LIMIT", 2)
+    EventFactory(title="À Arras", address="10 rue Désiré Delansorne, 62000 Arras", latitude="50.290000",
+                 longitude="2.780000", department="62", starts_at=in_days(6))
+    EventFactory(title="Webinaire", online_url="https://visio.example.org/b", department="", region="",
+                 commune_insee="", starts_at=in_days(7))
+
+    page.goto(f"{page.base}/carte/")
+
+    markers = page.locator(".department-marker a")
+    markers.first.wait_for()
+    assert markers.evaluate_all("links => links.map(a => [a.textContent, a.title])") == [
+        ["4", "Nord (59) : 4 événements"], ["1", "Pas-de-Calais (62) : 1 événement"]]
+    assert page.locator("#liste-departements a").all_inner_texts() == ["Nord (59)", "Pas-de-Calais (62)"]
+    assert page.locator("#sans-departement").inner_text() == "1 événement sans département"
+    assert page.locator(".leaflet-marker-icon[title]").count() == 0, "no marker per event"
+    screenshot(page, "programme-map-by-department")
+
+    page.locator(".department-marker a", has_text="1").click()
+    page.wait_for_url("**/carte/?territory=62")
+    page.locator(".leaflet-marker-icon[title='À Arras']").wait_for()
+    assert page.locator("#liste-carte a").all_inner_texts() == ["À Arras"]
