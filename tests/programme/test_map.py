@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from events.models import EventStatus, Moderation
+from events.models import Event, EventStatus, Moderation
 from programme import mapping
 from programme.geocoding import geocode_pending
 from programme.models import GeocodedAddress
@@ -217,6 +217,12 @@ def test_a_departments_link_narrows_the_map_to_its_events(client, national):
     html = client.get(reverse("programme:map"), {"territory": "62"}).content.decode()
     assert lists(html) == (["À Arras", "Plus tard à Arras"], [])
     assert "Pas-de-Calais (62)" in html
+
+
+def test_no_line_counts_events_without_a_department_when_there_are_none(client, national):
+    Event.objects.filter(department="").delete()
+    html = client.get(reverse("programme:map")).content.decode()
+    assert "liste-departements" in html and "sans-departement" not in html
 
 
 def test_a_department_with_no_located_event_is_listed_without_a_marker(client, national):
